@@ -1,0 +1,108 @@
+#pragma once
+// gracewire's configuration as plain values. The defaults written here are the product's
+// defaults: conf/gracewire.toml repeats them and a unit test keeps the two equal. Every member
+// has an initializer, so designated initializers may set only the fields they care about.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/address.h"
+
+namespace gw::config {
+
+enum class LogLevel {
+  Trace,     // every frame and state change; very loud
+  Debug,     // per-connection detail useful when chasing a bug
+  Info,      // lifecycle: start, stop, listener bound, upstream reachable
+  Warn,      // something was wrong but gracewire carried on
+  Error,     // an operation failed
+  Critical,  // gracewire cannot carry on
+  Off,       // nothing at all
+};
+
+enum class LogFormat {
+  Text,  // one human-readable line per record
+  Json,  // one JSON object per line, for log shippers
+};
+
+// What to do with the server side when a client disconnects without COM_QUIT.
+enum class ClientAbort {
+  Absorb,  // end the server session cleanly, so the server does not count an aborted client
+  Mirror,  // abort the server side too, as if gracewire were not in between
+};
+
+// What to do with a statement still running on the server when gracewire shuts down.
+enum class InFlight {
+  Cancel,  // ask the server to stop it, so shutdown does not wait on a long query
+  Finish,  // let it complete, bounded by close.drain_timeout
+};
+
+struct ListenerConfig {
+  Endpoint address = Endpoint::tcp("127.0.0.1", 3307);
+  std::uint32_t max_connections = 1024;
+
+  bool operator==(const ListenerConfig&) const = default;
+};
+
+struct UpstreamConfig {
+  // Empty means "not configured": the tools/ scripts then start a throwaway MariaDB and pass
+  // --upstream; gracewire itself refuses to run without one.
+  std::optional<Endpoint> address{};
+  std::chrono::milliseconds connect_timeout{5'000};
+
+  bool operator==(const UpstreamConfig&) const = default;
+};
+
+// Per-direction write-queue marks: past high_water gracewire stops reading from the peer, and
+// resumes once the queue drains below low_water.
+struct BufferConfig {
+  std::uint64_t high_water = 64 * 1024;
+  std::uint64_t low_water = 16 * 1024;
+
+  bool operator==(const BufferConfig&) const = default;
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::Info;
+  LogFormat format = LogFormat::Text;
+
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct CloseConfig {
+  // How long one connection may take to close both sides gracefully before it is cut.
+  std::chrono::milliseconds close_timeout{2'000};
+  // How long shutdown waits for connections to finish before closing what is left.
+  std::chrono::milliseconds drain_timeout{30'000};
+  ClientAbort client_abort = ClientAbort::Absorb;
+  InFlight in_flight = InFlight::Cancel;
+
+  bool operator==(const CloseConfig&) const = default;
+};
+
+// Credentials for the control interface. At most one password source is set; read it with
+// read_control_password() (control_password.h). The password must never be logged or printed.
+struct ControlConfig {
+  std::string user{};
+  std::string password{};
+  std::string password_env{};   // name of an environment variable holding the password
+  std::string password_file{};  // path of a file holding the password
+
+  bool operator==(const ControlConfig&) const = default;
+};
+
+struct Config {
+  ListenerConfig listener;
+  UpstreamConfig upstream;
+  BufferConfig buffers;
+  LogConfig log;
+  CloseConfig close;
+  ControlConfig control;
+
+  bool operator==(const Config&) const = default;
+};
+
+}  // namespace gw::config

@@ -1,0 +1,69 @@
+#include "config/enum_names.h"
+
+#include <array>
+#include <utility>
+
+namespace gw::config {
+namespace {
+
+constexpr std::array<std::pair<LogLevel, std::string_view>, 7> kLogLevels = {{
+    {LogLevel::Trace, "trace"},
+    {LogLevel::Debug, "debug"},
+    {LogLevel::Info, "info"},
+    {LogLevel::Warn, "warn"},
+    {LogLevel::Error, "error"},
+    {LogLevel::Critical, "critical"},
+    {LogLevel::Off, "off"},
+}};
+constexpr std::array<std::pair<LogFormat, std::string_view>, 2> kLogFormats = {{
+    {LogFormat::Text, "text"},
+    {LogFormat::Json, "json"},
+}};
+constexpr std::array<std::pair<ClientAbort, std::string_view>, 2> kClientAborts = {{
+    {ClientAbort::Absorb, "absorb"},
+    {ClientAbort::Mirror, "mirror"},
+}};
+constexpr std::array<std::pair<InFlight, std::string_view>, 2> kInFlights = {{
+    {InFlight::Cancel, "cancel"},
+    {InFlight::Finish, "finish"},
+}};
+
+template <typename E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
+  for (const auto& [e, name] : names) {
+    if (e == value) return name;
+  }
+  return "?";
+}
+
+template <typename E, std::size_t N>
+Explained<E> parse_name(const std::array<std::pair<E, std::string_view>, N>& names,
+                        std::string_view text) {
+  for (const auto& [e, name] : names) {
+    if (name == text) return e;
+  }
+  std::string choices;
+  for (const auto& [e, name] : names) {
+    if (!choices.empty()) choices += ", ";
+    choices += in_quotes(name);
+  }
+  return problem("expected one of " + choices + "; got " + in_quotes(text));
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel value) { return name_of(kLogLevels, value); }
+std::string_view to_string(LogFormat value) { return name_of(kLogFormats, value); }
+std::string_view to_string(ClientAbort value) { return name_of(kClientAborts, value); }
+std::string_view to_string(InFlight value) { return name_of(kInFlights, value); }
+
+Explained<LogLevel> parse_log_level(std::string_view text) { return parse_name(kLogLevels, text); }
+Explained<LogFormat> parse_log_format(std::string_view text) {
+  return parse_name(kLogFormats, text);
+}
+Explained<ClientAbort> parse_client_abort(std::string_view text) {
+  return parse_name(kClientAborts, text);
+}
+Explained<InFlight> parse_in_flight(std::string_view text) { return parse_name(kInFlights, text); }
+
+}  // namespace gw::config

@@ -1,0 +1,24 @@
+#pragma once
+// The words the config file and the command line use for each enum, in one place so the parser,
+// the error messages and conf/gracewire.toml cannot drift apart.
+
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "config/explained.h"
+
+namespace gw::config {
+
+std::string_view to_string(LogLevel value);
+std::string_view to_string(LogFormat value);
+std::string_view to_string(ClientAbort value);
+std::string_view to_string(InFlight value);
+
+// Errors list the accepted words: `expected one of "trace", "debug", ...; got "verbose"`.
+[[nodiscard]] Explained<LogLevel> parse_log_level(std::string_view text);
+[[nodiscard]] Explained<LogFormat> parse_log_format(std::string_view text);
+[[nodiscard]] Explained<ClientAbort> parse_client_abort(std::string_view text);
+[[nodiscard]] Explained<InFlight> parse_in_flight(std::string_view text);
+
+}  // namespace gw::config
