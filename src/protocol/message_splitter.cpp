@@ -26,9 +26,11 @@ Result<bool> MessageSplitter::start_message(const FrameHeader& header, MessageHa
   if (header.payload_length > 0) start.first_byte = pending_[kFrameHeaderSize];
   auto plan = handler.on_message_start(start);
   if (!plan) return fail(plan.error());
-  if (plan->defer) return false;
+  deferred_ = plan->defer;
+  if (deferred_) return false;
 
   in_message_ = true;
+  first_byte_ = start.first_byte;
   keep_ = plan->keep;
   head_.clear();
   first_sequence_id_ = last_sequence_id_ = header.sequence_id;
@@ -84,7 +86,8 @@ Result<std::size_t> MessageSplitter::feed(ByteView input, MessageHandler& handle
     phase_ = Phase::Header;
     if (packet_length_ == kMaxPacketPayload) continue;  // another packet of this message follows
     in_message_ = false;
-    const Message message{first_sequence_id_, last_sequence_id_, message_length_, head_};
+    const Message message{first_sequence_id_, last_sequence_id_, message_length_, first_byte_,
+                          head_};
     if (auto r = handler.on_message_end(message); !r) return fail(r.error());
   }
 }

@@ -32,8 +32,9 @@ struct MessagePlan {
 struct Message {
   std::uint8_t first_sequence_id = 0;
   std::uint8_t last_sequence_id = 0;
-  std::uint64_t length = 0;  // logical payload length, all packets joined
-  ByteView head;             // the first min(length, keep) payload bytes
+  std::uint64_t length = 0;                // logical payload length, all packets joined
+  std::optional<std::uint8_t> first_byte;  // kept even when the head is not
+  ByteView head;                           // the first min(length, keep) payload bytes
   bool whole() const { return head.size() == length; }
 };
 
@@ -54,6 +55,8 @@ class MessageSplitter {
   // True between messages with nothing buffered.
   bool at_boundary() const { return !in_message_ && pending_size_ == 0; }
   bool in_message() const { return in_message_; }
+  // True while the consumer has deferred the next message.
+  bool deferred() const { return deferred_; }
 
  private:
   enum class Phase {
@@ -70,11 +73,13 @@ class MessageSplitter {
   std::uint8_t pending_[kFrameHeaderSize + 1] = {};
   std::size_t pending_size_ = 0;
   bool in_message_ = false;
+  bool deferred_ = false;
   std::uint32_t packet_length_ = 0;
   std::uint32_t packet_remaining_ = 0;
   std::uint8_t first_sequence_id_ = 0;
   std::uint8_t last_sequence_id_ = 0;
   std::uint64_t message_length_ = 0;
+  std::optional<std::uint8_t> first_byte_;
   std::size_t keep_ = 0;
   Bytes head_;
 };

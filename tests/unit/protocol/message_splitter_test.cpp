@@ -151,8 +151,10 @@ TEST(MessageSplitter, DeferredMessageIsOfferedAgainOnTheNextFeed) {
   ASSERT_TRUE(consumed);
   EXPECT_EQ(*consumed, 5u);  // header and first byte are held by the splitter
   EXPECT_TRUE(later.ends.empty());
+  EXPECT_TRUE(deferring.deferred());
   ASSERT_EQ(*deferring.feed(ByteView(two).subspan(*consumed), later), two.size() - 5);
   EXPECT_EQ(later.ends.size(), 2u);
+  EXPECT_FALSE(deferring.deferred());
   EXPECT_EQ(later.wire, two);
 }
 

@@ -1,0 +1,280 @@
+#include "proxy/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include "net/listener.h"
+#include "proxy/proxy.h"
+
+namespace gw::proxy {
+
+using session::Session;
+
+namespace {
+
+std::string peer_name(uv_tcp_t* tcp) {
+  sockaddr_storage address{};
+  int length = sizeof(address);
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    uv_ip6_name(v6, host, sizeof(host));
+    return fmt::format("[{}]:{}", host, ntohs(v6->sin6_port));
+  }
+  const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+  uv_ip4_name(v4, host, sizeof(host));
+  return fmt::format("{}:{}", host, ntohs(v4->sin_port));
+}
+
+}  // namespace
+
+Connection::Connection(Proxy& proxy, std::uint64_t id)
+    : proxy_(proxy),
+      id_(id),
+      log_(proxy.session_log()),
+      session_(proxy.settings().session),
+      started_(std::chrono::steady_clock::now()) {
+  uv_timer_init(proxy.loop(), &timer_);
+  timer_.data = this;
+}
+
+void Connection::start(uv_stream_t* server, bool over_capacity) {
+  client_ = net::Stream::create(proxy_.loop(), net::Stream::Kind::Tcp, *this);
+  if (uv_accept(server, client_->handle()) != 0) {
+    client_->close();
+    session_.on_client_eof();
+    pump();
+    return;
+  }
+  uv_tcp_nodelay(client_->tcp(), 1);
+  client_address_ = peer_name(client_->tcp());
+  if (over_capacity) {
+    log_->warn("[s{}] client {} refused: {} connections already open", id_, client_address_,
+               proxy_.settings().max_connections);
+    session_.refuse_client(1040, "08004", "Too many connections");
+    pump();
+    return;
+  }
+  log_->debug("[s{}] client {} connected", id_, client_address_);
+  connect_upstream();
+}
+
+void Connection::connect_upstream() {
+  const config::Endpoint& upstream = proxy_.settings().upstream;
+  start_timer(proxy_.settings().connect_timeout);
+  if (upstream.kind == config::Endpoint::Kind::Unix) {
+    server_ = net::Stream::create(proxy_.loop(), net::Stream::Kind::Pipe, *this);
+    connect_req_.data = this;
+    uv_pipe_connect(&connect_req_, server_->pipe(), upstream.path.c_str(), on_connected);
+    return;
+  }
+  sockaddr_storage address{};
+  if (net::literal_address(upstream.host, upstream.port, address)) {
+    connect_resolved(reinterpret_cast<const sockaddr*>(&address));
+    return;
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  resolve_req_.data = this;
+  resolving_ = true;
+  const std::string port = std::to_string(upstream.port);
+  const int rc = uv_getaddrinfo(proxy_.loop(), &resolve_req_, on_resolved, upstream.host.c_str(),
+                                port.c_str(), &hints);
+  if (rc != 0) {
+    resolving_ = false;
+    upstream_failed(rc);
+  }
+}
+
+void Connection::on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* result) {
+  auto* self = static_cast<Connection*>(req->data);
+  self->resolving_ = false;
+  if (status == 0 && result != nullptr && !self->session_.close_client()) {
+    self->connect_resolved(result->ai_addr);
+  } else if (!self->session_.close_client()) {
+    self->upstream_failed(status == 0 ? UV_EAI_NONAME : status);
+  }
+  uv_freeaddrinfo(result);
+  self->maybe_finish();
+}
+
+void Connection::connect_resolved(const sockaddr* address) {
+  server_ = net::Stream::create(proxy_.loop(), net::Stream::Kind::Tcp, *this);
+  connect_req_.data = this;
+  const int rc = uv_tcp_connect(&connect_req_, server_->tcp(), address, on_connected);
+  if (rc != 0) upstream_failed(rc);
+}
+
+void Connection::on_connected(uv_connect_t* req, int status) {
+  auto* self = static_cast<Connection*>(req->data);
+  if (status == UV_ECANCELED) return;  // closed while connecting
+  uv_timer_stop(&self->timer_);
+  if (status != 0) {
+    self->upstream_failed(status);
+    return;
+  }
+  if (self->server_->kind() == net::Stream::Kind::Tcp) uv_tcp_nodelay(self->server_->tcp(), 1);
+  self->connected_ = true;
+  const Session::Phase before = self->session_.phase();
+  self->session_.on_upstream_connected();
+  self->log_phase_change(before);
+  self->pump();
+}
+
+void Connection::upstream_failed(int status) {
+  const std::string upstream = proxy_.settings().upstream.to_string();
+  const std::string detail = fmt::format("'{}' ({})", upstream, net::uv_reason(status));
+  log_->warn("[s{}] cannot connect to upstream {}", id_, detail);
+  session_.on_upstream_unreachable(detail);
+  pump();
+}
+
+void Connection::on_timer(uv_timer_t* timer) {
+  auto* self = static_cast<Connection*>(timer->data);
+  if (!self->connected_ && self->session_.phase() == Session::Phase::Connecting) {
+    self->upstream_failed(UV_ETIMEDOUT);
+    return;
+  }
+  self->log_->warn("[s{}] upstream did not close within {} ms after COM_QUIT; closing it",
+                   self->id_, self->proxy_.settings().close_timeout.count());
+  self->abort();
+}
+
+void Connection::start_timer(std::chrono::milliseconds timeout) {
+  uv_timer_start(&timer_, on_timer, static_cast<std::uint64_t>(timeout.count()), 0);
+}
+
+void Connection::on_read(net::Stream& stream, ByteView bytes) {
+  const Session::Phase before = session_.phase();
+  if (&stream == client_) {
+    session_.on_client_data(bytes);
+  } else {
+    session_.on_server_data(bytes);
+  }
+  log_phase_change(before);
+  pump();
+}
+
+void Connection::on_read_end(net::Stream& stream, int status) {
+  const Session::Phase before = session_.phase();
+  if (&stream == client_) {
+    if (status != 0) log_->debug("[s{}] client read failed: {}", id_, net::uv_reason(status));
+    session_.on_client_eof();
+  } else {
+    if (status != 0) log_->debug("[s{}] upstream read failed: {}", id_, net::uv_reason(status));
+    session_.on_server_eof();
+  }
+  log_phase_change(before);
+  pump();
+}
+
+void Connection::on_written(net::Stream&) { update_reading(); }
+
+void Connection::shutdown() {
+  const Session::Phase before = session_.phase();
+  session_.shutdown();
+  log_phase_change(before);
+  pump();
+}
+
+void Connection::abort() {
+  if (client_ != nullptr) client_->close();
+  if (server_ != nullptr) server_->close();
+  if (client_ == nullptr && server_ == nullptr) maybe_finish();
+}
+
+// Moves the session's output onto the sockets and carries out what it asked to close.
+void Connection::pump() {
+  if (client_ != nullptr && !session_.to_client().empty()) client_->write(session_.to_client());
+  if (server_ != nullptr && connected_ && !session_.to_server().empty()) {
+    server_->write(session_.to_server());
+  }
+  session_.to_client().clear();
+  if (session_.close_client() && client_ != nullptr) client_->close_after_flush();
+  if (session_.close_server() && server_ != nullptr) {
+    if (connected_) {
+      server_->close_after_flush();
+    } else {
+      server_->close();  // still connecting: nothing was said, nothing to flush
+    }
+  }
+  if (session_.phase() == Session::Phase::Quitting && !quit_timer_started_) {
+    quit_timer_started_ = true;
+    start_timer(proxy_.settings().close_timeout);
+  }
+  update_reading();
+  maybe_finish();
+}
+
+void Connection::update_reading() {
+  const auto& settings = proxy_.settings();
+  if (server_ != nullptr) {
+    const std::size_t queued = server_->queued_bytes();
+    if (queued > settings.high_water) client_paused_ = true;
+    if (queued < settings.low_water) client_paused_ = false;
+  }
+  if (client_ != nullptr) {
+    const std::size_t queued = client_->queued_bytes();
+    if (queued > settings.high_water) server_paused_ = true;
+    if (queued < settings.low_water) server_paused_ = false;
+  }
+  if (client_ != nullptr && !client_->closing()) {
+    if (client_paused_ || session_.client_backlogged()) {
+      client_->stop_reading();
+    } else {
+      client_->start_reading();
+    }
+  }
+  if (server_ != nullptr && connected_ && !server_->closing()) {
+    if (server_paused_) {
+      server_->stop_reading();
+    } else {
+      server_->start_reading();
+    }
+  }
+}
+
+void Connection::log_phase_change(Session::Phase before) {
+  const Session::Phase now = session_.phase();
+  if (now == before) return;
+  const auto& info = session_.info();
+  if (now == Session::Phase::Handshake) {
+    log_->debug("[s{}] upstream {} connection id {}", id_, info.server_version,
+                info.server_connection_id);
+  } else if (before == Session::Phase::Auth && now == Session::Phase::Idle) {
+    log_->info("[s{}] authenticated user='{}' db='{}' program='{}' client={} server_conn_id={}",
+               id_, info.user, info.schema, info.program(), client_address_,
+               info.server_connection_id);
+  }
+}
+
+void Connection::on_closed(net::Stream& stream) {
+  if (&stream == client_) client_ = nullptr;
+  if (&stream == server_) server_ = nullptr;
+  // One side gone for good: the session decides what the other side still needs.
+  if (client_ == nullptr && server_ != nullptr && !server_->closing()) {
+    session_.on_client_eof();
+    pump();
+    return;
+  }
+  maybe_finish();
+}
+
+void Connection::maybe_finish() {
+  if (client_ != nullptr || server_ != nullptr || resolving_ || finishing_) return;
+  finishing_ = true;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+  const auto reason = session_.close_reason();
+  log_->info("[s{}] closed: {}{}{} user='{}' server_conn_id={} after {} ms", id_,
+             session::to_string(reason), session_.close_detail().empty() ? "" : ": ",
+             session_.close_detail(), session_.info().user, session_.info().server_connection_id,
+             elapsed.count());
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* handle) {
+    auto* self = static_cast<Connection*>(handle->data);
+    self->proxy_.forget(self);
+    delete self;
+  });
+}
+
+}  // namespace gw::proxy

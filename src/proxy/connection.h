@@ -1,0 +1,83 @@
+#pragma once
+// Connection: one client socket, its upstream socket and the Session between them. It pumps
+// bytes from the sockets into the session and the session's output back onto the sockets,
+// applies backpressure with the write-queue water marks, and enforces the timeouts. It deletes
+// itself once its last handle is closed.
+//
+//   accepted ──► connecting upstream (connect_timeout) ──► pumping ──► closing (close_timeout)
+//                                                                        └─► all handles closed
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "net/stream.h"
+#include "session/session.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace gw::proxy {
+
+class Proxy;
+
+class Connection final : public net::StreamObserver {
+ public:
+  Connection(Proxy& proxy, std::uint64_t id);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Accepts the pending client on `server` and starts connecting upstream; with
+  // `over_capacity` the client gets ERR 1040 instead and is closed.
+  void start(uv_stream_t* server, bool over_capacity);
+  // Proxy shutdown: end this session as soon as the protocol allows.
+  void shutdown();
+  // Second signal or drain deadline: close both sides now.
+  void abort();
+  std::uint64_t id() const { return id_; }
+
+  void on_read(net::Stream& stream, ByteView bytes) override;
+  void on_read_end(net::Stream& stream, int status) override;
+  void on_written(net::Stream& stream) override;
+  void on_closed(net::Stream& stream) override;
+
+ private:
+  ~Connection() override = default;
+  void connect_upstream();
+  void connect_resolved(const sockaddr* address);
+  static void on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* result);
+  static void on_connected(uv_connect_t* req, int status);
+  static void on_timer(uv_timer_t* timer);
+  void upstream_failed(int status);
+  void pump();
+  void update_reading();
+  void log_phase_change(session::Session::Phase before);
+  void start_timer(std::chrono::milliseconds timeout);
+  void maybe_finish();
+
+  Proxy& proxy_;
+  std::uint64_t id_;
+  std::shared_ptr<spdlog::logger> log_;
+  session::Session session_;
+  net::Stream* client_ = nullptr;
+  net::Stream* server_ = nullptr;
+  std::string client_address_;
+  uv_connect_t connect_req_{};
+  uv_getaddrinfo_t resolve_req_{};
+  uv_timer_t timer_{};
+  bool timer_closed_ = false;
+  bool connected_ = false;
+  bool resolving_ = false;  // uv_getaddrinfo pending: the request points at us
+  bool quit_timer_started_ = false;
+  bool finishing_ = false;
+  // Hysteresis of the water marks: set past high_water, cleared below low_water.
+  bool client_paused_ = false;  // not reading the client: the server's queue is full
+  bool server_paused_ = false;  // not reading the server: the client's queue is full
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace gw::proxy

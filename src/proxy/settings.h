@@ -1,0 +1,26 @@
+#pragma once
+// What the proxy layer needs from the configuration, as plain values.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "config/address.h"
+#include "session/session.h"
+
+namespace gw::proxy {
+
+struct ProxySettings {
+  config::Endpoint listen;
+  config::Endpoint upstream;
+  std::uint32_t max_connections = 1024;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds close_timeout{2'000};
+  std::chrono::milliseconds drain_timeout{30'000};
+  // Write-queue marks: past high_water stop reading the peer; resume below low_water.
+  std::size_t high_water = 64 * 1024;
+  std::size_t low_water = 16 * 1024;
+  session::SessionSettings session;
+};
+
+}  // namespace gw::proxy

@@ -1,0 +1,120 @@
+#pragma once
+// Exchange follows one request/response exchange between client and server, packet by packet:
+// the handshake and authentication, or one client command and the server's whole answer. It
+// checks the shared sequence-id counter, knows whose turn it is, and keeps what the session
+// needs (status flags, the command's outcome). It never sees raw bytes, only messages.
+//
+// Command responses (S = server, C = client):
+//
+//   Response ──S: OK/ERR─────────────────────────────────────────────► done / Response
+//   (MORE_RESULTS)
+//      │ ──S: 0xFB file name──► InfileData ──C: empty packet──► InfileReply ──S: OK/ERR──► (as
+//      OK/ERR) └──S: column count──► ColumnDefs ──► [ColumnsEof] ──► Rows ──S: EOF/OK(0xFE)──► done
+//      / Response
+//                                                               └──S: ERR──► done
+//   PrepareReply ──S: PREPARE_OK──► PrepareParams ──► [EOF] ──► PrepareColumns ──► [EOF] ──► done
+//   SimpleReply, StatisticsReply, FieldListDefs ──► done
+//   AuthExchange (handshake, COM_CHANGE_USER): either side, seq-checked, until S: OK or ERR
+//   BinlogEvents: events until EOF or ERR
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+#include "protocol/constants.h"
+#include "protocol/message_splitter.h"
+
+namespace gw::session {
+
+// Whose message the exchange waits for next.
+enum class Turn {
+  Server,  // the server's
+  Client,  // the client's (LOCAL INFILE contents)
+  Either,  // authentication: plugins decide who speaks (caching_sha2 full auth, for instance)
+  Done,    // the exchange is over; the next client message starts a new one
+};
+
+// How a finished command ended, for logs and (later) audit records.
+struct Outcome {
+  enum class Kind { None, Ok, Error, Rows };
+  Kind kind = Kind::None;
+  std::uint64_t affected_rows = 0;
+  std::uint64_t last_insert_id = 0;
+  std::uint16_t warnings = 0;
+  std::uint64_t columns = 0;  // of the last result set
+  std::uint64_t rows = 0;     // over all result sets
+  std::uint16_t error_code = 0;
+  std::string sql_state;
+  std::string error_message;
+};
+
+class Exchange {
+ public:
+  // What the exchange expects next. One value per protocol step; see the diagram above.
+  enum class Expect {
+    Nothing,            // no exchange in progress
+    AuthExchange,       // auth packets from either side until the server's OK or ERR
+    Response,           // first packet of a result: OK, ERR, LOCAL INFILE request, column count
+    SimpleReply,        // OK, EOF or ERR (COM_PING, COM_INIT_DB, COM_SET_OPTION, …)
+    StatisticsReply,    // one text packet (COM_STATISTICS), or ERR
+    ColumnDefs,         // column definitions of a result set
+    ColumnsEof,         // the EOF after column definitions, without CLIENT_DEPRECATE_EOF
+    Rows,               // rows until EOF, OK terminator or ERR
+    InfileData,         // client's file contents; an empty packet ends them
+    InfileReply,        // the server's OK or ERR for the file
+    PrepareReply,       // COM_STMT_PREPARE_OK or ERR
+    PrepareParams,      // parameter definitions of a prepared statement
+    PrepareParamsEof,   // EOF after them, without CLIENT_DEPRECATE_EOF
+    PrepareColumns,     // column definitions of a prepared statement
+    PrepareColumnsEof,  // EOF after them, without CLIENT_DEPRECATE_EOF
+    FieldListDefs,      // COM_FIELD_LIST: column definitions until EOF or ERR
+    BinlogEvents,       // replication events until EOF or ERR
+  };
+
+  // The handshake: greeting (seq 0) and response (seq 1) were handled by the session; the
+  // authentication exchange continues at sequence id 2.
+  void begin_authentication(std::uint64_t capabilities);
+  // A client command (sequence id 0) was forwarded. Returns false for commands that get no
+  // reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT): the exchange is then done.
+  bool begin_command(std::uint8_t command, std::uint64_t capabilities);
+
+  // Bytes of a server message to keep for on_server_message: whole status packets, nothing of
+  // rows and column definitions.
+  std::size_t keep_for_server(const protocol::MessageStart& start) const;
+  [[nodiscard]] Result<Turn> on_server_message(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_client_message(const protocol::Message& message);
+
+  Turn turn() const;
+  Expect expect() const { return expect_; }
+  bool in_progress() const { return expect_ != Expect::Nothing; }
+  // True from the first row until the result ends: the client is being sent a result set.
+  bool streaming_rows() const { return expect_ == Expect::Rows; }
+  std::uint8_t command() const { return command_; }
+  std::uint8_t next_sequence_id() const { return next_sequence_id_; }
+  std::uint16_t status_flags() const { return status_; }
+  const Outcome& outcome() const { return outcome_; }
+
+ private:
+  [[nodiscard]] Result<void> check_sequence(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_response(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_ok(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_err(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_eof(const protocol::Message& message, Expect next);
+  [[nodiscard]] Result<Turn> on_result_end(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_definition(Expect eof_step, Expect after);
+  [[nodiscard]] Result<Turn> on_prepare_ok(const protocol::Message& message);
+  [[nodiscard]] Result<Turn> on_auth_message(const protocol::Message& message);
+  Turn finish();
+  bool deprecate_eof() const { return (capabilities_ & protocol::cap::kDeprecateEof) != 0; }
+
+  Expect expect_ = Expect::Nothing;
+  std::uint64_t capabilities_ = 0;
+  std::uint8_t command_ = 0;
+  std::uint8_t next_sequence_id_ = 0;
+  std::uint64_t remaining_ = 0;        // definitions left in the current block
+  std::uint16_t prepare_columns_ = 0;  // column definitions after a prepared statement's params
+  std::uint16_t status_ = protocol::status::kAutocommit;
+  Outcome outcome_;
+};
+
+}  // namespace gw::session

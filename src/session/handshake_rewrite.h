@@ -1,0 +1,20 @@
+#pragma once
+// The two handshake messages gracewire rewrites: it removes from both what it cannot follow
+// (session/capabilities.h), so client and server agree on a protocol gracewire decodes.
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "protocol/handshake.h"
+
+namespace gw::session {
+
+// Decodes the server's greeting into `greeting` (capabilities as the server sent them) and
+// returns the payload to send to the client instead.
+[[nodiscard]] Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting);
+
+// Decodes the client's HandshakeResponse41 into `response` and returns the payload to send to
+// the server: the client's capabilities limited to those `offered` in the rewritten greeting.
+[[nodiscard]] Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered,
+                                                       protocol::HandshakeResponse& response);
+
+}  // namespace gw::session

@@ -1,0 +1,167 @@
+#pragma once
+// Session: one client connection and its upstream connection, as a sans-IO state machine.
+// The proxy layer hands it bytes and socket events; it answers with bytes to write on either
+// side and with what to close. It forwards every byte it can as soon as it arrives, holding
+// back only what it must check first (handshake messages, client commands up to keep_limit).
+//
+//   Connecting ──upstream connected──► Greeting ──S: greeting──► Handshake ──C: response──► Auth
+//   Auth ──S: OK──► Idle ──C: command──► Command ──response ends──► Idle
+//   Auth ──S: ERR──► Closing (auth_failed)
+//   Idle ──C: COM_QUIT──► Quitting ──S: EOF──► Closed
+//   Idle ──C: EOF──► Quitting (gracewire sends the COM_QUIT the client did not)
+//   Command ──C: EOF──► the response is read to its end and discarded, then Quitting
+//   any ──bad input──► Closing: ERR to the client where the protocol allows it
+//
+// A client message that arrives before its turn (pipelined behind a command in flight) waits
+// in a backlog, and the proxy stops reading that client until it is consumed.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "protocol/message_splitter.h"
+#include "session/close_reason.h"
+#include "session/exchange.h"
+
+namespace gw::session {
+
+struct SessionSettings {
+  // Client messages up to this size are checked whole before they are forwarded; longer ones
+  // (bulk inserts, long data) are streamed after their header was checked.
+  std::size_t keep_limit = 64 * 1024;
+};
+
+// What the session learned about its peers.
+struct SessionInfo {
+  std::uint32_t server_connection_id = 0;
+  std::string server_version;
+  std::uint64_t capabilities = 0;  // in effect after the handshake
+  std::string user;
+  std::string schema;
+  std::string auth_plugin;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::string program() const;  // the program_name connection attribute, if sent
+};
+
+class Session {
+ public:
+  enum class Phase {
+    Connecting,  // the upstream connection is being made; nothing is sent to the client yet
+    Greeting,    // waiting for the server's greeting
+    Handshake,   // waiting for the client's HandshakeResponse41
+    Auth,        // authentication exchange, until the server's OK or ERR
+    Idle,        // authenticated, no command in flight
+    Command,     // a command in flight; exchange() follows the response
+    Quitting,    // COM_QUIT was sent upstream; waiting for the server to close
+    Closing,     // the session is over; the proxy flushes what is pending and closes
+  };
+
+  explicit Session(SessionSettings settings = {});
+
+  void on_upstream_connected();
+  // The client gets an ERR in place of the greeting, as a server that refuses it would send.
+  void on_upstream_unreachable(std::string_view detail);
+  // gracewire itself refuses the client (too many connections): ERR in place of the greeting.
+  void refuse_client(std::uint16_t code, std::string_view sql_state, std::string_view message);
+  // gracewire is stopping: end the session as soon as the protocol allows. An idle session
+  // quits upstream now; a busy one after its command's response has reached the client.
+  void shutdown();
+  void on_client_data(ByteView bytes);
+  void on_server_data(ByteView bytes);
+  void on_client_eof();
+  void on_server_eof();
+
+  // Bytes to write; the proxy takes them (swap with an empty buffer) and writes them in order.
+  Bytes& to_client() { return to_client_; }
+  Bytes& to_server() { return to_server_; }
+  // True while pipelined client bytes wait; the proxy should stop reading from the client.
+  bool client_backlogged() const { return !client_backlog_.empty() || client_splitter_.deferred(); }
+  // Once the pending bytes are written, close that side.
+  bool close_client() const { return close_client_; }
+  bool close_server() const { return close_server_; }
+
+  Phase phase() const { return phase_; }
+  CloseReason close_reason() const { return close_reason_; }
+  const std::string& close_detail() const { return close_detail_; }
+  const SessionInfo& info() const { return info_; }
+  const Exchange& exchange() const { return exchange_; }
+  bool in_transaction() const;
+
+ private:
+  // Where the bytes of the message in progress go.
+  enum class Route {
+    Forward,  // to the peer as they arrive
+    Hold,     // into held_ until the message is complete and checked
+    Drop,     // nowhere: the peer no longer wants them
+  };
+
+  class ClientHandler final : public protocol::MessageHandler {
+   public:
+    explicit ClientHandler(Session& s) : s_(s) {}
+    Result<protocol::MessagePlan> on_message_start(const protocol::MessageStart& m) override;
+    void on_message_bytes(ByteView bytes) override;
+    Result<void> on_message_end(const protocol::Message& m) override;
+
+   private:
+    Session& s_;
+  };
+  class ServerHandler final : public protocol::MessageHandler {
+   public:
+    explicit ServerHandler(Session& s) : s_(s) {}
+    Result<protocol::MessagePlan> on_message_start(const protocol::MessageStart& m) override;
+    void on_message_bytes(ByteView bytes) override;
+    Result<void> on_message_end(const protocol::Message& m) override;
+
+   private:
+    Session& s_;
+  };
+
+  void feed_client(ByteView bytes);
+  void resume_client();
+  [[nodiscard]] Result<void> check_command_start(const protocol::MessageStart& m) const;
+  [[nodiscard]] Result<void> on_handshake_response(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_command(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_exchange_message(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_unsolicited(const protocol::Message& m);
+  void exchange_done();
+  void send_quit_upstream(CloseReason reason);
+  void send_error_to_client(std::uint16_t code, std::string_view sql_state,
+                            std::string_view message, std::uint8_t sequence_id);
+  void client_protocol_error(std::error_code ec, std::string_view what);
+  void server_protocol_error(std::error_code ec);
+  void close(CloseReason reason, std::string detail = {});
+
+  SessionSettings settings_;
+  Phase phase_ = Phase::Connecting;
+  SessionInfo info_;
+  std::uint64_t offered_capabilities_ = 0;
+  Exchange exchange_;
+
+  protocol::MessageSplitter client_splitter_;
+  protocol::MessageSplitter server_splitter_;
+  ClientHandler client_handler_{*this};
+  ServerHandler server_handler_{*this};
+  Route client_route_ = Route::Forward;
+  Route server_route_ = Route::Forward;
+  Bytes held_;
+  std::uint8_t last_client_sequence_id_ = 0;
+  std::string pending_schema_;                        // COM_INIT_DB awaiting its OK
+  std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
+  Bytes client_backlog_;
+  bool client_gone_ = false;
+  bool shutting_down_ = false;
+
+  Bytes to_client_;
+  Bytes to_server_;
+  bool close_client_ = false;
+  bool close_server_ = false;
+  CloseReason close_reason_ = CloseReason::None;
+  std::string close_detail_;
+};
+
+std::string_view to_string(Session::Phase phase);
+
+}  // namespace gw::session

@@ -1,0 +1,144 @@
+// The server's side of a Session: greeting, authentication replies, command responses.
+
+#include <fmt/format.h>
+
+#include "core/errors.h"
+#include "protocol/constants.h"
+#include "protocol/frame.h"
+#include "protocol/response.h"
+#include "session/capabilities.h"
+#include "session/handshake_rewrite.h"
+#include "session/session.h"
+
+namespace gw::session {
+
+using protocol::Command;
+using protocol::Message;
+using protocol::MessagePlan;
+using protocol::MessageStart;
+
+namespace {
+
+std::string describe_err(ByteView payload, std::uint64_t capabilities) {
+  auto err = protocol::decode_err(payload, capabilities);
+  if (!err) return "malformed ERR packet";
+  return fmt::format("ERR {} ({}): {}", err->code, err->sql_state, err->message);
+}
+
+}  // namespace
+
+Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart& m) {
+  Session& s = s_;
+  const std::size_t keep = s.settings_.keep_limit;
+  switch (s.phase_) {
+    case Phase::Connecting:
+    case Phase::Greeting:
+      s.server_route_ = Route::Drop;  // re-encoded from its head once complete
+      return MessagePlan{.keep = keep};
+    case Phase::Auth:
+    case Phase::Command:
+      s.server_route_ = s.client_gone_ ? Route::Drop : Route::Forward;
+      return MessagePlan{.keep = s.exchange_.keep_for_server(m)};
+    case Phase::Handshake:
+    case Phase::Idle:
+      s.server_route_ = Route::Forward;  // unsolicited: an ERR before the server closes
+      return MessagePlan{.keep = keep};
+    case Phase::Quitting:
+    case Phase::Closing:
+      break;
+  }
+  s.server_route_ = Route::Drop;
+  return MessagePlan{.keep = 0};
+}
+
+void Session::ServerHandler::on_message_bytes(ByteView bytes) {
+  if (s_.server_route_ == Route::Forward) {
+    s_.to_client_.insert(s_.to_client_.end(), bytes.begin(), bytes.end());
+  }
+}
+
+Result<void> Session::ServerHandler::on_message_end(const Message& m) {
+  Session& s = s_;
+  switch (s.phase_) {
+    case Phase::Connecting:
+    case Phase::Greeting:
+      return s.on_greeting(m);
+    case Phase::Auth:
+    case Phase::Command:
+      return s.on_exchange_message(m);
+    case Phase::Handshake:
+    case Phase::Idle:
+      return s.on_unsolicited(m);
+    case Phase::Quitting:
+    case Phase::Closing:
+      break;
+  }
+  return {};
+}
+
+Result<void> Session::on_greeting(const Message& m) {
+  if (!m.whole()) return fail(session_errc::message_too_large);
+  if (!m.head.empty() && m.head[0] == protocol::kErrHeader) {
+    // The server refused the connection (too many connections, host blocked, …): the client
+    // hears it exactly as the server said it.
+    protocol::append_message(m.head, m.first_sequence_id, to_client_);
+    close(CloseReason::ServerClosed, describe_err(m.head, 0));
+    return {};
+  }
+  protocol::Greeting greeting;
+  auto rewritten = rewrite_greeting(m.head, greeting);
+  if (!rewritten) return fail(rewritten.error());
+  info_.server_connection_id = greeting.connection_id;
+  info_.server_version = greeting.server_version;
+  offered_capabilities_ = supported(greeting.capabilities);
+  protocol::append_message(*rewritten, m.first_sequence_id, to_client_);
+  phase_ = Phase::Handshake;
+  resume_client();
+  return {};
+}
+
+Result<void> Session::on_exchange_message(const Message& m) {
+  auto turn = exchange_.on_server_message(m);
+  if (!turn) return fail(turn.error());
+  if (*turn == Turn::Done) exchange_done();
+  return {};
+}
+
+void Session::exchange_done() {
+  const Outcome& outcome = exchange_.outcome();
+  const bool ok = outcome.kind != Outcome::Kind::Error;
+  if (phase_ == Phase::Auth) {
+    if (!ok) {
+      close(CloseReason::AuthFailed, fmt::format("ERR {} ({}): {}", outcome.error_code,
+                                                 outcome.sql_state, outcome.error_message));
+      return;
+    }
+  } else if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::InitDb)) {
+    info_.schema = std::move(pending_schema_);
+  } else if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::ChangeUser)) {
+    info_.user = std::move(pending_user_.first);
+    info_.schema = std::move(pending_user_.second);
+  }
+  phase_ = Phase::Idle;
+  if (client_gone_ || shutting_down_) {
+    send_quit_upstream(client_gone_ ? close_reason_ : CloseReason::ProxyShutdown);
+    return;
+  }
+  resume_client();
+}
+
+Result<void> Session::on_unsolicited(const Message& m) {
+  if (m.head.empty() || m.head[0] != protocol::kErrHeader || !m.whole()) {
+    return fail(codec_errc::unexpected_message);
+  }
+  // An idle session's server speaks only to say why it is about to close (4031, 1927, …).
+  close_detail_ = fmt::format("server sent {}", describe_err(m.head, info_.capabilities));
+  return {};
+}
+
+void Session::server_protocol_error(std::error_code ec) {
+  close(CloseReason::ProtocolError,
+        fmt::format("server sent a bad packet during {}: {}", to_string(phase_), ec.message()));
+}
+
+}  // namespace gw::session

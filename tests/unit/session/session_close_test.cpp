@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include "session_script.h"
+
+namespace gw::session {
+namespace {
+
+using namespace testing;
+using protocol::Command;
+
+const Bytes kComQuit = {0x01, 0x00, 0x00, 0x00, 0x01};
+constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(Command::Query);
+
+class SessionClose : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::uint64_t capabilities = cap::kProtocol41 | cap::kTransactions |
+                                       cap::kSecureConnection | cap::kPluginAuth |
+                                       cap::kMultiResults | cap::kLocalFiles;
+    session_.on_upstream_connected();
+    session_.on_server_data(packet(0, greeting_payload()));
+    session_.on_client_data(packet(1, response_payload(capabilities)));
+    session_.on_server_data(packet(2, ok_payload()));
+    ASSERT_EQ(session_.phase(), Session::Phase::Idle);
+    take(session_.to_client());
+    take(session_.to_server());
+  }
+  // The reply the client got, decoded as an ERR packet.
+  protocol::ErrPacket client_error() {
+    const Bytes sent = take(session_.to_client());
+    EXPECT_GE(sent.size(), 4u);
+    auto err = protocol::decode_err(ByteView(sent).subspan(4), session_.info().capabilities);
+    EXPECT_TRUE(err);
+    return err.value_or(protocol::ErrPacket{});
+  }
+
+  Session session_;
+};
+
+TEST_F(SessionClose, ComQuitIsForwardedAndTheSessionEndsWhenTheServerCloses) {
+  session_.on_client_data(kComQuit);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.phase(), Session::Phase::Quitting);
+  EXPECT_FALSE(session_.close_server());  // the server closes first, as the protocol wants
+  session_.on_server_eof();
+  EXPECT_EQ(session_.close_reason(), CloseReason::ClientQuit);
+  EXPECT_TRUE(session_.close_client());
+  EXPECT_TRUE(session_.close_server());
+}
+
+TEST_F(SessionClose, IdleClientLeavingWithoutQuitGetsAQuitSentForIt) {
+  session_.on_client_eof();
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.phase(), Session::Phase::Quitting);
+  session_.on_server_eof();
+  EXPECT_EQ(session_.close_reason(), CloseReason::ClientEof);
+}
+
+TEST_F(SessionClose, ClientLeavingMidResultLetsTheResultEndThenQuits) {
+  session_.on_client_data(command(kQuery, "SELECT * FROM big"));
+  take(session_.to_server());
+  session_.on_server_data(concat({packet(1, Bytes{1}),
+                                  packet(2,
+                                         "\x03"
+                                         "def"),
+                                  packet(3, eof_payload()),
+                                  packet(4,
+                                         "\x01"
+                                         "a")}));
+  session_.on_client_eof();
+  EXPECT_TRUE(session_.to_server().empty());  // the result is still streaming
+  session_.on_server_data(concat({packet(5,
+                                         "\x01"
+                                         "b"),
+                                  packet(6, eof_payload())}));
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.close_reason(), CloseReason::ClientEof);
+  EXPECT_NE(session_.close_detail().find("COM_QUERY"), std::string::npos);
+}
+
+TEST_F(SessionClose, ClientLeavingDuringLocalInfileEndsTheFileForIt) {
+  session_.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'x' INTO TABLE t"));
+  session_.on_server_data(packet(1, "\xfbx"));
+  session_.on_client_data(packet(2, "1\n"));
+  take(session_.to_server());
+  session_.on_client_eof();
+  EXPECT_EQ(take(session_.to_server()), packet(3, ""));
+  session_.on_server_data(packet(4, ok_payload()));
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+TEST_F(SessionClose, ServerClosingAnIdleSessionClosesTheClient) {
+  const Bytes killed = packet(0, err_payload(1927, "Connection was killed"));
+  session_.on_server_data(killed);
+  EXPECT_EQ(take(session_.to_client()), killed);  // the client hears why
+  session_.on_server_eof();
+  EXPECT_EQ(session_.close_reason(), CloseReason::ServerClosed);
+  EXPECT_NE(session_.close_detail().find("1927"), std::string::npos);
+}
+
+TEST_F(SessionClose, ShutdownQuitsAnIdleSessionAtOnce) {
+  session_.shutdown();
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.close_reason(), CloseReason::ProxyShutdown);
+}
+
+TEST_F(SessionClose, ShutdownLetsTheCommandInFlightFinishFirst) {
+  session_.on_client_data(command(kQuery, "UPDATE t SET a = 1"));
+  take(session_.to_server());
+  session_.shutdown();
+  EXPECT_TRUE(session_.to_server().empty());
+  const Bytes ok = packet(1, ok_payload());
+  session_.on_server_data(ok);
+  EXPECT_EQ(take(session_.to_client()), ok);  // the client gets its answer
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+TEST_F(SessionClose, WrongSequenceIdGetsAnErrorAndACleanQuit) {
+  session_.on_client_data(packet(3, Bytes{kQuery, 'S'}));
+  EXPECT_EQ(client_error().code, 1156);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);  // the bad packet never reached the server
+  EXPECT_EQ(session_.close_reason(), CloseReason::ProtocolError);
+  EXPECT_TRUE(session_.close_client());
+}
+
+TEST_F(SessionClose, UnknownCommandGetsAnError) {
+  session_.on_client_data(packet(0, Bytes{0x55, 1, 2}));
+  const auto err = client_error();
+  EXPECT_EQ(err.code, 1047);
+  EXPECT_NE(err.message.find("gracewire"), std::string::npos);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+TEST_F(SessionClose, TruncatedStatementExecuteGetsAnErrorAndIsNotForwarded) {
+  session_.on_client_data(packet(0, Bytes{static_cast<std::uint8_t>(Command::StmtExecute), 1, 0}));
+  EXPECT_EQ(client_error().code, 1835);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+TEST_F(SessionClose, EmptyCommandPacketGetsAnError) {
+  session_.on_client_data(packet(0, Bytes{}));
+  EXPECT_EQ(client_error().code, 1835);
+}
+
+TEST_F(SessionClose, ServerSpeakingOutOfTurnIsAProtocolError) {
+  session_.on_server_data(packet(0, ok_payload()));
+  EXPECT_EQ(session_.close_reason(), CloseReason::ProtocolError);
+  EXPECT_TRUE(session_.close_server());
+}
+
+TEST_F(SessionClose, ServerSequenceGapIsAProtocolError) {
+  session_.on_client_data(command(kQuery, "SELECT 1"));
+  session_.on_server_data(packet(5, ok_payload()));
+  EXPECT_EQ(session_.close_reason(), CloseReason::ProtocolError);
+  EXPECT_NE(session_.close_detail().find("sequence"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gw::session
