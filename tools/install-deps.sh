@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev
   # run and test: a real server, real clients
   mariadb-server mariadb-client python3 python3-pymysql sysbench
+  libmariadb-dev  # Connector/C, for the C++ test client in tests/integration/clients
+  openssl         # tools/sandbox-mariadb --tls makes a throwaway CA
   # benchmark baseline
   haproxy
   procps iproute2 ca-certificates
@@ -31,6 +33,14 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-# policy-rc.d-free machines would start the packaged services; we never use them, gracewire
-# starts its own throwaway server, so keep them from starting.
+# Without a policy-rc.d, installing mariadb-server or haproxy would try to start the packaged
+# services. We never use them (tools/sandbox-mariadb starts throwaway servers), so deny service
+# starts for the duration of the install, the way Debian's container images do.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\n# temporary, from gracewire tools/install-deps.sh\nexit 101\n' |
+    "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
