@@ -25,10 +25,11 @@ void Exchange::begin_authentication(std::uint64_t capabilities) {
   expect_ = Expect::AuthExchange;
 }
 
-bool Exchange::begin_command(std::uint8_t command, std::uint64_t capabilities) {
+bool Exchange::begin_command(std::uint8_t command, std::uint8_t last_sequence_id,
+                             std::uint64_t capabilities) {
   capabilities_ = capabilities;
   command_ = command;
-  next_sequence_id_ = 1;
+  next_sequence_id_ = static_cast<std::uint8_t>(last_sequence_id + 1);
   outcome_ = {};
   switch (static_cast<Command>(command)) {
     case Command::Quit:

@@ -74,9 +74,11 @@ class Exchange {
   // The handshake: greeting (seq 0) and response (seq 1) were handled by the session; the
   // authentication exchange continues at sequence id 2.
   void begin_authentication(std::uint64_t capabilities);
-  // A client command (sequence id 0) was forwarded. Returns false for commands that get no
-  // reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT): the exchange is then done.
-  bool begin_command(std::uint8_t command, std::uint64_t capabilities);
+  // A client command was forwarded; it began with sequence id 0 and, when it spanned several
+  // packets, ended with `last_sequence_id`. Returns false for commands that get no reply
+  // (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT): the exchange is then done.
+  bool begin_command(std::uint8_t command, std::uint8_t last_sequence_id,
+                     std::uint64_t capabilities);
 
   // Bytes of a server message to keep for on_server_message: whole status packets, nothing of
   // rows and column definitions.

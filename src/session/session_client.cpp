@@ -188,7 +188,8 @@ Result<void> Session::on_command(const Message& m) {
     auto change = protocol::decode_change_user(m.head, info_.capabilities);
     if (change) pending_user_ = {change->user, change->schema};
   }
-  if (exchange_.begin_command(command, info_.capabilities)) phase_ = Phase::Command;
+  if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities))
+    phase_ = Phase::Command;
   return {};
 }
 

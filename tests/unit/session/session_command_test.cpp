@@ -226,6 +226,17 @@ TEST_F(SessionCommand, InitDbChangesTheSchemaOnlyWhenTheServerAgrees) {
   EXPECT_EQ(session_.info().schema, "shop");
 }
 
+TEST_F(SessionCommand, ReplyToAMultiPacketCommandContinuesItsSequence) {
+  authenticate();
+  // A 17 MiB INSERT travels as packets 0 and 1; the server's OK is packet 2.
+  Bytes statement(17 * 1024 * 1024, 'x');
+  statement[0] = kQuery;
+  session_.on_client_data(packet(0, statement));
+  EXPECT_EQ(session_.to_server().size(), statement.size() + 8);
+  session_.on_server_data(packet(2, ok_payload()));
+  EXPECT_EQ(session_.phase(), Session::Phase::Idle) << session_.close_detail();
+}
+
 TEST_F(SessionCommand, LargeRowStreamsThroughWithoutBeingKept) {
   authenticate();
   session_.on_client_data(command(kQuery, "SELECT blob_col FROM t"));
