@@ -242,8 +242,11 @@ class Gracewire:
         # fields[0] is field 3 (state); utime and stime are fields 14 and 15
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def stop(self, timeout: float = 20.0) -> int:
-        """SIGTERM, wait, return the exit code (the caller asserts on it)."""
+    def stop(self, timeout: float = 40.0) -> int:
+        """SIGTERM, wait, return the exit code (the caller asserts on it).
+
+        The timeout is above gracewire's default drain deadline (30 s), so a stuck connection shows
+        up as gracewire's own forced shutdown rather than as our SIGKILL."""
         if self.proc is None:
             return 0
         if self.proc.poll() is None:

@@ -19,6 +19,21 @@ def tearDownModule():
 
 
 class UnreachableUpstreamTest(harness.IntegrationTestCase):
+    """What gracewire must send when it cannot reach the server: an ERR packet in place of the greeting.
+
+    Client behaviour measured with Debian 12's clients against a fake server (not gracewire):
+    * PyMySQL 1.0.2 always skips 6 bytes of SQL state after the error code, so an ERR without the
+      '#HY000' marker loses the first 6 characters of its message ("Can't " here).
+    * libmariadb 3.3 (the `mariadb` CLI) rejects a greeting ERR whose code is a client code (>= 2000,
+      e.g. 2003) as "ERROR 2027 (HY000): Received malformed packet", with or without SQL state. With a
+      server-range code it reports the text, wrapped as "ERROR 2002 (HY000): Received error packet
+      before completion of TLS handshake. The authenticity of the following error cannot be verified:
+      <code> - <message>" unless the client runs with --skip-ssl.
+    So the tests pin the message text and forbid the silent-close codes, not one error number."""
+
+    kSilentCloseCodes = (2006, 2013)  # "server has gone away", "Lost connection"
+    kMessage = "Can't connect to MySQL server on"
+
     def connect_error(self, endpoint, **kwargs):
         started = time.monotonic()
         with self.assertRaises(pymysql.err.OperationalError) as caught:
@@ -29,25 +44,24 @@ class UnreachableUpstreamTest(harness.IntegrationTestCase):
 
     def test_pymysql_sees_cant_connect(self):
         code, message = self.connect_error(self.stack.proxied)
-        self.assertEqual(code, 2003, message)
-        self.assertTrue(message.startswith("Can't connect to MySQL server on"), message)
-        # the same error class as a client connecting straight to the closed port
-        direct_code, _ = self.connect_error(harness.Endpoint("closed", "127.0.0.1", kClosedPort))
-        self.assertEqual(direct_code, code)
+        self.assertNotIn(code, self.kSilentCloseCodes, message)
+        self.assertTrue(message.startswith(self.kMessage), f"{code}: {message}")
+        if self.stack.gracewire:
+            self.assertIn(str(kClosedPort), message, "the message should name the unreachable server")
 
     def test_cli_sees_cant_connect(self):
         p = harness.mariadb_cli(self.stack.proxied, harness.SANDBOX_CREDENTIALS, "-e", "SELECT 1")
         self.assertEqual(p.returncode, 1)
-        # Connector/C itself says 2002 "Can't connect to server" for a refused TCP connect; a proxy
-        # relaying the failure as an ERR packet says 2003 "Can't connect to MySQL server". A silent
-        # close would read "ERROR 2013 (HY000): Lost connection to server at 'handshake: ...".
-        self.assertRegex(p.stderr, r"^ERROR 200[23] \(HY000\): Can't connect to (MySQL )?server on")
+        self.assertRegex(p.stderr, r"^ERROR 200[23] \(HY000\): ")
+        self.assertIn("Can't connect to", p.stderr)
+        self.assertNotIn("Lost connection", p.stderr)
+        self.assertNotIn("malformed packet", p.stderr)
 
     def test_gracewire_survives_repeated_failures(self):
         gw = self.require_gracewire()
         for _ in range(20):
-            code, _ = self.connect_error(self.stack.proxied)
-            self.assertEqual(code, 2003)
+            code, message = self.connect_error(self.stack.proxied)
+            self.assertTrue(message.startswith(self.kMessage), f"{code}: {message}")
         self.assertTrue(gw.alive(), gw.log())
         self.assertIn(str(kClosedPort), gw.log(), "gracewire did not log the failed upstream")
 
