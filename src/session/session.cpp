@@ -49,9 +49,12 @@ void Session::on_upstream_connected() {
 }
 
 void Session::on_upstream_unreachable(std::string_view detail) {
-  // 2003 is what client libraries report when they cannot reach a server themselves.
-  send_error_to_client(2003, "HY000", fmt::format("Can't connect to MySQL server on {}", detail),
-                       0);
+  // Client libraries report 2003 when they cannot reach a server themselves, but Connector/C
+  // (3.3+) rejects a server-sent code in its own 2000-2999 range as a forgery ("malformed
+  // packet"), so gracewire sends the same words under the server's error for an unreachable
+  // data source, with SQLSTATE 08001 (client unable to establish connection).
+  send_error_to_client(kUpstreamUnreachableError, "08001",
+                       fmt::format("gracewire: Can't connect to MySQL server on {}", detail), 0);
   close(CloseReason::UpstreamUnreachable, std::string(detail));
 }
 
@@ -170,9 +173,12 @@ void Session::send_quit_upstream(CloseReason reason) {
 void Session::send_error_to_client(std::uint16_t code, std::string_view sql_state,
                                    std::string_view message, std::uint8_t sequence_id) {
   if (client_gone_) return;
+  // Before the handshake the client's capabilities are unknown; the SQLSTATE marker goes in
+  // anyway: Connector/C reads either form, PyMySQL only the 4.1 one.
+  const std::uint64_t capabilities =
+      info_.capabilities == 0 ? protocol::cap::kProtocol41 : info_.capabilities;
   Bytes payload;
-  protocol::encode_err({code, std::string(sql_state), std::string(message)}, info_.capabilities,
-                       payload);
+  protocol::encode_err({code, std::string(sql_state), std::string(message)}, capabilities, payload);
   protocol::append_message(payload, sequence_id, to_client_);
 }
 

@@ -27,6 +27,9 @@
 
 namespace gw::session {
 
+// ER_CONNECT_TO_FOREIGN_DATA_SOURCE: what the client gets when the upstream is unreachable.
+inline constexpr std::uint16_t kUpstreamUnreachableError = 1429;
+
 struct SessionSettings {
   // Client messages up to this size are checked whole before they are forwarded; longer ones
   // (bulk inserts, long data) are streamed after their header was checked.

@@ -117,14 +117,16 @@ TEST(SessionHandshake, ServerRefusalInPlaceOfTheGreetingReachesTheClient) {
   EXPECT_EQ(session.close_reason(), CloseReason::ServerClosed);
 }
 
-TEST(SessionHandshake, UnreachableUpstreamGivesTheClientError2003) {
+TEST(SessionHandshake, UnreachableUpstreamGivesTheClientAConnectError) {
   Session session;
   session.on_upstream_unreachable("'127.0.0.1:1' (connection refused)");
   const Bytes sent = take(session.to_client());
-  auto err = protocol::decode_err(ByteView(sent).subspan(4), 0);
+  auto err = protocol::decode_err(ByteView(sent).subspan(4), cap::kProtocol41);
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->code, 2003);
-  EXPECT_EQ(err->message, "Can't connect to MySQL server on '127.0.0.1:1' (connection refused)");
+  EXPECT_EQ(err->code, kUpstreamUnreachableError);
+  EXPECT_EQ(err->sql_state, "08001");
+  EXPECT_EQ(err->message,
+            "gracewire: Can't connect to MySQL server on '127.0.0.1:1' (connection refused)");
   EXPECT_EQ(session.close_reason(), CloseReason::UpstreamUnreachable);
 }
 
@@ -139,9 +141,10 @@ TEST(SessionHandshake, SslRequestIsRefusedWithAClearError) {
   session.on_client_data(packet(1, payload));
   EXPECT_TRUE(session.to_server().empty());
   const Bytes sent = take(session.to_client());
-  auto err = protocol::decode_err(ByteView(sent).subspan(4), 0);
+  auto err = protocol::decode_err(ByteView(sent).subspan(4), cap::kProtocol41);
   ASSERT_TRUE(err);
   EXPECT_EQ(err->code, 1043);
+  EXPECT_EQ(err->sql_state, "08S01");
   EXPECT_EQ(session.close_reason(), CloseReason::ProtocolError);
 }
 

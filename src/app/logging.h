@@ -1,0 +1,10 @@
+#pragma once
+// Operational log set-up: spdlog to stderr, UTC timestamps, one named logger per component.
+
+#include "config/config.h"
+
+namespace gw::app {
+
+void setup_logging(const config::LogConfig& log);
+
+}  // namespace gw::app
