@@ -1,0 +1,111 @@
+#include "app/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <vector>
+
+#include "config/address.h"
+#include "config/control_password.h"
+#include "config/enum_names.h"
+#include "config/load.h"
+#include "gracewire/version.h"
+
+namespace gw::app {
+namespace {
+
+// The conventional exit code for a command-line or configuration mistake.
+constexpr int kUsageError = 2;
+
+std::string joined_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+// Applies one flag's value through the same parser the config file uses for that key.
+template <typename T, typename Parse>
+void apply_flag(const std::optional<std::string>& flag, std::string_view flag_name, Parse parse,
+                T& field, std::vector<std::string>& errors) {
+  if (!flag) return;
+  auto value = parse(*flag);
+  if (!value) {
+    errors.push_back(std::string(flag_name) + ": " + value.error());
+    return;
+  }
+  field = std::move(*value);
+}
+
+// What the config must hold before the proxy can start, beyond being well-formed.
+void check_runnable(const config::Config& config, std::vector<std::string>& errors) {
+  if (!config.upstream.address) {
+    errors.push_back(
+        "upstream.address: not set; gracewire needs a server to proxy to (set it in the config "
+        "file or pass --upstream HOST:PORT|/socket)");
+  }
+  if (auto password = config::read_control_password(config.control); !password) {
+    errors.push_back(password.error());
+  }
+}
+
+}  // namespace
+
+std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv, std::ostream& out,
+                                               std::ostream& err) {
+  CliOptions options;
+  std::string listen;
+  std::string upstream;
+  std::string log_level;
+
+  CLI::App app{"gracewire: a MySQL-protocol proxy that closes connections gracefully", "gracewire"};
+  app.set_version_flag("--version", std::string("gracewire ") + gw::kVersion);
+  app.add_option("--config", options.config_path, "TOML config file (see conf/gracewire.toml)")
+      ->type_name("FILE");
+  auto* listen_opt =
+      app.add_option("--listen", listen, "Address to accept clients on")->type_name("HOST:PORT");
+  auto* upstream_opt =
+      app.add_option("--upstream", upstream, "MySQL/MariaDB server: HOST:PORT or a Unix socket")
+          ->type_name("HOST:PORT|/socket");
+  auto* level_opt =
+      app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
+          ->type_name("LEVEL");
+  app.add_flag("--check-config", options.check_config,
+               "Validate the config file and flags, print the result and exit (0 valid, 2 not)");
+  app.footer("Flags override the config file; the file overrides the built-in defaults.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return std::unexpected(EarlyExit{code == 0 ? 0 : kUsageError});
+  }
+  if (listen_opt->count() > 0) options.listen = listen;
+  if (upstream_opt->count() > 0) options.upstream = upstream;
+  if (level_opt->count() > 0) options.log_level = log_level;
+  return options;
+}
+
+std::expected<config::Config, std::string> resolve_config(const CliOptions& options) {
+  std::vector<std::string> errors;
+  config::Config config;
+  if (!options.config_path.empty()) {
+    auto loaded = config::load_config_file_all(options.config_path);
+    if (loaded) {
+      config = std::move(*loaded);
+    } else {
+      for (const auto& error : loaded.error()) errors.push_back(error.to_string());
+    }
+  }
+  // Flags are checked even when the file is broken, so one run reports every mistake.
+  apply_flag(options.listen, "--listen", config::parse_listen_address, config.listener.address,
+             errors);
+  apply_flag(options.upstream, "--upstream", config::parse_upstream_address,
+             config.upstream.address, errors);
+  apply_flag(options.log_level, "--log-level", config::parse_log_level, config.log.level, errors);
+  if (!errors.empty()) return std::unexpected(joined_lines(errors));
+
+  check_runnable(config, errors);
+  if (!errors.empty()) return std::unexpected(joined_lines(errors));
+  return config;
+}
+
+}  // namespace gw::app

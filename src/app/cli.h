@@ -1,0 +1,37 @@
+#pragma once
+// The command line: what each flag means, and how flags and the config file combine into the
+// one Config the proxy runs with. Flags override the file; the file overrides the defaults.
+
+#include <expected>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+
+namespace gw::app {
+
+struct CliOptions {
+  std::string config_path;               // --config FILE; empty runs on the built-in defaults
+  std::optional<std::string> listen;     // --listen HOST:PORT, overrides listener.address
+  std::optional<std::string> upstream;   // --upstream HOST:PORT|/socket, overrides upstream.address
+  std::optional<std::string> log_level;  // --log-level LEVEL, overrides log.level
+  bool check_config = false;             // --check-config: validate, report, exit
+};
+
+// parse_cli() stops the program early for --help, --version (code 0) and usage errors (code 2),
+// having already printed what the user needs to see.
+struct EarlyExit {
+  int code = 0;
+};
+
+// Usage text goes to `out`, usage errors to `err`.
+[[nodiscard]] std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv,
+                                                             std::ostream& out, std::ostream& err);
+
+// Loads the config file (if any), applies the flags and checks that the result can run: an
+// upstream is set and the control password source is readable. The error holds one line per
+// problem, each naming the file, line and key, or the flag.
+[[nodiscard]] std::expected<config::Config, std::string> resolve_config(const CliOptions& options);
+
+}  // namespace gw::app
