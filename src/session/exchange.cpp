@@ -148,7 +148,8 @@ Result<Turn> Exchange::on_server_message(const Message& message) {
       if (expect_ == Expect::Response) return on_response(message);
       return fail(codec_errc::unexpected_message);
     case Expect::SimpleReply:
-      if (*b == protocol::kOkHeader) return on_ok(message);
+      // COM_SET_OPTION's reply is an EOF, or under CLIENT_DEPRECATE_EOF an OK with 0xFE header.
+      if (*b == protocol::kOkHeader || (terminator && deprecate_eof())) return on_ok(message);
       if (protocol::is_eof_packet(*b, message.length)) return on_eof(message, Expect::Nothing);
       return fail(codec_errc::unexpected_message);
     case Expect::StatisticsReply:

@@ -62,6 +62,9 @@ class Session {
   };
 
   explicit Session(SessionSettings settings = {});
+  // Its message handlers point back at it: a Session stays where it was made.
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void on_upstream_connected();
   // The client gets an ERR in place of the greeting, as a server that refuses it would send.

@@ -206,6 +206,21 @@ TEST_F(SessionCommand, PipelinedCommandWaitsForTheFirstResponse) {
   EXPECT_EQ(session_.phase(), Session::Phase::Idle);
 }
 
+TEST_F(SessionCommand, SetOptionIsAnsweredWithAnEof) {
+  authenticate();
+  session_.on_client_data(packet(0, Bytes{static_cast<std::uint8_t>(Command::SetOption), 0, 0}));
+  session_.on_server_data(packet(1, eof_payload()));
+  EXPECT_EQ(session_.phase(), Session::Phase::Idle) << session_.close_detail();
+}
+
+TEST_F(SessionCommand, SetOptionUnderDeprecateEofIsAnsweredWithAnOkTerminator) {
+  authenticate(cap::kDeprecateEof);
+  session_.on_client_data(packet(0, Bytes{static_cast<std::uint8_t>(Command::SetOption), 0, 0}));
+  // As captured from MariaDB 10.11: fe 00 00 02 00 00 00.
+  session_.on_server_data(packet(1, Bytes{0xfe, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00}));
+  EXPECT_EQ(session_.phase(), Session::Phase::Idle) << session_.close_detail();
+}
+
 TEST_F(SessionCommand, TransactionStateFollowsTheStatusFlags) {
   authenticate();
   session_.on_client_data(command(kQuery, "BEGIN"));
