@@ -1,13 +1,89 @@
 #include "app/run.h"
 
 #include <spdlog/spdlog.h>
+#include <uv.h>
+
+#include <csignal>
+
+#include "app/logging.h"
+#include "proxy/proxy.h"
 
 namespace gw::app {
 
-// Placeholder until the proxy is wired in; fails so nothing mistakes it for a working proxy.
-int run_proxy(const config::Config& /*config*/) {
-  spdlog::error("proxy not built yet");
-  return 1;
+namespace {
+
+proxy::ProxySettings proxy_settings(const config::Config& config) {
+  proxy::ProxySettings settings;
+  settings.listen = config.listener.address;
+  settings.upstream = *config.upstream.address;
+  settings.max_connections = config.listener.max_connections;
+  settings.connect_timeout = config.upstream.connect_timeout;
+  settings.close_timeout = config.close.close_timeout;
+  settings.drain_timeout = config.close.drain_timeout;
+  settings.high_water = static_cast<std::size_t>(config.buffers.high_water);
+  settings.low_water = static_cast<std::size_t>(config.buffers.low_water);
+  return settings;
+}
+
+// SIGINT and SIGTERM start a drain; a second one closes what is left.
+struct Signals {
+  uv_signal_t interrupt{};
+  uv_signal_t terminate{};
+
+  void start(uv_loop_t* loop, proxy::Proxy& proxy) {
+    for (uv_signal_t* handle : {&interrupt, &terminate}) {
+      uv_signal_init(loop, handle);
+      handle->data = &proxy;
+    }
+    auto on_signal = [](uv_signal_t* handle, int signum) {
+      spdlog::info("received {}", signum == SIGINT ? "SIGINT" : "SIGTERM");
+      static_cast<proxy::Proxy*>(handle->data)->shutdown();
+    };
+    uv_signal_start(&interrupt, on_signal, SIGINT);
+    uv_signal_start(&terminate, on_signal, SIGTERM);
+  }
+  void close() {
+    for (uv_signal_t* handle : {&interrupt, &terminate}) {
+      uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
+    }
+  }
+};
+
+}  // namespace
+
+int run_proxy(const config::Config& config) {
+  setup_logging(config.log);
+  if (!config.upstream.address) {
+    spdlog::error(
+        "no upstream configured: set upstream.address in the config file or pass --upstream "
+        "HOST:PORT (tools/run starts a throwaway MariaDB when you have none)");
+    return 2;
+  }
+  // A client that vanishes must not kill the process on the next write.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int exit_code = 0;
+  {
+    proxy::Proxy proxy(&loop, proxy_settings(config));
+    Signals signals;
+    if (auto started = proxy.start(); !started) {
+      spdlog::error("{}", started.error());
+      exit_code = 1;
+      proxy.shutdown();
+    } else {
+      signals.start(&loop, proxy);
+      proxy.on_stopped([&signals] { signals.close(); });
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  if (uv_loop_close(&loop) != 0) {
+    spdlog::error("event loop still had open handles at exit");
+    exit_code = exit_code == 0 ? 1 : exit_code;
+  }
+  if (exit_code == 0) spdlog::info("stopped");
+  return exit_code;
 }
 
 }  // namespace gw::app
