@@ -135,8 +135,11 @@ void Connection::on_timer(uv_timer_t* timer) {
     self->upstream_failed(UV_ETIMEDOUT);
     return;
   }
-  self->log_->warn("[s{}] upstream did not close within {} ms after COM_QUIT; closing it",
-                   self->id_, self->proxy_.settings().close_timeout.count());
+  self->log_->warn("[s{}] close did not complete within {} ms ({}); closing both sides now",
+                   self->id_, self->proxy_.settings().close_timeout.count(),
+                   self->session_.phase() == Session::Phase::Quitting
+                       ? "upstream did not close after COM_QUIT"
+                       : "output still waiting to be written");
   self->abort();
 }
 
@@ -198,8 +201,12 @@ void Connection::pump() {
       server_->close();  // still connecting: nothing was said, nothing to flush
     }
   }
-  if (session_.phase() == Session::Phase::Quitting && !quit_timer_started_) {
-    quit_timer_started_ = true;
+  // Every ending is bounded: a server that never closes after COM_QUIT, or a client that never
+  // reads what is left to flush, is cut after close_timeout.
+  const bool ending =
+      session_.phase() == Session::Phase::Quitting || session_.phase() == Session::Phase::Closing;
+  if (ending && !close_timer_started_) {
+    close_timer_started_ = true;
     start_timer(proxy_.settings().close_timeout);
   }
   update_reading();

@@ -72,7 +72,7 @@ class Connection final : public net::StreamObserver {
   bool timer_closed_ = false;
   bool connected_ = false;
   bool resolving_ = false;  // uv_getaddrinfo pending: the request points at us
-  bool quit_timer_started_ = false;
+  bool close_timer_started_ = false;
   bool finishing_ = false;
   // Hysteresis of the water marks: set past high_water, cleared below low_water.
   bool client_paused_ = false;  // not reading the client: the server's queue is full

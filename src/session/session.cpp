@@ -54,7 +54,7 @@ void Session::on_upstream_unreachable(std::string_view detail) {
   // packet"), so gracewire sends the same words under the server's error for an unreachable
   // data source, with SQLSTATE 08001 (client unable to establish connection).
   send_error_to_client(kUpstreamUnreachableError, "08001",
-                       fmt::format("gracewire: Can't connect to MySQL server on {}", detail), 0);
+                       fmt::format("Can't connect to MySQL server on {}", detail), 0);
   close(CloseReason::UpstreamUnreachable, std::string(detail));
 }
 

@@ -125,8 +125,7 @@ TEST(SessionHandshake, UnreachableUpstreamGivesTheClientAConnectError) {
   ASSERT_TRUE(err);
   EXPECT_EQ(err->code, kUpstreamUnreachableError);
   EXPECT_EQ(err->sql_state, "08001");
-  EXPECT_EQ(err->message,
-            "gracewire: Can't connect to MySQL server on '127.0.0.1:1' (connection refused)");
+  EXPECT_EQ(err->message, "Can't connect to MySQL server on '127.0.0.1:1' (connection refused)");
   EXPECT_EQ(session.close_reason(), CloseReason::UpstreamUnreachable);
 }
 
