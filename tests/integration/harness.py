@@ -98,7 +98,9 @@ class MariaDB:
         cmd = [str(SANDBOX_SCRIPT), "start"]
         if self.extra_args:
             cmd += ["--", *self.extra_args]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise RuntimeError(f"{shlex.join(cmd)} failed with {out.returncode}:\n{out.stderr}")
         for line in out.stdout.splitlines():
             key, _, value = line.partition("=")
             self.env[key] = " ".join(shlex.split(value))

@@ -45,7 +45,7 @@ class UnreachableUpstreamTest(harness.IntegrationTestCase):
     def test_pymysql_sees_cant_connect(self):
         code, message = self.connect_error(self.stack.proxied)
         self.assertNotIn(code, self.kSilentCloseCodes, message)
-        self.assertTrue(message.startswith(self.kMessage), f"{code}: {message}")
+        self.assertIn(self.kMessage, message, f"error {code}")
         if self.stack.gracewire:
             self.assertIn(str(kClosedPort), message, "the message should name the unreachable server")
 
@@ -61,7 +61,7 @@ class UnreachableUpstreamTest(harness.IntegrationTestCase):
         gw = self.require_gracewire()
         for _ in range(20):
             code, message = self.connect_error(self.stack.proxied)
-            self.assertTrue(message.startswith(self.kMessage), f"{code}: {message}")
+            self.assertIn(self.kMessage, message, f"error {code}")
         self.assertTrue(gw.alive(), gw.log())
         self.assertIn(str(kClosedPort), gw.log(), "gracewire did not log the failed upstream")
 
