@@ -35,8 +35,11 @@ import pymysql
 REPO = Path(__file__).resolve().parents[2]
 SANDBOX_SCRIPT = REPO / "tools" / "sandbox-mariadb"
 ABORT_COUNTERS = ("Aborted_clients", "Aborted_connects", "Aborted_connects_preauth")
-# The server lines that mean some session was not closed the way the research says it must be
-# (closing-mysql-sessions.md, "Recipe").
+# What MariaDB logs at log_warnings=2 when a session ends without COM_QUIT ("Aborted connection ...
+# Got an error reading/writing communication packets"), ends before authenticating ("... closed
+# normally without authentication") or fails to authenticate. A proxy that closes its server
+# sessions properly (COM_QUIT, after KILL QUERY and draining if a result is still streaming) causes
+# none of them, and none of the counter increases in ABORT_COUNTERS.
 ABORT_LOG_MARKERS = ("Aborted connection", "Access denied")
 
 
@@ -310,6 +313,8 @@ class Stack:
         self._upstream = upstream
         self._gracewire_args = gracewire_args
         self.start_mark: Mark | None = None
+        # Where the last per-test check left off; stop() checks what happened after it.
+        self.checked_mark: Mark | None = None
         self.tmp = Path(tempfile.mkdtemp(prefix=f"gw-{name}-tmp-"))
 
     def start(self) -> None:
@@ -357,6 +362,11 @@ class Stack:
                     time.sleep(0.1)
                 if leftovers:
                     problems.append(f"server sessions left after gracewire stopped: {leftovers}")
+                time.sleep(IntegrationTestCase.settle_seconds)
+                lines, deltas = self.server.changes_since(self.checked_mark or self.start_mark)
+                if lines or any(deltas.values()):
+                    problems.append(f"after the last test (gracewire shutting down), the server logged "
+                                    f"{lines} and its abort counters moved by {deltas}")
         finally:
             self._save_artifacts()
             if self.server:
@@ -459,6 +469,7 @@ class IntegrationTestCase(unittest.TestCase):
     def _check_server_clean(self) -> None:
         time.sleep(self.settle_seconds)
         lines, deltas = self.server.changes_since(self._mark)
+        self.stack.checked_mark = self.server.mark()
         unexpected = [l for l in lines if not any(m in l for m in self._expected_lines)]
         self.assertEqual(unexpected, [], "server logged unclean session ends")
         self.assertEqual(deltas, self._expected_deltas, "server abort counters moved")
