@@ -8,8 +8,14 @@ std::string_view to_string(CloseReason reason) {
       return "open";
     case CloseReason::ClientQuit:
       return "com_quit";
-    case CloseReason::ClientEof:
+    case CloseReason::FinWithoutQuit:
       return "fin_without_quit";
+    case CloseReason::Rst:
+      return "rst";
+    case CloseReason::MidCommand:
+      return "mid_command";
+    case CloseReason::MidResult:
+      return "mid_result";
     case CloseReason::HandshakeAbort:
       return "handshake_abort";
     case CloseReason::AuthFailed:
@@ -26,6 +32,26 @@ std::string_view to_string(CloseReason reason) {
       return "refused";
     case CloseReason::ProxyShutdown:
       return "proxy_shutdown";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(UpstreamEnd end) {
+  switch (end) {
+    case UpstreamEnd::Open:
+      return "open";
+    case UpstreamEnd::NotConnected:
+      return "not_connected";
+    case UpstreamEnd::ComQuitEof:
+      return "com_quit_eof";
+    case UpstreamEnd::ServerFirst:
+      return "server_first";
+    case UpstreamEnd::Timeout:
+      return "timeout";
+    case UpstreamEnd::Mirrored:
+      return "mirrored";
+    case UpstreamEnd::Dropped:
+      return "dropped";
   }
   return "unknown";
 }

@@ -23,6 +23,7 @@ void Exchange::begin_authentication(std::uint64_t capabilities) {
   next_sequence_id_ = 2;
   outcome_ = {};
   expect_ = Expect::AuthExchange;
+  client_spoke_last_ = true;  // the handshake response
 }
 
 bool Exchange::begin_command(std::uint8_t command, std::uint8_t last_sequence_id,
@@ -31,6 +32,7 @@ bool Exchange::begin_command(std::uint8_t command, std::uint8_t last_sequence_id
   command_ = command;
   next_sequence_id_ = static_cast<std::uint8_t>(last_sequence_id + 1);
   outcome_ = {};
+  client_spoke_last_ = true;  // the command itself
   switch (static_cast<Command>(command)) {
     case Command::Quit:
     case Command::StmtClose:
@@ -116,6 +118,7 @@ Result<Turn> Exchange::on_client_message(const Message& message) {
     return fail(codec_errc::unexpected_message);
   }
   if (auto r = check_sequence(message); !r) return fail(r.error());
+  client_spoke_last_ = true;
   if (expect_ == Expect::InfileData && message.length == 0) {
     expect_ = Expect::InfileReply;
     return Turn::Server;
@@ -126,6 +129,7 @@ Result<Turn> Exchange::on_client_message(const Message& message) {
 Result<Turn> Exchange::on_server_message(const Message& message) {
   if (expect_ == Expect::Nothing) return fail(codec_errc::unexpected_message);
   if (auto r = check_sequence(message); !r) return fail(r.error());
+  client_spoke_last_ = false;
   const auto b = message.first_byte;
   if (!b) return fail(session_errc::malformed_packet);
   if (*b == protocol::kErrHeader) {

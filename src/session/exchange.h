@@ -89,8 +89,15 @@ class Exchange {
   Turn turn() const;
   Expect expect() const { return expect_; }
   bool in_progress() const { return expect_ != Expect::Nothing; }
-  // True from the first row until the result ends: the client is being sent a result set.
-  bool streaming_rows() const { return expect_ == Expect::Rows; }
+  // True from the column count until the result set ends: a result set is streaming.
+  bool in_result_set() const {
+    return expect_ == Expect::ColumnDefs || expect_ == Expect::ColumnsEof ||
+           expect_ == Expect::Rows;
+  }
+  // Authentication: the client spoke last, so the server owes the next packet.
+  bool server_owes_auth_reply() const {
+    return expect_ == Expect::AuthExchange && client_spoke_last_;
+  }
   std::uint8_t command() const { return command_; }
   std::uint8_t next_sequence_id() const { return next_sequence_id_; }
   std::uint16_t status_flags() const { return status_; }
@@ -116,6 +123,7 @@ class Exchange {
   std::uint64_t remaining_ = 0;        // definitions left in the current block
   std::uint16_t prepare_columns_ = 0;  // column definitions after a prepared statement's params
   std::uint16_t status_ = protocol::status::kAutocommit;
+  bool client_spoke_last_ = false;
   Outcome outcome_;
 };
 

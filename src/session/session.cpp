@@ -38,7 +38,7 @@ std::string SessionInfo::program() const {
   return {};
 }
 
-Session::Session(SessionSettings settings) : settings_(settings) {}
+Session::Session(SessionSettings settings) : settings_(std::move(settings)) {}
 
 bool Session::in_transaction() const {
   return (exchange_.status_flags() & protocol::status::kInTrans) != 0;
@@ -55,33 +55,15 @@ void Session::on_upstream_unreachable(std::string_view detail) {
   // data source, with SQLSTATE 08001 (client unable to establish connection).
   send_error_to_client(kUpstreamUnreachableError, "08001",
                        fmt::format("Can't connect to MySQL server on {}", detail), 0);
+  upstream_end_ = UpstreamEnd::NotConnected;
   close(CloseReason::UpstreamUnreachable, std::string(detail));
 }
 
 void Session::refuse_client(std::uint16_t code, std::string_view sql_state,
                             std::string_view message) {
   send_error_to_client(code, sql_state, message, 0);
+  upstream_end_ = UpstreamEnd::NotConnected;
   close(CloseReason::Refused, std::string(message));
-}
-
-void Session::shutdown() {
-  shutting_down_ = true;
-  switch (phase_) {
-    case Phase::Idle:
-      send_quit_upstream(CloseReason::ProxyShutdown);
-      return;
-    case Phase::Command:
-      return;  // exchange_done() quits once the response is complete
-    case Phase::Quitting:
-    case Phase::Closing:
-      return;
-    case Phase::Connecting:
-    case Phase::Greeting:
-    case Phase::Handshake:
-    case Phase::Auth:
-      close(CloseReason::ProxyShutdown);
-      return;
-  }
 }
 
 void Session::on_client_data(ByteView bytes) {
@@ -117,59 +99,6 @@ void Session::on_server_data(ByteView bytes) {
   if (!consumed) server_protocol_error(consumed.error());
 }
 
-void Session::on_client_eof() {
-  if (client_gone_) return;
-  client_gone_ = true;
-  close_client_ = true;
-  client_backlog_.clear();
-  switch (phase_) {
-    case Phase::Connecting:
-    case Phase::Greeting:
-    case Phase::Handshake:
-    case Phase::Auth:
-      close(CloseReason::HandshakeAbort);
-      return;
-    case Phase::Idle:
-      send_quit_upstream(CloseReason::ClientEof);
-      return;
-    case Phase::Command:
-      break;
-    case Phase::Quitting:
-    case Phase::Closing:
-      return;
-  }
-  // The client left with a command in flight: let the server finish, drop its answer, quit.
-  close_reason_ = CloseReason::ClientEof;
-  close_detail_ = fmt::format("client left during {}", protocol::command_name(exchange_.command()));
-  if (exchange_.turn() == Turn::Client) {
-    // LOAD DATA LOCAL INFILE: end the file as the client would have, with an empty packet.
-    const std::uint8_t seq = exchange_.next_sequence_id();
-    protocol::append_message({}, seq, to_server_);
-    (void)exchange_.on_client_message(protocol::Message{seq, seq, 0, std::nullopt, {}});
-  } else if (exchange_.turn() == Turn::Either) {
-    close(CloseReason::ClientEof, close_detail_);  // mid-authentication: nothing to finish
-  }
-}
-
-void Session::on_server_eof() {
-  if (phase_ == Phase::Quitting || phase_ == Phase::Closing) {
-    close(close_reason_);
-    return;
-  }
-  close(CloseReason::ServerClosed,
-        close_detail_.empty()
-            ? fmt::format("server closed the connection during {}", to_string(phase_))
-            : close_detail_);
-}
-
-void Session::send_quit_upstream(CloseReason reason) {
-  if (close_reason_ == CloseReason::None) close_reason_ = reason;
-  const std::uint8_t quit = static_cast<std::uint8_t>(protocol::Command::Quit);
-  protocol::append_message(ByteView(&quit, 1), 0, to_server_);
-  phase_ = Phase::Quitting;
-  close_client_ = true;
-}
-
 void Session::send_error_to_client(std::uint16_t code, std::string_view sql_state,
                                    std::string_view message, std::uint8_t sequence_id) {
   if (client_gone_) return;
@@ -180,14 +109,6 @@ void Session::send_error_to_client(std::uint16_t code, std::string_view sql_stat
   Bytes payload;
   protocol::encode_err({code, std::string(sql_state), std::string(message)}, capabilities, payload);
   protocol::append_message(payload, sequence_id, to_client_);
-}
-
-void Session::close(CloseReason reason, std::string detail) {
-  if (close_reason_ == CloseReason::None) close_reason_ = reason;
-  if (close_detail_.empty()) close_detail_ = std::move(detail);
-  phase_ = Phase::Closing;
-  close_client_ = true;
-  close_server_ = true;
 }
 
 }  // namespace gw::session

@@ -7,20 +7,31 @@
 //   Connecting ──upstream connected──► Greeting ──S: greeting──► Handshake ──C: response──► Auth
 //   Auth ──S: OK──► Idle ──C: command──► Command ──response ends──► Idle
 //   Auth ──S: ERR──► Closing (auth_failed)
-//   Idle ──C: COM_QUIT──► Quitting ──S: EOF──► Closed
-//   Idle ──C: EOF──► Quitting (gracewire sends the COM_QUIT the client did not)
-//   Command ──C: EOF──► the response is read to its end and discarded, then Quitting
+//   Idle ──C: COM_QUIT──► Quitting ──S: EOF──► Closing
 //   any ──bad input──► Closing: ERR to the client where the protocol allows it
+//
+// Endings (session_end.cpp; research/closing-mysql-sessions.md says why each is clean):
+//   client leaves, idle        absorb: COM_QUIT upstream ──► Quitting;  mirror: same close upstream
+//   client leaves, Command     cancel: KILL QUERY (via the proxy's control connection), drain;
+//                              finish: drain; then COM_QUIT ──► Quitting
+//   client leaves, pre-auth    with control credentials: authenticate as the control account and
+//                              COM_QUIT in one write ──► Quitting; without: close (the server logs
+//                              it)
+//   shutdown                   idle and no transaction: ERR 1053 to the client, COM_QUIT upstream;
+//                              otherwise wait for the command / transaction to end; at the drain
+//                              deadline: cancel what runs, ERR 1053 and COM_QUIT the rest
 //
 // A client message that arrives before its turn (pipelined behind a command in flight) waits
 // in a backlog, and the proxy stops reading that client until it is consumed.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/bytes.h"
+#include "protocol/handshake.h"
 #include "protocol/message_splitter.h"
 #include "session/close_reason.h"
 #include "session/exchange.h"
@@ -30,10 +41,37 @@ namespace gw::session {
 // ER_CONNECT_TO_FOREIGN_DATA_SOURCE: what the client gets when the upstream is unreachable.
 inline constexpr std::uint16_t kUpstreamUnreachableError = 1429;
 
+// What to do upstream when a client leaves without COM_QUIT.
+enum class ClientAbortPolicy {
+  Absorb,  // end the upstream session cleanly: the server never sees the client's abort
+  Mirror,  // close upstream the way the client closed: the server sees exactly what it did
+};
+
+// What to do with a command in flight when its client leaves (or the drain deadline passes).
+enum class InFlightPolicy {
+  Cancel,  // KILL QUERY over the control connection, then drain the response
+  Finish,  // let the command complete and drain its response
+};
+
+// An account gracewire may authenticate as, to end an abandoned handshake cleanly.
+struct ControlCredentials {
+  std::string user;
+  std::string password;  // never logged
+};
+
 struct SessionSettings {
   // Client messages up to this size are checked whole before they are forwarded; longer ones
   // (bulk inserts, long data) are streamed after their header was checked.
   std::size_t keep_limit = 64 * 1024;
+  ClientAbortPolicy client_abort = ClientAbortPolicy::Absorb;
+  InFlightPolicy in_flight = InFlightPolicy::Finish;  // Cancel needs a control connection
+  std::optional<ControlCredentials> handshake_credentials;
+};
+
+// How the client's connection ended, when it ended without COM_QUIT.
+enum class ClientEnd {
+  Fin,    // an orderly close (read returned 0)
+  Reset,  // ECONNRESET and other read errors
 };
 
 // What the session learned about its peers.
@@ -71,13 +109,15 @@ class Session {
   void on_upstream_unreachable(std::string_view detail);
   // gracewire itself refuses the client (too many connections): ERR in place of the greeting.
   void refuse_client(std::uint16_t code, std::string_view sql_state, std::string_view message);
-  // gracewire is stopping: end the session as soon as the protocol allows. An idle session
-  // quits upstream now; a busy one after its command's response has reached the client.
-  void shutdown();
+  // gracewire is stopping: end the session as soon as the protocol allows (see above). With
+  // `now` (drain deadline, second signal) nothing is waited for any more.
+  void shutdown(bool now = false);
   void on_client_data(ByteView bytes);
   void on_server_data(ByteView bytes);
-  void on_client_eof();
+  void on_client_eof(ClientEnd end = ClientEnd::Fin);
   void on_server_eof();
+  // close_timeout passed while ending: close both sides now.
+  void on_close_timeout();
 
   // Bytes to write; the proxy takes them (swap with an empty buffer) and writes them in order.
   Bytes& to_client() { return to_client_; }
@@ -87,9 +127,17 @@ class Session {
   // Once the pending bytes are written, close that side.
   bool close_client() const { return close_client_; }
   bool close_server() const { return close_server_; }
+  // Close the upstream connection with a reset, as the client did (mirror policy).
+  bool reset_server() const { return reset_server_; }
+  // The server connection id whose statement should be cancelled with KILL QUERY, once.
+  std::optional<std::uint32_t> take_kill_request() { return std::exchange(kill_request_, {}); }
 
   Phase phase() const { return phase_; }
+  // True once the session is in an ending step that close_timeout bounds: quitting, closing,
+  // draining after a cancel, or waiting on the server for a client that already left.
+  bool ending_is_bounded() const;
   CloseReason close_reason() const { return close_reason_; }
+  UpstreamEnd upstream_end() const { return upstream_end_; }
   const std::string& close_detail() const { return close_detail_; }
   const SessionInfo& info() const { return info_; }
   const Exchange& exchange() const { return exchange_; }
@@ -133,7 +181,16 @@ class Session {
   [[nodiscard]] Result<void> on_exchange_message(const protocol::Message& m);
   [[nodiscard]] Result<void> on_unsolicited(const protocol::Message& m);
   void exchange_done();
+  void continue_without_client(ClientEnd end, bool mirror);
+  void mirror_client(ClientEnd end);
+  void client_left_mid_command();
+  void client_left_before_auth();
+  void authenticate_and_quit();
+  void quit_after_exchange();
+  void end_for_shutdown();
+  void request_cancel();
   void send_quit_upstream(CloseReason reason);
+  void drop_upstream();
   void send_error_to_client(std::uint16_t code, std::string_view sql_state,
                             std::string_view message, std::uint8_t sequence_id);
   void client_protocol_error(std::error_code ec, std::string_view what);
@@ -159,12 +216,18 @@ class Session {
   Bytes client_backlog_;
   bool client_gone_ = false;
   bool shutting_down_ = false;
+  bool shutdown_now_ = false;
+  protocol::Greeting greeting_;  // as the server sent it: abandoned handshakes answer it
+  std::optional<std::uint32_t> kill_request_;
+  bool cancel_requested_ = false;
 
   Bytes to_client_;
   Bytes to_server_;
   bool close_client_ = false;
   bool close_server_ = false;
+  bool reset_server_ = false;
   CloseReason close_reason_ = CloseReason::None;
+  UpstreamEnd upstream_end_ = UpstreamEnd::Open;
   std::string close_detail_;
 };
 

@@ -198,13 +198,15 @@ void Session::client_protocol_error(std::error_code ec, std::string_view what) {
   const std::string message = fmt::format("gracewire: {}: {}", what, ec.message());
   send_error_to_client(reply.code, reply.sql_state, message,
                        static_cast<std::uint8_t>(last_client_sequence_id_ + 1));
-  const Phase phase = phase_;
-  close(CloseReason::ProtocolError, fmt::format("client sent {}", message));
-  // Nothing of the bad message reached the server; an idle upstream can still be quit cleanly.
-  if (phase == Phase::Idle && client_route_ != Route::Forward) {
-    close_server_ = false;
-    send_quit_upstream(CloseReason::ProtocolError);
+  if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ProtocolError;
+  if (close_detail_.empty()) close_detail_ = fmt::format("client sent {}", message);
+  if (phase_ == Phase::Idle && client_route_ == Route::Forward) {
+    // Part of the bad message already reached the server: nothing clean is left.
+    drop_upstream();
+    return;
   }
+  // Nothing of the bad message reached the server: end upstream as if the client had left.
+  continue_without_client(ClientEnd::Fin, false);
 }
 
 }  // namespace gw::session

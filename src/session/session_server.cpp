@@ -85,14 +85,22 @@ Result<void> Session::on_greeting(const Message& m) {
     close(CloseReason::ServerClosed, describe_err(m.head, 0));
     return {};
   }
-  protocol::Greeting greeting;
-  auto rewritten = rewrite_greeting(m.head, greeting);
+  auto rewritten = rewrite_greeting(m.head, greeting_);
   if (!rewritten) return fail(rewritten.error());
-  info_.server_connection_id = greeting.connection_id;
-  info_.server_version = greeting.server_version;
-  offered_capabilities_ = supported(greeting.capabilities);
-  protocol::append_message(*rewritten, m.first_sequence_id, to_client_);
+  info_.server_connection_id = greeting_.connection_id;
+  info_.server_version = greeting_.server_version;
+  offered_capabilities_ = supported(greeting_.capabilities);
   phase_ = Phase::Handshake;
+  if (client_gone_) {
+    // The client left while gracewire was still connecting: end the handshake for it.
+    client_left_before_auth();
+    return {};
+  }
+  protocol::append_message(*rewritten, m.first_sequence_id, to_client_);
+  if (shutting_down_) {
+    end_for_shutdown();
+    return {};
+  }
   resume_client();
   return {};
 }
@@ -107,22 +115,24 @@ Result<void> Session::on_exchange_message(const Message& m) {
 void Session::exchange_done() {
   const Outcome& outcome = exchange_.outcome();
   const bool ok = outcome.kind != Outcome::Kind::Error;
-  if (phase_ == Phase::Auth) {
-    if (!ok) {
-      close(CloseReason::AuthFailed, fmt::format("ERR {} ({}): {}", outcome.error_code,
-                                                 outcome.sql_state, outcome.error_message));
-      return;
-    }
-  } else if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::InitDb)) {
+  cancel_requested_ = false;
+  if (phase_ == Phase::Auth && !ok) {
+    upstream_end_ = UpstreamEnd::ServerFirst;  // the server closes after refusing
+    close(CloseReason::AuthFailed, fmt::format("ERR {} ({}): {}", outcome.error_code,
+                                               outcome.sql_state, outcome.error_message));
+    return;
+  }
+  if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::InitDb)) {
     info_.schema = std::move(pending_schema_);
   } else if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::ChangeUser)) {
     info_.user = std::move(pending_user_.first);
     info_.schema = std::move(pending_user_.second);
   }
   phase_ = Phase::Idle;
-  if (client_gone_ || shutting_down_) {
-    send_quit_upstream(client_gone_ ? close_reason_ : CloseReason::ProxyShutdown);
-    return;
+  if (client_gone_) return quit_after_exchange();
+  if (shutting_down_) {
+    end_for_shutdown();
+    if (phase_ != Phase::Idle) return;
   }
   resume_client();
 }
@@ -137,6 +147,7 @@ Result<void> Session::on_unsolicited(const Message& m) {
 }
 
 void Session::server_protocol_error(std::error_code ec) {
+  upstream_end_ = UpstreamEnd::Dropped;
   close(CloseReason::ProtocolError,
         fmt::format("server sent a bad packet during {}: {}", to_string(phase_), ec.message()));
 }

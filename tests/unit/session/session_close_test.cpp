@@ -52,8 +52,26 @@ TEST_F(SessionClose, IdleClientLeavingWithoutQuitGetsAQuitSentForIt) {
   session_.on_client_eof();
   EXPECT_EQ(take(session_.to_server()), kComQuit);
   EXPECT_EQ(session_.phase(), Session::Phase::Quitting);
+  EXPECT_FALSE(session_.close_server());
   session_.on_server_eof();
-  EXPECT_EQ(session_.close_reason(), CloseReason::ClientEof);
+  EXPECT_EQ(session_.close_reason(), CloseReason::FinWithoutQuit);
+  EXPECT_EQ(session_.upstream_end(), UpstreamEnd::ComQuitEof);
+}
+
+TEST_F(SessionClose, IdleClientResetIsRecordedAsRst) {
+  session_.on_client_eof(ClientEnd::Reset);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.close_reason(), CloseReason::Rst);
+  EXPECT_FALSE(session_.reset_server());
+}
+
+TEST_F(SessionClose, ServerThatNeverClosesAfterQuitIsCutByTheTimeout) {
+  session_.on_client_eof();
+  EXPECT_TRUE(session_.ending_is_bounded());
+  session_.on_close_timeout();
+  EXPECT_TRUE(session_.close_server());
+  EXPECT_EQ(session_.upstream_end(), UpstreamEnd::Timeout);
+  EXPECT_EQ(session_.close_reason(), CloseReason::FinWithoutQuit);
 }
 
 TEST_F(SessionClose, ClientLeavingMidResultLetsTheResultEndThenQuits) {
@@ -74,8 +92,9 @@ TEST_F(SessionClose, ClientLeavingMidResultLetsTheResultEndThenQuits) {
                                          "b"),
                                   packet(6, eof_payload())}));
   EXPECT_EQ(take(session_.to_server()), kComQuit);
-  EXPECT_EQ(session_.close_reason(), CloseReason::ClientEof);
+  EXPECT_EQ(session_.close_reason(), CloseReason::MidResult);
   EXPECT_NE(session_.close_detail().find("COM_QUERY"), std::string::npos);
+  EXPECT_FALSE(session_.take_kill_request());  // in_flight = finish by default
 }
 
 TEST_F(SessionClose, ClientLeavingDuringLocalInfileEndsTheFileForIt) {
@@ -98,10 +117,39 @@ TEST_F(SessionClose, ServerClosingAnIdleSessionClosesTheClient) {
   EXPECT_NE(session_.close_detail().find("1927"), std::string::npos);
 }
 
-TEST_F(SessionClose, ShutdownQuitsAnIdleSessionAtOnce) {
+TEST_F(SessionClose, ShutdownTellsAnIdleClientWhyAndQuitsAtOnce) {
   session_.shutdown();
+  const auto err = client_error();
+  EXPECT_EQ(err.code, 1053);
+  EXPECT_EQ(err.sql_state, "08S01");
   EXPECT_EQ(take(session_.to_server()), kComQuit);
   EXPECT_EQ(session_.close_reason(), CloseReason::ProxyShutdown);
+  EXPECT_TRUE(session_.close_client());
+}
+
+TEST_F(SessionClose, ShutdownWaitsForAnOpenTransactionToEnd) {
+  session_.on_client_data(command(kQuery, "BEGIN"));
+  session_.on_server_data(packet(1, ok_payload(protocol::status::kInTrans)));
+  take(session_.to_client());
+  take(session_.to_server());
+  session_.shutdown();
+  EXPECT_TRUE(session_.to_server().empty());
+  EXPECT_EQ(session_.phase(), Session::Phase::Idle);
+  const Bytes commit = command(kQuery, "COMMIT");
+  session_.on_client_data(commit);
+  EXPECT_EQ(take(session_.to_server()), commit);  // the client may still finish its work
+  session_.on_server_data(packet(1, ok_payload()));
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+TEST_F(SessionClose, ShutdownDeadlineEndsAnOpenTransaction) {
+  session_.on_client_data(command(kQuery, "BEGIN"));
+  session_.on_server_data(packet(1, ok_payload(protocol::status::kInTrans)));
+  take(session_.to_server());
+  session_.shutdown();
+  EXPECT_TRUE(session_.to_server().empty());
+  session_.shutdown(/*now=*/true);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);  // the server rolls the transaction back
 }
 
 TEST_F(SessionClose, ShutdownLetsTheCommandInFlightFinishFirst) {
@@ -111,7 +159,14 @@ TEST_F(SessionClose, ShutdownLetsTheCommandInFlightFinishFirst) {
   EXPECT_TRUE(session_.to_server().empty());
   const Bytes ok = packet(1, ok_payload());
   session_.on_server_data(ok);
-  EXPECT_EQ(take(session_.to_client()), ok);  // the client gets its answer
+  // The client gets its answer, then the reason it is being closed.
+  const Bytes sent = take(session_.to_client());
+  ASSERT_GT(sent.size(), ok.size() + 4);
+  EXPECT_TRUE(std::equal(ok.begin(), ok.end(), sent.begin()));
+  auto err =
+      protocol::decode_err(ByteView(sent).subspan(ok.size() + 4), session_.info().capabilities);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, 1053);
   EXPECT_EQ(take(session_.to_server()), kComQuit);
 }
 

@@ -1,0 +1,176 @@
+// The close policies: cancel vs finish, absorb vs mirror, and ending abandoned handshakes with
+// the control account.
+
+#include <gtest/gtest.h>
+
+#include "protocol/native_password.h"
+#include "session_script.h"
+
+namespace gw::session {
+namespace {
+
+using namespace testing;
+using protocol::Command;
+
+const Bytes kComQuit = {0x01, 0x00, 0x00, 0x00, 0x01};
+constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(Command::Query);
+constexpr std::uint64_t kClientCapabilities = cap::kProtocol41 | cap::kTransactions |
+                                              cap::kSecureConnection | cap::kPluginAuth |
+                                              cap::kMultiResults;
+
+SessionSettings with(ClientAbortPolicy abort, InFlightPolicy in_flight, bool credentials) {
+  SessionSettings settings;
+  settings.client_abort = abort;
+  settings.in_flight = in_flight;
+  if (credentials) settings.handshake_credentials = ControlCredentials{"gw_control", "s3cret"};
+  return settings;
+}
+
+void authenticate(Session& session) {
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload(77)));
+  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
+  session.on_server_data(packet(2, ok_payload()));
+  ASSERT_EQ(session.phase(), Session::Phase::Idle);
+  take(session.to_client());
+  take(session.to_server());
+}
+
+TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
+  take(session.to_server());
+  session.on_client_eof();
+  EXPECT_EQ(session.take_kill_request(), 77u);  // the id from the server's greeting
+  EXPECT_FALSE(session.take_kill_request());
+  EXPECT_TRUE(session.ending_is_bounded());
+  EXPECT_EQ(session.close_reason(), CloseReason::MidCommand);
+  // The killed query answers with its column header and ERR 1317, then gracewire quits.
+  session.on_server_data(concat({packet(1, Bytes{1}),
+                                 packet(2,
+                                        "\x03"
+                                        "def"),
+                                 packet(3, eof_payload()),
+                                 packet(4, err_payload(1317, "Query execution was interrupted"))}));
+  EXPECT_TRUE(session.to_client().empty());
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+  session.on_server_eof();
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::ComQuitEof);
+}
+
+TEST(SessionPolicy, MirrorClosesUpstreamTheWayTheClientDid) {
+  Session fin(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  authenticate(fin);
+  fin.on_client_eof(ClientEnd::Fin);
+  EXPECT_TRUE(fin.to_server().empty());  // no COM_QUIT: the server sees the abort
+  EXPECT_TRUE(fin.close_server());
+  EXPECT_FALSE(fin.reset_server());
+  EXPECT_EQ(fin.upstream_end(), UpstreamEnd::Mirrored);
+  EXPECT_EQ(fin.close_reason(), CloseReason::FinWithoutQuit);
+
+  Session rst(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  authenticate(rst);
+  rst.on_client_eof(ClientEnd::Reset);
+  EXPECT_TRUE(rst.reset_server());
+  EXPECT_EQ(rst.close_reason(), CloseReason::Rst);
+}
+
+TEST(SessionPolicy, MirrorStillForwardsAClientsOwnComQuit) {
+  Session session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, false));
+  authenticate(session);
+  session.on_client_data(kComQuit);
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+}
+
+// What gracewire sends for an abandoned handshake: a HandshakeResponse41 as the control account,
+// then COM_QUIT, in one write.
+void expect_control_login_then_quit(const Bytes& sent) {
+  ASSERT_GT(sent.size(), kComQuit.size() + 4);
+  auto header = protocol::decode_frame_header(sent);
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->sequence_id, 1);
+  auto response =
+      protocol::decode_handshake_response(ByteView(sent).subspan(4, header->payload_length));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->user, "gw_control");
+  EXPECT_EQ(response->auth_plugin, "mysql_native_password");
+  EXPECT_EQ(response->auth_response,
+            protocol::native_password_response("s3cret", "abcdefgh123456789012"));
+  EXPECT_EQ(Bytes(sent.end() - 5, sent.end()), kComQuit);
+}
+
+TEST(SessionPolicy, ClientLeavingAfterTheGreetingIsLoggedInAsControlAndQuit) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  session.on_client_eof();
+  expect_control_login_then_quit(take(session.to_server()));
+  EXPECT_EQ(session.close_reason(), CloseReason::HandshakeAbort);
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+}
+
+TEST(SessionPolicy, ClientLeavingBeforeTheGreetingIsAnsweredWhenTheGreetingComes) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  session.on_client_eof();  // still connecting upstream
+  EXPECT_TRUE(session.to_server().empty());
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  EXPECT_TRUE(session.to_client().empty());
+  expect_control_login_then_quit(take(session.to_server()));
+}
+
+TEST(SessionPolicy, WithoutCredentialsAnAbandonedHandshakeIsDropped) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Finish, false));
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  session.on_client_eof();
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_TRUE(session.close_server());
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::Dropped);
+}
+
+TEST(SessionPolicy, ClientLeavingMidAuthenticationWaitsForTheVerdictThenQuits) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
+  take(session.to_server());
+  session.on_client_eof();
+  EXPECT_FALSE(session.close_server());  // the server owes its OK or ERR
+  session.on_server_data(packet(2, ok_payload()));
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+  EXPECT_EQ(session.close_reason(), CloseReason::HandshakeAbort);
+}
+
+TEST(SessionPolicy, MalformedHandshakeResponseIsRefusedAndTheUpstreamEndedCleanly) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  take(session.to_client());
+  session.on_client_data(packet(1, Bytes{0x05, 0xa6}));  // 2 bytes of a 32+ byte response
+  EXPECT_FALSE(session.to_client().empty());             // the client is told
+  expect_control_login_then_quit(take(session.to_server()));
+  EXPECT_EQ(session.close_reason(), CloseReason::ProtocolError);
+}
+
+TEST(SessionPolicy, ShutdownDeadlineCancelsTheCommandThenTellsTheClient) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
+  session.shutdown();
+  EXPECT_FALSE(session.take_kill_request());  // commands in flight may finish
+  session.shutdown(/*now=*/true);
+  EXPECT_EQ(session.take_kill_request(), 77u);
+  take(session.to_server());
+  const Bytes interrupted = packet(1, err_payload(1317, "Query execution was interrupted"));
+  session.on_server_data(interrupted);
+  const Bytes to_client = take(session.to_client());
+  ASSERT_GT(to_client.size(), interrupted.size());
+  EXPECT_TRUE(std::equal(interrupted.begin(), interrupted.end(), to_client.begin()));
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+}
+
+}  // namespace
+}  // namespace gw::session
