@@ -1,0 +1,98 @@
+#pragma once
+// ControlSession: gracewire's own upstream session as the control account, sans-IO. It
+// authenticates with mysql_native_password, runs one statement at a time (KILL QUERY, SHOW
+// GLOBAL STATUS), and ends with COM_QUIT like every other session.
+//
+//   Greeting ──S: greeting, C: response──► Auth ──S: OK──► Ready ──query()──► Busy ──result──►
+//   Ready Auth ──S: switch to mysql_native_password──► (answered) ──► Auth Ready ──quit()──►
+//   Quitting ──S: EOF──► Closed any ──ERR at login, other plugin, bad packet, unexpected EOF──►
+//   Failed (failure() says why)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "protocol/message_splitter.h"
+
+namespace gw::session {
+
+class ControlSession {
+ public:
+  enum class State {
+    Greeting,  // waiting for the server's greeting
+    Auth,      // response sent; waiting for OK (or an auth switch)
+    Ready,     // authenticated and idle
+    Busy,      // a statement is in flight
+    Quitting,  // COM_QUIT sent; waiting for the server to close
+    Closed,    // the server closed after COM_QUIT
+    Failed,    // unusable; failure() says why
+  };
+
+  struct QueryResult {
+    bool ok = false;
+    std::uint16_t error_code = 0;
+    std::string error_message;
+    std::vector<std::vector<std::optional<std::string>>> rows;  // text protocol; NULL = nullopt
+  };
+
+  ControlSession(std::string user, std::string password);
+  ControlSession(const ControlSession&) = delete;
+  ControlSession& operator=(const ControlSession&) = delete;
+
+  void on_server_data(ByteView bytes);
+  void on_server_eof();
+  Bytes& to_server() { return to_server_; }
+
+  // Only when Ready. The result arrives through take_result() once the state is Ready again.
+  void query(std::string_view sql);
+  std::optional<QueryResult> take_result() { return std::exchange(result_, {}); }
+  void quit();
+
+  State state() const { return state_; }
+  const std::string& failure() const { return failure_; }
+  std::uint32_t connection_id() const { return connection_id_; }
+  // True when the server accepted mysql_native_password straight away: only then may the same
+  // credentials be pipelined with COM_QUIT to end an abandoned client handshake.
+  bool logged_in_without_switch() const { return state_ >= State::Ready && !switched_; }
+
+ private:
+  class Handler final : public protocol::MessageHandler {
+   public:
+    explicit Handler(ControlSession& s) : s_(s) {}
+    Result<protocol::MessagePlan> on_message_start(const protocol::MessageStart& m) override;
+    void on_message_bytes(ByteView) override {}
+    Result<void> on_message_end(const protocol::Message& m) override;
+
+   private:
+    ControlSession& s_;
+  };
+  // Where a statement's answer is.
+  enum class Reply { First, Columns, ColumnsEof, Rows };
+
+  [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_auth_reply(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_query_reply(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_row(const protocol::Message& m);
+  void fail_with(std::string why);
+
+  std::string user_;
+  std::string password_;  // never logged
+  State state_ = State::Greeting;
+  std::string failure_;
+  std::uint32_t connection_id_ = 0;
+  std::uint64_t capabilities_ = 0;
+  bool switched_ = false;
+  std::uint8_t next_sequence_id_ = 0;
+  Reply reply_ = Reply::First;
+  std::uint64_t columns_left_ = 0;
+  std::optional<QueryResult> result_;
+  QueryResult building_;
+  protocol::MessageSplitter splitter_;
+  Handler handler_{*this};
+  Bytes to_server_;
+};
+
+}  // namespace gw::session
