@@ -4,13 +4,33 @@
 #include <uv.h>
 
 #include <csignal>
+#include <optional>
 
 #include "app/logging.h"
+#include "config/control_password.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
 
 namespace {
+
+// The control account, if configured and its password readable; warns about what is lost
+// without one.
+std::optional<session::ControlCredentials> control_credentials(const config::Config& config) {
+  if (config.control.user.empty()) {
+    spdlog::warn(
+        "no control account ([control] user): in_flight = \"cancel\" falls back to \"finish\", "
+        "clients that leave before authenticating are logged by the server as aborted connects, "
+        "and the shutdown self-audit is skipped");
+    return std::nullopt;
+  }
+  auto password = config::read_control_password(config.control);
+  if (!password) {
+    spdlog::error("control account '{}' not used: {}", config.control.user, password.error());
+    return std::nullopt;
+  }
+  return session::ControlCredentials{config.control.user, std::move(*password)};
+}
 
 proxy::ProxySettings proxy_settings(const config::Config& config) {
   proxy::ProxySettings settings;
@@ -22,6 +42,13 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   settings.drain_timeout = config.close.drain_timeout;
   settings.high_water = static_cast<std::size_t>(config.buffers.high_water);
   settings.low_water = static_cast<std::size_t>(config.buffers.low_water);
+  settings.control = control_credentials(config);
+  settings.session.client_abort = config.close.client_abort == config::ClientAbort::Mirror
+                                      ? session::ClientAbortPolicy::Mirror
+                                      : session::ClientAbortPolicy::Absorb;
+  const bool cancel = config.close.in_flight == config::InFlight::Cancel;
+  settings.session.in_flight = cancel && settings.control ? session::InFlightPolicy::Cancel
+                                                          : session::InFlightPolicy::Finish;
   return settings;
 }
 

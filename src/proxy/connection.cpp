@@ -32,7 +32,7 @@ Connection::Connection(Proxy& proxy, std::uint64_t id)
     : proxy_(proxy),
       id_(id),
       log_(proxy.session_log()),
-      session_(proxy.settings().session),
+      session_(proxy.session_settings()),
       started_(std::chrono::steady_clock::now()) {
   uv_timer_init(proxy.loop(), &timer_);
   timer_.data = this;
@@ -135,11 +135,10 @@ void Connection::on_timer(uv_timer_t* timer) {
     self->upstream_failed(UV_ETIMEDOUT);
     return;
   }
-  self->log_->warn("[s{}] close did not complete within {} ms ({}); closing both sides now",
-                   self->id_, self->proxy_.settings().close_timeout.count(),
-                   self->session_.phase() == Session::Phase::Quitting
-                       ? "upstream did not close after COM_QUIT"
-                       : "output still waiting to be written");
+  self->log_->warn("[s{}] {} did not complete within close_timeout ({} ms); closing now", self->id_,
+                   to_string(self->session_.phase()),
+                   self->proxy_.settings().close_timeout.count());
+  self->session_.on_close_timeout();
   self->abort();
 }
 
@@ -162,7 +161,7 @@ void Connection::on_read_end(net::Stream& stream, int status) {
   const Session::Phase before = session_.phase();
   if (&stream == client_) {
     if (status != 0) log_->debug("[s{}] client read failed: {}", id_, net::uv_reason(status));
-    session_.on_client_eof();
+    session_.on_client_eof(status == 0 ? session::ClientEnd::Fin : session::ClientEnd::Reset);
   } else {
     if (status != 0) log_->debug("[s{}] upstream read failed: {}", id_, net::uv_reason(status));
     session_.on_server_eof();
@@ -173,9 +172,9 @@ void Connection::on_read_end(net::Stream& stream, int status) {
 
 void Connection::on_written(net::Stream&) { update_reading(); }
 
-void Connection::shutdown() {
+void Connection::shutdown(bool now) {
   const Session::Phase before = session_.phase();
-  session_.shutdown();
+  session_.shutdown(now);
   log_phase_change(before);
   pump();
 }
@@ -186,26 +185,24 @@ void Connection::abort() {
   if (client_ == nullptr && server_ == nullptr) maybe_finish();
 }
 
-// Moves the session's output onto the sockets and carries out what it asked to close.
+// Moves the session's output onto the sockets and carries out what it asked for.
 void Connection::pump() {
   if (client_ != nullptr && !session_.to_client().empty()) client_->write(session_.to_client());
   if (server_ != nullptr && connected_ && !session_.to_server().empty()) {
     server_->write(session_.to_server());
   }
   session_.to_client().clear();
-  if (session_.close_client() && client_ != nullptr) client_->close_after_flush();
-  if (session_.close_server() && server_ != nullptr) {
-    if (connected_) {
-      server_->close_after_flush();
-    } else {
-      server_->close();  // still connecting: nothing was said, nothing to flush
-    }
+  if (auto kill = session_.take_kill_request()) {
+    log_->info("[s{}] cancelling the statement in flight: KILL QUERY {}", id_, *kill);
+    proxy_.cancel_query(*kill, id_);
   }
-  // Every ending is bounded: a server that never closes after COM_QUIT, or a client that never
-  // reads what is left to flush, is cut after close_timeout.
-  const bool ending =
-      session_.phase() == Session::Phase::Quitting || session_.phase() == Session::Phase::Closing;
-  if (ending && !close_timer_started_) {
+  if (session_.phase() == Session::Phase::Quitting && !quit_sent_) {
+    quit_sent_ = std::chrono::steady_clock::now();
+  }
+  close_what_the_session_asks();
+  // Every ending step is bounded by close_timeout: a server that never closes after COM_QUIT,
+  // a drain after KILL QUERY, a client that never reads what is left to flush.
+  if (session_.ending_is_bounded() && !close_timer_started_) {
     close_timer_started_ = true;
     start_timer(proxy_.settings().close_timeout);
   }
@@ -213,17 +210,41 @@ void Connection::pump() {
   maybe_finish();
 }
 
+void Connection::close_what_the_session_asks() {
+  if (session_.close_client() && client_ != nullptr) {
+    if (session_.client_gone()) {
+      client_->close();  // nobody reads what is still queued
+    } else {
+      client_->close_after_flush();
+    }
+  }
+  if (session_.close_server() && server_ != nullptr) {
+    if (session_.reset_server()) {
+      server_->close(/*reset=*/true);  // client_abort = "mirror" of a client's RST
+    } else if (connected_) {
+      server_->close_after_flush();
+    } else {
+      server_->close();  // still connecting: nothing was said, nothing to flush
+    }
+  }
+}
+
 void Connection::update_reading() {
   const auto& settings = proxy_.settings();
-  if (server_ != nullptr) {
+  // A side that is gone or going holds nothing back: its queue no longer matters.
+  if (server_ != nullptr && !server_->closing()) {
     const std::size_t queued = server_->queued_bytes();
     if (queued > settings.high_water) client_paused_ = true;
     if (queued < settings.low_water) client_paused_ = false;
+  } else {
+    client_paused_ = false;
   }
-  if (client_ != nullptr) {
+  if (client_ != nullptr && !client_->closing() && !session_.client_gone()) {
     const std::size_t queued = client_->queued_bytes();
     if (queued > settings.high_water) server_paused_ = true;
     if (queued < settings.low_water) server_paused_ = false;
+  } else {
+    server_paused_ = false;
   }
   if (client_ != nullptr && !client_->closing()) {
     if (client_paused_ || session_.client_backlogged()) {
@@ -270,13 +291,20 @@ void Connection::on_closed(net::Stream& stream) {
 void Connection::maybe_finish() {
   if (client_ != nullptr || server_ != nullptr || resolving_ || finishing_) return;
   finishing_ = true;
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started_);
-  const auto reason = session_.close_reason();
-  log_->info("[s{}] closed: {}{}{} user='{}' server_conn_id={} after {} ms", id_,
-             session::to_string(reason), session_.close_detail().empty() ? "" : ": ",
-             session_.close_detail(), session_.info().user, session_.info().server_connection_id,
-             elapsed.count());
+  const auto now = std::chrono::steady_clock::now();
+  const auto ms = [](auto duration) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+  };
+  const auto& info = session_.info();
+  const std::string upstream_ms =
+      quit_sent_ && session_.upstream_end() == session::UpstreamEnd::ComQuitEof
+          ? fmt::format(" in {} ms", ms(now - *quit_sent_))
+          : "";
+  log_->info("[s{}] closed: {}{}{} upstream={}{} user='{}' server_conn_id={} after {} ms", id_,
+             session::to_string(session_.close_reason()),
+             session_.close_detail().empty() ? "" : ": ", session_.close_detail(),
+             session::to_string(session_.upstream_end()), upstream_ms, info.user,
+             info.server_connection_id, ms(now - started_));
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* handle) {
     auto* self = static_cast<Connection*>(handle->data);
     self->proxy_.forget(self);

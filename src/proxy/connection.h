@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/stream.h"
@@ -34,8 +35,9 @@ class Connection final : public net::StreamObserver {
   // Accepts the pending client on `server` and starts connecting upstream; with
   // `over_capacity` the client gets ERR 1040 instead and is closed.
   void start(uv_stream_t* server, bool over_capacity);
-  // Proxy shutdown: end this session as soon as the protocol allows.
-  void shutdown();
+  // Proxy shutdown: end this session as soon as the protocol allows; with `now` (drain
+  // deadline, second signal) without waiting for commands or transactions.
+  void shutdown(bool now);
   // Second signal or drain deadline: close both sides now.
   void abort();
   std::uint64_t id() const { return id_; }
@@ -54,6 +56,7 @@ class Connection final : public net::StreamObserver {
   static void on_timer(uv_timer_t* timer);
   void upstream_failed(int status);
   void pump();
+  void close_what_the_session_asks();
   void update_reading();
   void log_phase_change(session::Session::Phase before);
   void start_timer(std::chrono::milliseconds timeout);
@@ -78,6 +81,7 @@ class Connection final : public net::StreamObserver {
   bool client_paused_ = false;  // not reading the client: the server's queue is full
   bool server_paused_ = false;  // not reading the server: the client's queue is full
   std::chrono::steady_clock::time_point started_;
+  std::optional<std::chrono::steady_clock::time_point> quit_sent_;
 };
 
 }  // namespace gw::proxy

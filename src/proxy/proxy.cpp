@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "net/listener.h"
 #include "proxy/connection.h"
+#include "proxy/control_connection.h"
 
 namespace gw::proxy {
 
@@ -37,6 +40,19 @@ std::expected<void, std::string> Proxy::start() {
   port_ = listener_->port();
   log_->info("listening on {}:{}, upstream {}", settings_.listen.host, port_,
              settings_.upstream.to_string());
+  if (settings_.control) {
+    control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
+                                     settings_.close_timeout);
+    control_->start();
+    // The self-audit's baseline: what the server had counted before gracewire's sessions.
+    read_abort_counters([this](std::optional<AbortCounters> counters) {
+      abort_baseline_ = counters;
+      if (counters) {
+        log_->info("self-audit baseline: Aborted_clients {}, Aborted_connects {}",
+                   counters->clients, counters->connects);
+      }
+    });
+  }
   return {};
 }
 
@@ -54,51 +70,115 @@ void Proxy::forget(Connection* connection) {
   check_stopped();
 }
 
-void Proxy::shutdown() {
-  if (state_ == State::Stopped) return;
-  if (state_ == State::Running) {
-    state_ = State::Draining;
-    if (listener_ != nullptr) {
-      listener_->close();
-      listener_ = nullptr;
-    }
-    log_->info("shutting down: {} connections to drain (at most {} ms)", connections_.size(),
-               settings_.drain_timeout.count());
-    // Copy: a connection may finish, and leave the registry, while being told.
-    const std::vector<Connection*> live(connections_.begin(), connections_.end());
-    for (Connection* connection : live) {
-      if (connections_.contains(connection)) connection->shutdown();
-    }
-    uv_timer_start(
-        &drain_timer_,
-        [](uv_timer_t* timer) {
-          auto* self = static_cast<Proxy*>(timer->data);
-          self->log_->warn("drain timeout: closing {} remaining connections",
-                           self->connections_.size());
-          self->abort_all();
-        },
-        static_cast<std::uint64_t>(settings_.drain_timeout.count()), 0);
-    check_stopped();
-    return;
+session::SessionSettings Proxy::session_settings() const {
+  session::SessionSettings settings = settings_.session;
+  if (control_ != nullptr && control_->usable_for_handshakes()) {
+    settings.handshake_credentials = control_->credentials();
   }
-  log_->warn("second signal: closing {} remaining connections now", connections_.size());
-  abort_all();
+  return settings;
 }
 
-void Proxy::abort_all() {
+void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
+  if (control_ == nullptr) return;
+  control_->run(
+      fmt::format("KILL QUERY {}", server_connection_id),
+      [this, server_connection_id, session_id](const ControlConnection::Result* result) {
+        if (result == nullptr) {
+          session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down", session_id,
+                             server_connection_id);
+        } else if (!result->ok) {
+          session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id,
+                             server_connection_id, result->error_code, result->error_message);
+        } else {
+          session_log_->debug("[s{}] KILL QUERY {} done", session_id, server_connection_id);
+        }
+      });
+}
+
+void Proxy::shutdown() {
+  if (state_ == State::Stopped || state_ == State::Stopping) return;
+  if (state_ == State::Draining) {
+    log_->warn("second signal: ending {} remaining connections now", connections_.size());
+    drain_now();
+    return;
+  }
+  state_ = State::Draining;
+  if (listener_ != nullptr) {
+    listener_->close();
+    listener_ = nullptr;
+  }
+  log_->info("shutting down: {} connections to drain (at most {} ms)", connections_.size(),
+             settings_.drain_timeout.count());
+  // Copy: a connection may finish, and leave the registry, while being told.
   const std::vector<Connection*> live(connections_.begin(), connections_.end());
   for (Connection* connection : live) {
-    if (connections_.contains(connection)) connection->abort();
+    if (connections_.contains(connection)) connection->shutdown(false);
+  }
+  uv_timer_start(
+      &drain_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Proxy*>(timer->data);
+        self->log_->warn("drain timeout: ending {} remaining connections now",
+                         self->connections_.size());
+        self->drain_now();
+      },
+      static_cast<std::uint64_t>(settings_.drain_timeout.count()), 0);
+  check_stopped();
+}
+
+void Proxy::drain_now() {
+  const std::vector<Connection*> live(connections_.begin(), connections_.end());
+  for (Connection* connection : live) {
+    if (connections_.contains(connection)) connection->shutdown(true);
   }
 }
 
 void Proxy::check_stopped() {
   if (state_ != State::Draining || !connections_.empty()) return;
-  state_ = State::Stopped;
+  state_ = State::Stopping;
   uv_timer_stop(&drain_timer_);
+  log_->info("all client connections closed");
+  if (control_ == nullptr) {
+    log_->info("self-audit skipped: no control account configured");
+    finish_stop();
+    return;
+  }
+  read_abort_counters([this](std::optional<AbortCounters> now) {
+    if (!now || !abort_baseline_) {
+      log_->warn("self-audit unavailable: the control connection could not read the counters");
+    } else {
+      const std::int64_t clients = now->clients - abort_baseline_->clients;
+      const std::int64_t connects = now->connects - abort_baseline_->connects;
+      // Server-wide counters: another client of the same server can move them too.
+      const auto level = clients == 0 && connects == 0 ? spdlog::level::info : spdlog::level::warn;
+      log_->log(level, "self-audit: Aborted_clients +{}, Aborted_connects +{} since start", clients,
+                connects);
+    }
+    ControlConnection* control = std::exchange(control_, nullptr);
+    control->stop([this] { finish_stop(); });
+  });
+}
+
+void Proxy::finish_stop() {
+  state_ = State::Stopped;
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
-  log_->info("all connections closed");
+  log_->info("stopped: every upstream session is closed");
   if (on_stopped_) on_stopped_();
+}
+
+void Proxy::read_abort_counters(std::function<void(std::optional<AbortCounters>)> done) {
+  control_->run("SHOW GLOBAL STATUS WHERE Variable_name IN ('Aborted_clients', 'Aborted_connects')",
+                [done = std::move(done)](const ControlConnection::Result* result) {
+                  if (result == nullptr || !result->ok) return done(std::nullopt);
+                  AbortCounters counters;
+                  for (const auto& row : result->rows) {
+                    if (row.size() < 2 || !row[0] || !row[1]) continue;
+                    const std::int64_t value = std::strtoll(row[1]->c_str(), nullptr, 10);
+                    if (*row[0] == "Aborted_clients") counters.clients = value;
+                    if (*row[0] == "Aborted_connects") counters.connects = value;
+                  }
+                  done(counters);
+                });
 }
 
 }  // namespace gw::proxy

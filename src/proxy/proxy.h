@@ -2,14 +2,18 @@
 // Proxy: the listener, the registry of live connections, and shutdown.
 //
 //   running ──signal──► draining: no new clients; each session ends as soon as the protocol
-//                        allows (idle: COM_QUIT now; busy: after its command) ──all gone──► stopped
-//   draining ──second signal or drain_timeout──► every remaining connection is closed at once
+//                        allows (idle: ERR 1053 + COM_QUIT now; busy or in a transaction: when
+//                        that ends) ──all gone──► self-audit over the control connection,
+//                        control connection quit ──► stopped
+//   draining ──second signal or drain_timeout──► what remains is cancelled and quit now; each
+//                        step still bounded by close_timeout
 
 #include <uv.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -25,6 +29,7 @@ class Listener;
 namespace gw::proxy {
 
 class Connection;
+class ControlConnection;
 
 class Proxy {
  public:
@@ -35,7 +40,7 @@ class Proxy {
 
   // Binds the listener; the error names the address and the reason.
   [[nodiscard]] std::expected<void, std::string> start();
-  // First call: stop accepting and drain. Second call: close everything now.
+  // First call: stop accepting and drain. Second call: end what remains now.
   void shutdown();
   // Called once every connection is gone after shutdown() began.
   void on_stopped(std::function<void()> callback) { on_stopped_ = std::move(callback); }
@@ -48,24 +53,38 @@ class Proxy {
 
   // A connection's last handle closed; it is being deleted.
   void forget(Connection* connection);
+  // Settings for a new session: the policies, plus the control credentials once they are known
+  // to end abandoned handshakes cleanly.
+  session::SessionSettings session_settings() const;
+  // KILL QUERY <server_connection_id> over the control connection, for session `session_id`.
+  void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);
 
  private:
+  struct AbortCounters {
+    std::int64_t clients = 0;
+    std::int64_t connects = 0;
+  };
   void accept(uv_stream_t* server);
-  void abort_all();
+  void drain_now();
   void check_stopped();
+  void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
+  void finish_stop();
 
   uv_loop_t* loop_;
   ProxySettings settings_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> session_log_;
   net::Listener* listener_ = nullptr;
+  ControlConnection* control_ = nullptr;  // deletes itself after stop()
+  std::optional<AbortCounters> abort_baseline_;
   std::uint16_t port_ = 0;
   std::unordered_set<Connection*> connections_;
   std::uint64_t next_id_ = 1;
   enum class State {
     Running,   // accepting clients
     Draining,  // not accepting; sessions end as the protocol allows
-    Stopped,   // every connection is gone
+    Stopping,  // every client connection is gone; self-audit and control connection last
+    Stopped,   // everything is closed
   };
   State state_ = State::Running;
   uv_timer_t drain_timer_{};

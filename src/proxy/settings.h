@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "config/address.h"
 #include "session/session.h"
@@ -20,7 +21,12 @@ struct ProxySettings {
   // Write-queue marks: past high_water stop reading the peer; resume below low_water.
   std::size_t high_water = 64 * 1024;
   std::size_t low_water = 16 * 1024;
+  // Policies for every session; handshake_credentials is filled in by the proxy once the
+  // control connection has shown the account logs in without an auth switch.
   session::SessionSettings session;
+  // The control account: KILL QUERY for cancelled statements, the shutdown self-audit, and
+  // clean ends for abandoned handshakes. Without it, cancel falls back to finish.
+  std::optional<session::ControlCredentials> control;
 };
 
 }  // namespace gw::proxy

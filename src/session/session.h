@@ -127,6 +127,8 @@ class Session {
   // Once the pending bytes are written, close that side.
   bool close_client() const { return close_client_; }
   bool close_server() const { return close_server_; }
+  // The client closed (or was given up on): what is still queued for it can be dropped.
+  bool client_gone() const { return client_gone_; }
   // Close the upstream connection with a reset, as the client did (mirror policy).
   bool reset_server() const { return reset_server_; }
   // The server connection id whose statement should be cancelled with KILL QUERY, once.

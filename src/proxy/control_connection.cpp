@@ -1,0 +1,212 @@
+#include "proxy/control_connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include "net/listener.h"
+
+namespace gw::proxy {
+
+using session::ControlSession;
+
+namespace {
+constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
+
+std::shared_ptr<spdlog::logger> control_logger() {
+  if (auto existing = spdlog::get("control")) return existing;
+  auto logger = spdlog::default_logger()->clone("control");
+  spdlog::register_logger(logger);
+  return logger;
+}
+}  // namespace
+
+ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
+                                     session::ControlCredentials credentials,
+                                     std::chrono::milliseconds close_timeout)
+    : loop_(loop),
+      upstream_(std::move(upstream)),
+      credentials_(std::move(credentials)),
+      close_timeout_(close_timeout),
+      log_(control_logger()) {
+  uv_timer_init(loop_, &timer_);
+  timer_.data = this;
+}
+
+void ControlConnection::start() { connect(); }
+
+bool ControlConnection::ready() const {
+  return session_ && (session_->state() == ControlSession::State::Ready ||
+                      session_->state() == ControlSession::State::Busy);
+}
+
+void ControlConnection::connect() {
+  session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password);
+  connect_req_.data = this;
+  int rc = 0;
+  if (upstream_.kind == config::Endpoint::Kind::Unix) {
+    stream_ = net::Stream::create(loop_, net::Stream::Kind::Pipe, *this);
+    uv_pipe_connect(&connect_req_, stream_->pipe(), upstream_.path.c_str(), on_connected);
+  } else {
+    sockaddr_storage address{};
+    if (!net::literal_address(upstream_.host, upstream_.port, address)) {
+      // Names are resolved per client connection; the control connection keeps it simple.
+      lost(fmt::format("control connection needs an IP address or socket path, not '{}'",
+                       upstream_.host));
+      return;
+    }
+    stream_ = net::Stream::create(loop_, net::Stream::Kind::Tcp, *this);
+    rc = uv_tcp_connect(&connect_req_, stream_->tcp(), reinterpret_cast<sockaddr*>(&address),
+                        on_connected);
+  }
+  if (rc != 0) lost(fmt::format("cannot connect: {}", net::uv_reason(rc)));
+}
+
+void ControlConnection::on_connected(uv_connect_t* req, int status) {
+  auto* self = static_cast<ControlConnection*>(req->data);
+  if (status == UV_ECANCELED) return;
+  if (status != 0) {
+    self->lost(fmt::format("cannot connect to {}: {}", self->upstream_.to_string(),
+                           net::uv_reason(status)));
+    return;
+  }
+  self->stream_->start_reading();
+}
+
+void ControlConnection::on_read(net::Stream&, ByteView bytes) {
+  const bool was_ready = ready();
+  session_->on_server_data(bytes);
+  if (!was_ready && ready()) {
+    usable_for_handshakes_ = session_->logged_in_without_switch();
+    retry_delay_ = std::chrono::milliseconds{250};
+    if (announced_failure_) log_->info("control connection restored");
+    announced_failure_ = false;
+    log_->info("control connection ready as '{}' (server connection id {}){}", credentials_.user,
+               session_->connection_id(),
+               usable_for_handshakes_ ? ""
+                                      : "; it needed an auth switch, so abandoned client "
+                                        "handshakes cannot be ended with it");
+  }
+  if (auto result = session_->take_result()) {
+    Pending done = std::move(pending_.front());
+    pending_.pop_front();
+    running_ = false;
+    if (done.done) done.done(&*result);
+  }
+  if (session_->state() == ControlSession::State::Failed) {
+    lost(session_->failure());
+    return;
+  }
+  pump();
+}
+
+void ControlConnection::on_read_end(net::Stream&, int status) {
+  session_->on_server_eof();
+  if (stopping_ && session_->state() == ControlSession::State::Closed) {
+    stream_->close();
+    return;
+  }
+  lost(status == 0 ? session_->failure()
+                   : fmt::format("control connection lost: {}", net::uv_reason(status)));
+}
+
+void ControlConnection::run(std::string sql, Callback done) {
+  if (stopping_) {
+    if (done) done(nullptr);
+    return;
+  }
+  pending_.push_back({std::move(sql), std::move(done)});
+  pump();
+}
+
+void ControlConnection::pump() {
+  if (!stream_ || !session_) return;
+  if (!running_ && !pending_.empty() && session_->state() == ControlSession::State::Ready &&
+      !stopping_) {
+    session_->query(pending_.front().sql);
+    running_ = true;
+  }
+  if (!session_->to_server().empty()) stream_->write(session_->to_server());
+}
+
+void ControlConnection::lost(const std::string& why) {
+  if (!announced_failure_ && !stopping_) {
+    log_->warn("control connection unavailable: {}; retrying", why);
+    announced_failure_ = true;
+  }
+  usable_for_handshakes_ = false;
+  if (running_) {
+    // The statement in flight is lost with the connection; a KILL QUERY is not worth repeating.
+    Pending lost_one = std::move(pending_.front());
+    pending_.pop_front();
+    running_ = false;
+    if (lost_one.done) lost_one.done(nullptr);
+  }
+  if (stream_) {
+    stream_->close();  // on_closed() retries or finishes the stop
+  } else if (stopping_) {
+    finish_stop();
+  } else {
+    schedule_retry();
+  }
+}
+
+void ControlConnection::schedule_retry() {
+  uv_timer_start(
+      &timer_, [](uv_timer_t* timer) { static_cast<ControlConnection*>(timer->data)->connect(); },
+      static_cast<std::uint64_t>(retry_delay_.count()), 0);
+  retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
+}
+
+void ControlConnection::on_closed(net::Stream&) {
+  stream_ = nullptr;
+  if (stopping_) {
+    finish_stop();
+  } else {
+    schedule_retry();
+  }
+}
+
+void ControlConnection::stop(std::function<void()> on_stopped) {
+  stopping_ = true;
+  on_stopped_ = std::move(on_stopped);
+  fail_pending();
+  uv_timer_stop(&timer_);
+  if (!stream_) {
+    finish_stop();
+    return;
+  }
+  if (ready()) {
+    session_->quit();
+    pump();
+    // The server closes within a millisecond; if it does not, close anyway.
+    uv_timer_start(
+        &timer_,
+        [](uv_timer_t* timer) {
+          auto* self = static_cast<ControlConnection*>(timer->data);
+          self->log_->warn("control connection: no EOF after COM_QUIT; closing it");
+          if (self->stream_) self->stream_->close();
+        },
+        static_cast<std::uint64_t>(close_timeout_.count()), 0);
+    return;
+  }
+  stream_->close();
+}
+
+void ControlConnection::fail_pending() {
+  while (!pending_.empty()) {
+    Pending one = std::move(pending_.front());
+    pending_.pop_front();
+    if (one.done) one.done(nullptr);
+  }
+  running_ = false;
+}
+
+void ControlConnection::finish_stop() {
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* handle) {
+    auto* self = static_cast<ControlConnection*>(handle->data);
+    auto on_stopped = std::move(self->on_stopped_);
+    delete self;
+    if (on_stopped) on_stopped();
+  });
+}
+
+}  // namespace gw::proxy
