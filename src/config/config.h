@@ -30,14 +30,15 @@ enum class LogFormat {
 
 // What to do with the server side when a client disconnects without COM_QUIT.
 enum class ClientAbort {
-  Absorb,  // end the server session cleanly, so the server does not count an aborted client
-  Mirror,  // abort the server side too, as if gracewire were not in between
+  Absorb,  // end the server session cleanly (COM_QUIT): the server counts nothing
+  Mirror,  // close it the way the client did (FIN or RST): the server sees the abort
 };
 
-// What to do with a statement still running on the server when gracewire shuts down.
+// What to do with a command still running when its client leaves (or, at shutdown, when
+// close.drain_timeout has passed).
 enum class InFlight {
-  Cancel,  // ask the server to stop it, so shutdown does not wait on a long query
-  Finish,  // let it complete, bounded by close.drain_timeout
+  Cancel,  // KILL QUERY over the control connection, drain the response, COM_QUIT
+  Finish,  // let it complete, discard the response, COM_QUIT
 };
 
 struct ListenerConfig {
