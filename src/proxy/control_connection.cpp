@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging/component_logger.h"
 #include "net/listener.h"
 
 namespace gw::proxy {
@@ -11,12 +12,6 @@ using session::ControlSession;
 namespace {
 constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
 
-std::shared_ptr<spdlog::logger> control_logger() {
-  if (auto existing = spdlog::get("control")) return existing;
-  auto logger = spdlog::default_logger()->clone("control");
-  spdlog::register_logger(logger);
-  return logger;
-}
 }  // namespace
 
 ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
@@ -26,7 +21,7 @@ ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
       upstream_(std::move(upstream)),
       credentials_(std::move(credentials)),
       close_timeout_(close_timeout),
-      log_(control_logger()) {
+      log_(logging::component_logger("control")) {
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
 }

@@ -6,26 +6,18 @@
 #include <utility>
 #include <vector>
 
+#include "logging/component_logger.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
 #include "proxy/control_connection.h"
 
 namespace gw::proxy {
 
-namespace {
-std::shared_ptr<spdlog::logger> named_logger(const std::string& name) {
-  if (auto existing = spdlog::get(name)) return existing;
-  auto logger = spdlog::default_logger()->clone(name);
-  spdlog::register_logger(logger);
-  return logger;
-}
-}  // namespace
-
 Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
     : loop_(loop),
       settings_(std::move(settings)),
-      log_(named_logger("proxy")),
-      session_log_(named_logger("session")) {
+      log_(logging::component_logger("proxy")),
+      session_log_(logging::component_logger("session")) {
   uv_timer_init(loop_, &drain_timer_);
   drain_timer_.data = this;
 }
