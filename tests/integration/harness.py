@@ -88,6 +88,8 @@ class Credentials:
 
 # What tools/sandbox-mariadb creates; for tests that have no server to ask.
 SANDBOX_CREDENTIALS = Credentials("gracewire", "gracewire", "test")
+# The account a test stack creates for gracewire's [control] table (Stack(control_account=...)).
+CONTROL_CREDENTIALS = Credentials("gw_control", "gw-control-pw", "")
 
 
 class MariaDB:
@@ -164,6 +166,14 @@ class MariaDB:
         lines = [l for l in self.log_since(mark.log_offset) if any(m in l for m in ABORT_LOG_MARKERS)]
         now = self.counters()
         return lines, {k: now[k] - mark.counters[k] for k in ABORT_COUNTERS}
+
+    def create_control_account(self, account: Credentials = CONTROL_CREDENTIALS) -> None:
+        """The account gracewire's [control] table names: it may KILL QUERY any thread.
+
+        On MariaDB 10.5 and later that is CONNECTION ADMIN (before, SUPER). Over TCP from anywhere
+        ('%'); the server only listens on loopback."""
+        self.admin_query("CREATE USER %s@'%%' IDENTIFIED BY %s", (account.user, account.password))
+        self.admin_query("GRANT CONNECTION ADMIN ON *.* TO %s@'%%'", (account.user,))
 
     def sessions_of(self, user: str) -> tuple:
         return self.admin_query(
@@ -301,8 +311,12 @@ class Stack:
     """One server, optionally one gracewire in front of it, and the artefact directory."""
 
     def __init__(self, name: str, server_args: tuple[str, ...] = (), with_server: bool = True,
-                 upstream: str | None = None, gracewire_args: tuple[str, ...] = ()):
+                 upstream: str | None = None, gracewire_args: tuple[str, ...] = (),
+                 control_account: Credentials | None = None):
+        """control_account: created on the server before gracewire starts (gracewire logs in with
+        it at start-up), for a config file passed in gracewire_args (--config) that names it."""
         self.name = name
+        self.control_account = control_account
         artifacts = os.environ.get("GW_ARTIFACTS")
         self.artifacts = Path(artifacts) if artifacts else Path(tempfile.mkdtemp(prefix=f"gw-{name}-"))
         self.artifacts.mkdir(parents=True, exist_ok=True)
@@ -320,6 +334,8 @@ class Stack:
     def start(self) -> None:
         if self.server:
             self.server.start()
+            if self.control_account:
+                self.server.create_control_account(self.control_account)
         upstream = self._upstream or f"{self.server.host}:{self.server.port}"
         if not direct_mode():
             self.gracewire = Gracewire(upstream, self.artifacts / "gracewire.log", self._gracewire_args)

@@ -1,0 +1,258 @@
+"""gracewire's SIGTERM as the ending of every client state, 200 sessions at shutdown, a second signal.
+
+Issue 4, behaviour 6: stop accepting; idle clients get ERR 1053 and their upstream is quit; commands
+in flight and open transactions may finish until drain_timeout, then are cancelled (KILL QUERY,
+drain, COM_QUIT); exit code 0; a second signal skips the drain; at the end one self-audit line.
+
+Each SIGTERM cell starts its own gracewire (drain_timeout 2 s, close_timeout 2 s, control account),
+puts GW_MATRIX_REPEAT sessions (default 20) into one client state (closecells.py), sends SIGTERM and
+checks: the exit code is 0 and came within drain_timeout + close_timeout + a margin; every client
+got an answer that fits its state and then a closed connection; the server saw nothing (counters,
+log, processlist: neither the clients' sessions nor gracewire's control connection are left); and
+gracewire's self-audit says +0, +0. Clients with a half-read result keep not reading until
+gracewire has exited (a stuck client must not hold up the shutdown), then read what is left.
+"""
+
+import concurrent.futures
+import shutil
+import signal
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+import closecells as cc
+import harness
+
+kMargin = 2.0  # for process exit, loaded CI machines
+kExitWithin = cc.kDrainTimeout + cc.kCloseTimeout + kMargin
+kShutdownErr = "err:1053"  # ER_SERVER_SHUTDOWN, "Server shutdown in progress"
+CONFIG_DIR: Path | None = None
+
+
+def setUpModule():
+    global CONFIG_DIR
+    CONFIG_DIR = Path(tempfile.mkdtemp(prefix="gw-shutdown-conf-"))
+    config = cc.write_config(CONFIG_DIR / "gracewire.toml")
+    stack = harness.start_stack("shutdown", gracewire_args=("--config", str(config)),
+                                control_account=harness.CONTROL_CREDENTIALS)
+    stack.server.admin_query(f"CREATE TABLE test.{cc.kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
+
+
+def tearDownModule():
+    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
+    harness.stop_stack()
+
+
+def complete_result(tokens: list[str]) -> bool:
+    """A one-row result set, whole: column count, column definition, EOF, row, EOF."""
+    return tokens[:5] == ["data", "data", "eof", "data", "eof"]
+
+
+def outcome_problem(state: str, tokens: list[str], sleep_finishes: bool = False) -> str | None:
+    """None if what the client got after SIGTERM fits its state; else a description."""
+    if not tokens or not tokens[-1].startswith("closed:"):
+        return "the connection was not closed"
+    if state in ("idle", "transaction", "prepared"):
+        return None if tokens[0] == kShutdownErr else f"expected {kShutdownErr} first"
+    if state == "query":
+        if sleep_finishes:
+            return None if complete_result(tokens) else "expected its complete result"
+        got_error = any(t.startswith("err:") for t in tokens)
+        return None if complete_result(tokens) or got_error else "expected its result or an error"
+    return None  # result (cut off: an error to its client library), auth states: closed is the answer
+
+
+class ShutdownCase(cc.CloseCase):
+    early_exit: str | None = None
+
+    def sigterm_batch(self, gw: harness.Gracewire, groups: dict[str, list[cc.Session]], *,
+                      second_signal_after: float | None = None,
+                      exit_within: float = kExitWithin) -> tuple[int | None, float, float | None]:
+        """SIGTERM (and optionally a second one) while the sessions sit in their states.
+
+        Every client except a half-read result reads from the moment of the signal; those read only
+        after gracewire exited. Fills each session's `outcome`. Returns (exit code or None if it
+        did not exit in time, seconds from the first signal to exit, time of the last signal)."""
+        readers = [s for group in groups.values() for s in group if s.state != "result"]
+        stuck = [s for group in groups.values() for s in group if s.state == "result"]
+        read_for = exit_within + 3
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(readers))) as pool:
+            futures = {pool.submit(s.client.read_outcome, read_for): s for s in readers}
+            signalled = time.monotonic()
+            gw.proc.send_signal(signal.SIGTERM)
+            last_signal = signalled
+            code = None
+            if second_signal_after is not None:
+                time.sleep(second_signal_after)
+                if gw.proc.poll() is None:
+                    gw.proc.send_signal(signal.SIGTERM)
+                    last_signal = time.monotonic()
+                else:
+                    self.early_exit = (f"gracewire exited {second_signal_after:g} s after the first "
+                                       f"signal, before the second: it did not drain")
+            try:
+                code = gw.proc.wait(max(0.1, exit_within - (time.monotonic() - signalled)))
+            except Exception:  # noqa: BLE001 - TimeoutExpired: reported by the caller
+                pass
+            exited = time.monotonic() - signalled
+            if code is None:  # don't leave it running; its state is reported below
+                gw.proc.kill()
+                gw.proc.wait()
+            for future, session in futures.items():
+                session.outcome = future.result()
+        for session in stuck:
+            session.outcome = session.client.read_outcome(3)
+        for group in groups.values():
+            for session in group:
+                session.client.close()
+        return code, exited, last_signal
+
+    def assert_shutdown(self, cell: str, gw: harness.Gracewire, groups: dict[str, list[cc.Session]],
+                        code: int | None, exited: float, ended_at: float, *,
+                        exit_within: float = kExitWithin,
+                        sleep_finishes: frozenset[str] = frozenset()) -> None:
+        problems = [self.early_exit] if self.early_exit else []
+        if code is None:
+            problems.append(f"gracewire had not exited {exit_within:g} s after SIGTERM (killed by the test)")
+        elif code != 0:
+            problems.append(f"gracewire exited with {code}")
+        elif exited > exit_within:
+            problems.append(f"gracewire took {exited:.1f} s to exit, more than {exit_within:g} s")
+        bad: dict[str, list[str]] = {}
+        for name, group in groups.items():
+            for session in group:
+                if (p := outcome_problem(session.state, session.outcome, name in sleep_finishes)):
+                    bad.setdefault(f"{name}: {p}", []).append(" ".join(session.outcome[:8]))
+        for what, seen in bad.items():
+            problems.append(f"{len(seen)} clients ({what}) got: {sorted(set(seen))[:3]}")
+        audit = cc.self_audit(gw)
+        if code is not None and audit != (0, 0):
+            problems.append(f"self-audit: expected (+0, +0), gracewire logged {audit} "
+                            f"(None: no self-audit line)")
+        everyone = [s for group in groups.values() for s in group]
+        transactions = [s for s in everyone if s.state == "transaction"]
+        view = cc.observe_server(self, ended_at, allowed_control=1, clean_within=exit_within)
+        if any(view.deltas.values()) or view.lines:
+            problems.append("the server saw unclean session ends")
+        if view.rows_at_deadline or view.rows_left or view.extra:
+            problems.append("server sessions outlived gracewire")
+        if (p := cc.rolled_back_problem(self.server, transactions)) is not None:
+            problems.append(p)
+        if problems:
+            self.fail(f"{cell} ({len(everyone)} sessions): {'; '.join(problems)}.\n"
+                      f"The server saw: {view.describe()}\ngracewire log:\n  "
+                      + "\n  ".join(self.gw_excerpt(gw, limit=14)))
+
+    def enter_groups(self, gw: harness.Gracewire, plan: dict[str, tuple[str, int, str | None]]
+                     ) -> dict[str, list[cc.Session]]:
+        """plan: group name -> (state, count, sql). All groups enter at once."""
+        items = [(name, state, sql) for name, (state, n, sql) in plan.items() for _ in range(n)]
+        prepared_before = cc.prepared_statement_count(self.server)
+        sessions, errors = cc.parallel(
+            lambda item: (item[0], cc.enter_state(gw.endpoint, self.creds, item[1], item[2])), items)
+        groups: dict[str, list[cc.Session]] = {name: [] for name in plan}
+        for entry in sessions:
+            if entry is not None:
+                groups[entry[0]].append(entry[1])
+        problem = None
+        if errors:
+            problem = (f"{len(errors)} of {len(items)} sessions could not enter their state: "
+                       f"{sorted({repr(e) for e in errors})[:3]}")
+        else:
+            for name, group in groups.items():
+                if (problem := cc.state_problem(self.server, group, prepared_before)) is not None:
+                    problem = f"{name}: {problem}"
+                    break
+        if problem:
+            for group in groups.values():
+                cc.parallel(lambda s: cc.end_session(s, "quit"), group)
+            self.fail(problem + f". gracewire log: {self.gw_excerpt(gw)}")
+        return groups
+
+
+class SigtermCellTest(ShutdownCase):
+    """test_sigterm_<state>: the fourth column of the close matrix, generated below."""
+
+    def run_sigterm_cell(self, state: str) -> None:
+        self.require_gracewire()
+        gw = cc.start_gracewire(self.stack, f"sigterm-{state}")
+        self.note_log_start(gw)
+        try:
+            groups = self.enter_groups(gw, {state: (state, cc.kRepeat, None)})
+            code, exited, last = self.sigterm_batch(gw, groups)
+        finally:
+            if gw.alive():
+                gw.proc.kill()
+                gw.proc.wait()
+        self.assert_shutdown(f"cell {state} x SIGTERM", gw, groups, code, exited, last)
+
+
+def _make_sigterm_cell(state: str):
+    def test(self):
+        self.run_sigterm_cell(state)
+
+    test.__doc__ = f"{state} x gracewire SIGTERM: exit 0 in time, clients answered, server clean"
+    return test
+
+
+for _state in cc.STATES:
+    setattr(SigtermCellTest, f"test_sigterm_{_state}", _make_sigterm_cell(_state))
+
+
+class ShutdownTest(ShutdownCase):
+    def test_200_sessions_in_mixed_states(self):
+        """200 sessions: idle, short and long statements, half-read results, open transactions,
+        handshakes. drain_timeout 3 s: the short statements finish and get their result, the long
+        ones are cancelled; idle ones get 1053; exit 0 within drain + close + margin; server clean."""
+        self.require_gracewire()
+        drain = 3.0
+        gw = cc.start_gracewire(self.stack, "sigterm-200", drain_timeout=drain)
+        self.note_log_start(gw)
+        plan = {
+            "idle": ("idle", 40, None),
+            "short query": ("query", 30, "SELECT SLEEP(1)"),
+            "long query": ("query", 30, "SELECT SLEEP(30)"),
+            "half-read result": ("result", 30, None),
+            "transaction": ("transaction", 40, None),
+            "greeting only": ("auth_greeting", 15, None),
+            "partial handshake": ("auth_partial", 15, None),
+        }
+        exit_within = drain + cc.kCloseTimeout + kMargin
+        try:
+            groups = self.enter_groups(gw, plan)
+            self.assertEqual(sum(len(g) for g in groups.values()), 200)
+            code, exited, last = self.sigterm_batch(gw, groups, exit_within=exit_within)
+        finally:
+            if gw.alive():
+                gw.proc.kill()
+                gw.proc.wait()
+        self.assert_shutdown("200 sessions x SIGTERM", gw, groups, code, exited, last,
+                             exit_within=exit_within, sleep_finishes=frozenset({"short query"}))
+        long_errors = [s.outcome for s in groups["long query"] if not complete_result(s.outcome)]
+        self.assertEqual(len(long_errors), len(groups["long query"]),
+                         "SLEEP(30) statements must have been cancelled at the drain deadline, "
+                         "not waited for")
+
+    def test_second_signal_skips_the_drain(self):
+        """drain_timeout 30 s and statements of 30 s in flight: the first SIGTERM waits for them
+        (idle clients get 1053 at once), the second ends the drain: the statements are cancelled
+        cleanly and gracewire exits 0 within close_timeout + margin of the second signal."""
+        self.require_gracewire()
+        gw = cc.start_gracewire(self.stack, "second-signal", drain_timeout=30.0)
+        self.note_log_start(gw)
+        plan = {"idle": ("idle", 5, None), "long query": ("query", 10, "SELECT SLEEP(30)")}
+        try:
+            groups = self.enter_groups(gw, plan)
+            code, exited, last = self.sigterm_batch(gw, groups, second_signal_after=1.0,
+                                                    exit_within=1.0 + cc.kCloseTimeout + kMargin)
+        finally:
+            if gw.alive():
+                gw.proc.kill()
+                gw.proc.wait()
+        self.assert_shutdown("second signal", gw, groups, code, exited, last,
+                             exit_within=1.0 + cc.kCloseTimeout + kMargin)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
