@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/address.h"
 
@@ -95,6 +96,34 @@ struct ControlConfig {
   bool operator==(const ControlConfig&) const = default;
 };
 
+// What the event log does when its writer thread falls behind.
+enum class EventLogLoss {
+  Block,  // wait for room: no record is lost, but forwarding may stall
+  Drop,   // drop the record and count it: forwarding never waits
+};
+
+// The event log: lifecycle and audit records as JSON lines (src/eventlog). Off unless a path is
+// set.
+struct EventLogConfig {
+  std::string path{};                       // "" = off, "-" = standard output
+  std::uint64_t rotate_size = 64ULL << 20;  // bytes; 0 = never rotate
+  std::uint32_t rotate_keep = 8;            // rotated files kept: path.1 ... path.N
+  std::chrono::milliseconds flush_interval{1'000};
+  EventLogLoss loss = EventLogLoss::Block;
+  std::uint32_t queue_records = 65'536;
+  bool hash_chain = false;
+  bool lifecycle = true;  // connect, auth, change_user, reset, close records
+  bool audit = true;      // one command record per client command
+  bool params = false;    // bound parameter values in COM_STMT_EXECUTE audit records
+  std::uint64_t statement_limit = 64 * 1024;  // bytes of statement text kept per record
+  // Audit filters; empty = everything. Command classes are listed in enum_names.h.
+  std::vector<std::string> users{};
+  std::vector<std::string> schemas{};
+  std::vector<std::string> commands{};
+
+  bool operator==(const EventLogConfig&) const = default;
+};
+
 struct Config {
   ListenerConfig listener;
   UpstreamConfig upstream;
@@ -102,6 +131,7 @@ struct Config {
   LogConfig log;
   CloseConfig close;
   ControlConfig control;
+  EventLogConfig event_log;
 
   bool operator==(const Config&) const = default;
 };

@@ -28,6 +28,11 @@ constexpr std::array<std::pair<InFlight, std::string_view>, 2> kInFlights = {{
     {InFlight::Finish, "finish"},
 }};
 
+constexpr std::array<std::pair<EventLogLoss, std::string_view>, 2> kEventLogLosses = {{
+    {EventLogLoss::Block, "block"},
+    {EventLogLoss::Drop, "drop"},
+}};
+
 template <typename E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
   for (const auto& [e, name] : names) {
@@ -65,5 +70,19 @@ Explained<ClientAbort> parse_client_abort(std::string_view text) {
   return parse_name(kClientAborts, text);
 }
 Explained<InFlight> parse_in_flight(std::string_view text) { return parse_name(kInFlights, text); }
+
+std::string_view to_string(EventLogLoss value) { return name_of(kEventLogLosses, value); }
+Explained<EventLogLoss> parse_event_log_loss(std::string_view text) {
+  return parse_name(kEventLogLosses, text);
+}
+
+Explained<std::string> parse_command_class(std::string_view text) {
+  std::string choices;
+  for (const auto name : kCommandClassNames) {
+    if (name == text) return std::string(name);
+    choices += (choices.empty() ? "" : ", ") + in_quotes(name);
+  }
+  return problem("expected a command class, one of " + choices + "; got " + in_quotes(text));
+}
 
 }  // namespace gw::config

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "config/enum_names.h"
 #include "config/units.h"
@@ -67,6 +69,52 @@ ReadResult read_size(const toml::node& value, std::uint64_t& field) {
   return wrong_type(R"(a size like "64KiB")", value);
 }
 
+ReadResult read_bool(const toml::node& value, bool& field) {
+  const auto* flag = value.as_boolean();
+  if (flag == nullptr) return wrong_type("true or false", value);
+  field = flag->get();
+  return {};
+}
+
+// An integer between `low` and `high`.
+template <typename T>
+ReadResult read_count(const toml::node& value, std::int64_t low, std::int64_t high, T& field) {
+  const auto* number = value.as_integer();
+  if (number == nullptr) return wrong_type("an integer", value);
+  if (number->get() < low || number->get() > high) {
+    return invalid("must be between " + std::to_string(low) + " and " + std::to_string(high) +
+                   ", got " + std::to_string(number->get()));
+  }
+  field = static_cast<T>(number->get());
+  return {};
+}
+
+// An array of strings, each run through `parse` when given. Errors name the element.
+ReadResult read_string_list(const toml::node& value, std::vector<std::string>& field,
+                            Explained<std::string> (*parse)(std::string_view) = nullptr) {
+  const auto* array = value.as_array();
+  if (array == nullptr) return wrong_type("an array of strings", value);
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto* text = (*array)[i].as_string();
+    if (text == nullptr) {
+      return std::unexpected(
+          ValueProblem{config_errc::wrong_type, "element " + std::to_string(i + 1) +
+                                                    ": expected a string, got " +
+                                                    std::string(type_name((*array)[i]))});
+    }
+    if (parse == nullptr) {
+      items.push_back(text->get());
+    } else if (auto parsed = parse(text->get()); parsed) {
+      items.push_back(std::move(*parsed));
+    } else {
+      return invalid("element " + std::to_string(i + 1) + ": " + parsed.error());
+    }
+  }
+  field = std::move(items);
+  return {};
+}
+
 ReadResult read_max_connections(const toml::node& value, Config& config) {
   const auto* number = value.as_integer();
   if (number == nullptr) return wrong_type("an integer", value);
@@ -98,7 +146,11 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 16> kKeys = {{
+// A queue longer than this holds gigabytes of records: surely a typo.
+constexpr std::int64_t kMaxQueueRecords = 10'000'000;
+constexpr std::int64_t kMaxRotateKeep = 1'000;
+
+constexpr std::array<KeySpec, 30> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -139,6 +191,42 @@ constexpr std::array<KeySpec, 16> kKeys = {{
      }},
     {"control", "password_file",
      [](const toml::node& v, Config& c) { return read_string(v, c.control.password_file); }},
+    {"event_log", "path",
+     [](const toml::node& v, Config& c) { return read_string(v, c.event_log.path); }},
+    {"event_log", "rotate_size",
+     [](const toml::node& v, Config& c) { return read_size(v, c.event_log.rotate_size); }},
+    {"event_log", "rotate_keep",
+     [](const toml::node& v, Config& c) {
+       return read_count(v, 0, kMaxRotateKeep, c.event_log.rotate_keep);
+     }},
+    {"event_log", "flush_interval",
+     [](const toml::node& v, Config& c) { return read_duration(v, c.event_log.flush_interval); }},
+    {"event_log", "loss",
+     [](const toml::node& v, Config& c) {
+       return read_text(v, parse_event_log_loss, c.event_log.loss);
+     }},
+    {"event_log", "queue_records",
+     [](const toml::node& v, Config& c) {
+       return read_count(v, 1, kMaxQueueRecords, c.event_log.queue_records);
+     }},
+    {"event_log", "hash_chain",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.hash_chain); }},
+    {"event_log", "lifecycle",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.lifecycle); }},
+    {"event_log", "audit",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.audit); }},
+    {"event_log", "params",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.params); }},
+    {"event_log", "statement_limit",
+     [](const toml::node& v, Config& c) { return read_size(v, c.event_log.statement_limit); }},
+    {"event_log", "users",
+     [](const toml::node& v, Config& c) { return read_string_list(v, c.event_log.users); }},
+    {"event_log", "schemas",
+     [](const toml::node& v, Config& c) { return read_string_list(v, c.event_log.schemas); }},
+    {"event_log", "commands",
+     [](const toml::node& v, Config& c) {
+       return read_string_list(v, c.event_log.commands, parse_command_class);
+     }},
 }};
 
 }  // namespace

@@ -49,6 +49,57 @@ TEST(LoadConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_TRUE(config.control.password.empty());
   EXPECT_TRUE(config.control.password_env.empty());
   EXPECT_TRUE(config.control.password_file.empty());
+  EXPECT_TRUE(config.event_log.path.empty());
+  EXPECT_EQ(config.event_log.rotate_size, 64u << 20);
+  EXPECT_EQ(config.event_log.rotate_keep, 8u);
+  EXPECT_EQ(config.event_log.flush_interval, milliseconds(1'000));
+  EXPECT_EQ(config.event_log.loss, EventLogLoss::Block);
+  EXPECT_EQ(config.event_log.queue_records, 65'536u);
+  EXPECT_FALSE(config.event_log.hash_chain);
+  EXPECT_TRUE(config.event_log.lifecycle);
+  EXPECT_TRUE(config.event_log.audit);
+  EXPECT_FALSE(config.event_log.params);
+  EXPECT_EQ(config.event_log.statement_limit, 64u * 1024);
+  EXPECT_TRUE(config.event_log.users.empty());
+  EXPECT_TRUE(config.event_log.schemas.empty());
+  EXPECT_TRUE(config.event_log.commands.empty());
+}
+
+TEST(LoadConfig, ReadsEveryEventLogKey) {
+  const auto parsed = parse_config(R"(
+[event_log]
+path = "/var/log/gracewire/events.log"
+rotate_size = "1GiB"
+rotate_keep = 0
+flush_interval = "250ms"
+loss = "drop"
+queue_records = 1000
+hash_chain = true
+lifecycle = false
+audit = true
+params = true
+statement_limit = 512
+users = ["app", "report"]
+schemas = ["shop"]
+commands = ["query", "prepared"]
+)",
+                                   "event_log.toml");
+  ASSERT_TRUE(parsed) << parsed.error().to_string();
+  const EventLogConfig& e = parsed->event_log;
+  EXPECT_EQ(e.path, "/var/log/gracewire/events.log");
+  EXPECT_EQ(e.rotate_size, 1u << 30);
+  EXPECT_EQ(e.rotate_keep, 0u);
+  EXPECT_EQ(e.flush_interval, milliseconds(250));
+  EXPECT_EQ(e.loss, EventLogLoss::Drop);
+  EXPECT_EQ(e.queue_records, 1000u);
+  EXPECT_TRUE(e.hash_chain);
+  EXPECT_FALSE(e.lifecycle);
+  EXPECT_TRUE(e.audit);
+  EXPECT_TRUE(e.params);
+  EXPECT_EQ(e.statement_limit, 512u);
+  EXPECT_EQ(e.users, (std::vector<std::string>{"app", "report"}));
+  EXPECT_EQ(e.schemas, (std::vector<std::string>{"shop"}));
+  EXPECT_EQ(e.commands, (std::vector<std::string>{"query", "prepared"}));
 }
 
 TEST(LoadConfig, ReadsEveryKey) {
@@ -171,7 +222,15 @@ INSTANTIATE_TEST_SUITE_P(
                       "expected a duration like \"2s\" or integer milliseconds, got date"},
         WrongTypeCase{"[control]\nuser = { name = \"x\" }\n", "control.user",
                       "expected a string, got table"},
-        WrongTypeCase{"\nlog = \"debug\"\n", "log", "expected a table ([log]), got string"}));
+        WrongTypeCase{"\nlog = \"debug\"\n", "log", "expected a table ([log]), got string"},
+        WrongTypeCase{"[event_log]\nhash_chain = \"yes\"\n", "event_log.hash_chain",
+                      "expected true or false, got string"},
+        WrongTypeCase{"[event_log]\nusers = \"app\"\n", "event_log.users",
+                      "expected an array of strings, got string"},
+        WrongTypeCase{"[event_log]\nschemas = [\"a\", 3]\n", "event_log.schemas",
+                      "element 2: expected a string, got integer"},
+        WrongTypeCase{"[event_log]\nrotate_keep = \"8\"\n", "event_log.rotate_keep",
+                      "expected an integer, got string"}));
 
 struct BadValueCase {
   const char* text;
@@ -219,7 +278,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadValueCase{"[control]\npassword_env = \"MY-VAR\"", "control.password_env",
                      "not an environment variable name"},
         BadValueCase{"[control]\npassword_env = \"A\"\npassword_file = \"/p\"",
-                     "control.password_file", "set only one password source"}));
+                     "control.password_file", "set only one password source"},
+        BadValueCase{"[event_log]\nloss = \"lose\"", "event_log.loss",
+                     "expected one of \"block\", \"drop\"; got \"lose\""},
+        BadValueCase{"[event_log]\nrotate_keep = 1001", "event_log.rotate_keep",
+                     "must be between 0 and 1000, got 1001"},
+        BadValueCase{"[event_log]\nqueue_records = 0", "event_log.queue_records",
+                     "must be between 1 and 10000000"},
+        BadValueCase{"[event_log]\nrotate_size = \"64MB\"", "event_log.rotate_size",
+                     "unknown unit \"MB\""},
+        BadValueCase{"[event_log]\nflush_interval = \"1\"", "event_log.flush_interval",
+                     "missing unit"},
+        BadValueCase{"[event_log]\ncommands = [\"query\", \"select\"]", "event_log.commands",
+                     "element 2: expected a command class, one of \"query\", \"prepared\", "
+                     "\"schema\", \"session\", \"replication\", \"admin\"; got \"select\""}));
 
 TEST(LoadConfig, UnknownKeyNamesItsLineAndSuggestsTheClosestKey) {
   const auto error = first_error("[listener]\naddress = \"127.0.0.1:1\"\nmax_conections = 5\n");
@@ -254,7 +326,8 @@ TEST(LoadConfig, UnknownTableIsNamedWithItsLineAndASuggestion) {
 TEST(LoadConfig, UnknownTableWithoutACloseMatchListsTheTables) {
   const auto error = first_error("[tls]\ncert = \"x\"\n");
   EXPECT_EQ(error.problem,
-            "unknown table; known tables are listener, upstream, buffers, log, close, control");
+            "unknown table; known tables are listener, upstream, buffers, log, close, control, "
+            "event_log");
 }
 
 TEST(LoadConfig, RootKeyLikeADottedKeyIsSuggestedIt) {
