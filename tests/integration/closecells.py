@@ -140,6 +140,7 @@ class Session:
     state: str
     client: rawclient.RawClient
     server_id: int | None = None  # CONNECTION_ID() as the server knows it
+    greeting_id: int | None = None  # the connection id in the greeting gracewire passed on
     tx_id: int | None = None  # the uncommitted row's id (transaction)
     rest_of_response: bytes = b""  # auth_partial: the HandshakeResponse bytes not sent yet
     outcome: list[str] = dataclasses.field(default_factory=list)
@@ -153,7 +154,7 @@ def enter_state(endpoint: harness.Endpoint, creds: harness.Credentials, state: s
     session = Session(state, client)
     try:
         if state in AUTH_STATES:
-            client.read_greeting()
+            session.greeting_id = client.read_greeting().connection_id
             if state == "auth_partial":
                 response = client.handshake_response(creds.user, creds.password, creds.database)
                 half = len(response) // 2

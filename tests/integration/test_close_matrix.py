@@ -16,6 +16,7 @@ account, and the self-audit line. gracewire's SIGTERM as an ending, and 200 sess
 are in test_shutdown.py.
 """
 
+import concurrent.futures
 import shutil
 import tempfile
 import time
@@ -106,26 +107,34 @@ class ClosePolicyTest(cc.CloseCase):
         self.assert_server_saw("idle x COM_QUIT, wait for EOF", sessions, ended_at)
 
     def test_mirror_policy_reproduces_client_abort(self):
-        """client_abort = "mirror": an idle client's FIN without COM_QUIT reaches the server as
-        what it is, one Aborted_clients and one log line per session; absorb moves nothing."""
+        """client_abort = "mirror": an idle client's FIN or RST without COM_QUIT reaches the server
+        as what it is, exactly one Aborted_clients and one "Aborted connection" line per session,
+        while a COM_QUIT stays clean; through absorb the same FIN and RST move nothing."""
         self.require_gracewire()
         mirror = cc.start_gracewire(self.stack, "mirror", client_abort="mirror")
+        mirrored = 0
         try:
+            for ending in ("fin", "rst"):
+                sessions = self.enter(mirror.endpoint, "idle", gw=mirror)
+                ended_at = self.end(sessions, ending)
+                self.assert_server_saw(f"mirror: idle x {ending}", sessions, ended_at, gw=mirror,
+                                       allowed_control=2, deltas={"Aborted_clients": len(sessions)},
+                                       line_marker="Got an error reading communication packets",
+                                       line_count=len(sessions))
+                mirrored += len(sessions)
             sessions = self.enter(mirror.endpoint, "idle", gw=mirror)
-            ended_at = self.end(sessions, "fin")
-            self.assert_server_saw("mirror: idle x FIN", sessions, ended_at, gw=mirror,
-                                   allowed_control=2, deltas={"Aborted_clients": len(sessions)},
-                                   line_marker="Got an error reading communication packets",
-                                   line_count=len(sessions))
+            ended_at = self.end(sessions, "quit")
+            self.assert_server_saw("mirror: idle x quit", sessions, ended_at, gw=mirror,
+                                   allowed_control=2)
         finally:
             code = mirror.stop()
         self.assertEqual(code, 0, "the mirror gracewire's exit code")
-        self.assertEqual(cc.self_audit(mirror), (len(sessions), 0),
+        self.assertEqual(cc.self_audit(mirror), (mirrored, 0),
                          "the mirror gracewire's self-audit must count the aborts it mirrored")
-        # The same clients, the same ending, through the absorbing gracewire: nothing.
-        sessions = self.enter(self.stack.proxied, "idle", gw=self.stack.gracewire)
-        ended_at = self.end(sessions, "fin")
-        self.assert_server_saw("absorb: idle x FIN", sessions, ended_at)
+        for ending in ("fin", "rst"):  # the same clients through the absorbing gracewire: nothing
+            sessions = self.enter(self.stack.proxied, "idle", gw=self.stack.gracewire)
+            ended_at = self.end(sessions, ending)
+            self.assert_server_saw(f"absorb: idle x {ending}", sessions, ended_at)
 
     def test_wrong_password_stays_visible(self):
         """The server's 1045 reaches the client; the server logs it and counts it, exactly once
@@ -149,28 +158,49 @@ class ClosePolicyTest(cc.CloseCase):
                                line_count=cc.kRepeat)
         self.assertTrue(gw.alive())
 
-    def test_server_kills_idle_session(self):
-        """KILL <id> from an admin connection: that client's next query fails, nothing else is
-        disturbed. The KILL itself costs Aborted_clients +1 (research Q1); gracewire adds nothing."""
+    def test_server_kills_sessions(self):
+        """KILL <id> from an admin connection, of an idle session and of one running a statement:
+        each client gets an error, nothing else is disturbed. Each KILL costs Aborted_clients +1 at
+        the server (research Q1, Q3) and logs nothing at log_warnings=2; gracewire adds nothing."""
         gw = self.require_gracewire()
-        victim = self.connect(gw.endpoint)
+        idle = self.connect(gw.endpoint)
+        busy = self.connect(gw.endpoint)
         bystander = self.connect(gw.endpoint)
-        with victim.cursor() as cur:
-            cur.execute("SELECT CONNECTION_ID()")
-            victim_id = cur.fetchone()[0]
-        self.server.admin_query(f"KILL {int(victim_id)}")
-        with self.assertRaises(pymysql.err.OperationalError) as caught, victim.cursor() as cur:
+        ids = []
+        for conn in (idle, busy):
+            with conn.cursor() as cur:
+                cur.execute("SELECT CONNECTION_ID()")
+                ids.append(cur.fetchone()[0])
+
+        def sleep_on_busy():
+            with busy.cursor() as cur:
+                cur.execute("SELECT SLEEP(5)")
+                return cur.fetchall()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(sleep_on_busy)
+            deadline = time.monotonic() + 3
+            while not [r for r in cc.processlist(self.server) if r[0] == ids[1] and r[2] == "Query"]:
+                self.assertLess(time.monotonic(), deadline, "the SLEEP never showed up")
+                time.sleep(0.02)
+            for server_id in ids:
+                self.server.admin_query(f"KILL {int(server_id)}")
+            with self.assertRaises(pymysql.err.OperationalError) as busy_error:
+                running.result(timeout=10)
+        with self.assertRaises(pymysql.err.OperationalError) as idle_error, idle.cursor() as cur:
             cur.execute("SELECT 1")
-        self.assertIn(caught.exception.args[0], (2013, 2006, 1927),
-                      f"the killed session's client got {caught.exception.args}")
+        self.assertIn(idle_error.exception.args[0], (2013, 2006, 1927),
+                      f"the killed idle session's client got {idle_error.exception.args}")
+        self.assertIn(busy_error.exception.args[0], (2013, 1927),
+                      f"the client whose statement's session was killed got {busy_error.exception.args}")
         with bystander.cursor() as cur:
             cur.execute("SELECT 42")
             self.assertEqual(cur.fetchone(), (42,), "another session was disturbed")
         bystander.close()
         ended_at = time.monotonic()
         self.assertTrue(gw.alive())
-        self.assert_server_saw("server KILLs an idle session", [], ended_at,
-                               deltas={"Aborted_clients": 1})
+        self.assert_server_saw("server KILLs an idle and a busy session", [], ended_at,
+                               deltas={"Aborted_clients": 2})
 
     def test_server_wait_timeout(self):
         """The server's wait_timeout ends an idle session: the client's next query fails, nothing

@@ -14,6 +14,7 @@ gracewire has exited (a stuck client must not hold up the shutdown), then read w
 """
 
 import concurrent.futures
+import re
 import shutil
 import signal
 import tempfile
@@ -61,6 +62,24 @@ def outcome_problem(state: str, tokens: list[str], sleep_finishes: bool = False)
         got_error = any(t.startswith("err:") for t in tokens)
         return None if complete_result(tokens) or got_error else "expected its result or an error"
     return None  # result (cut off: an error to its client library), auth states: closed is the answer
+
+
+def aborted_by_group(groups: dict[str, list[cc.Session]], lines: list[str]) -> str:
+    """Which groups the server's "Aborted connection N" lines belong to, by connection id."""
+    group_of = {}
+    for name, group in groups.items():
+        for session in group:
+            for known in (session.server_id, session.greeting_id):
+                if known is not None:
+                    group_of[known] = name
+    counts: dict[str, int] = {}
+    for line in lines:
+        if (m := re.search(r"Aborted connection (\d+)", line)):
+            user = re.search(r"user: '([^']*)'", line)
+            name = group_of.get(int(m.group(1)),
+                                f"other sessions of user {user.group(1) if user else '?'}")
+            counts[name] = counts.get(name, 0) + 1
+    return "abort lines by group: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none")
 
 
 class ShutdownCase(cc.CloseCase):
@@ -128,13 +147,14 @@ class ShutdownCase(cc.CloseCase):
             problems.append(f"{len(seen)} clients ({what}) got: {sorted(set(seen))[:3]}")
         audit = cc.self_audit(gw)
         if code is not None and audit != (0, 0):
-            problems.append(f"self-audit: expected (+0, +0), gracewire logged {audit} "
-                            f"(None: no self-audit line)")
+            problems.append("no self-audit line" if audit is None else
+                            f"self-audit: expected +0, +0, gracewire logged +{audit[0]}, +{audit[1]}")
         everyone = [s for group in groups.values() for s in group]
         transactions = [s for s in everyone if s.state == "transaction"]
         view = cc.observe_server(self, ended_at, allowed_control=1, clean_within=exit_within)
         if any(view.deltas.values()) or view.lines:
-            problems.append("the server saw unclean session ends")
+            problems.append("the server saw unclean session ends"
+                            + (f" ({aborted_by_group(groups, view.lines)})" if len(groups) > 1 else ""))
         if view.rows_at_deadline or view.rows_left or view.extra:
             problems.append("server sessions outlived gracewire")
         if (p := cc.rolled_back_problem(self.server, transactions)) is not None:
