@@ -186,6 +186,7 @@ class Session {
   void continue_without_client(ClientEnd end, bool mirror);
   void mirror_client(ClientEnd end);
   void client_left_mid_command();
+  void client_quit_mid_command();
   void client_left_before_auth();
   void authenticate_and_quit();
   void quit_after_exchange();
@@ -217,6 +218,7 @@ class Session {
   std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
   Bytes client_backlog_;
   bool client_gone_ = false;
+  bool quit_behind_command_ = false;  // the client message in progress is a pipelined COM_QUIT
   bool shutting_down_ = false;
   bool shutdown_now_ = false;
   protocol::Greeting greeting_;  // as the server sent it: abandoned handshakes answer it

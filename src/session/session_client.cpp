@@ -22,6 +22,11 @@ namespace {
 
 constexpr MessagePlan kDefer{.keep = 0, .defer = true};
 
+bool is_quit(const MessageStart& m) {
+  return m.header.sequence_id == 0 && m.header.payload_length == 1 &&
+         m.first_byte == static_cast<std::uint8_t>(Command::Quit);
+}
+
 bool is_known_command(std::uint8_t command) {
   return protocol::command_name(command) != "COM_UNKNOWN";
 }
@@ -95,6 +100,13 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
         s.client_route_ = Route::Forward;
         return MessagePlan{.keep = 0};
       }
+      if (is_quit(m) && s.exchange_.turn() == Turn::Server) {
+        // COM_QUIT behind a command in flight: the client is leaving, and will not wait for
+        // a long statement or read a large result to its end.
+        s.client_route_ = Route::Drop;
+        s.quit_behind_command_ = true;
+        return MessagePlan{.keep = 0};
+      }
       if (s.exchange_.turn() != Turn::Either) return kDefer;  // pipelined behind the command
       s.client_route_ = Route::Hold;
       return MessagePlan{.keep = keep};
@@ -123,7 +135,10 @@ void Session::ClientHandler::on_message_bytes(ByteView bytes) {
 
 Result<void> Session::ClientHandler::on_message_end(const Message& m) {
   Session& s = s_;
-  if (s.client_route_ == Route::Drop) return {};
+  if (s.client_route_ == Route::Drop) {
+    if (std::exchange(s.quit_behind_command_, false)) s.client_quit_mid_command();
+    return {};
+  }
   Result<void> result;
   switch (s.phase_) {
     case Phase::Handshake:

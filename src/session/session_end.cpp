@@ -86,6 +86,20 @@ void Session::client_left_mid_command() {
   }
 }
 
+// COM_QUIT while a command is in flight. The server would read it only after the statement and
+// its whole result (research Q3/Q4): too late for a long statement, never for a result the
+// client stopped reading. So it is treated as the client leaving mid-command, unless the client's
+// exact behaviour is to be mirrored.
+void Session::client_quit_mid_command() {
+  close_reason_ = CloseReason::ClientQuit;
+  close_detail_ = fmt::format("COM_QUIT during {}", protocol::command_name(exchange_.command()));
+  if (settings_.client_abort == ClientAbortPolicy::Mirror) {
+    send_quit_upstream(close_reason_);
+    return;
+  }
+  continue_without_client(ClientEnd::Fin, false);
+}
+
 void Session::client_left_before_auth() {
   switch (phase_) {
     case Phase::Connecting:

@@ -59,6 +59,31 @@ TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
   EXPECT_EQ(session.upstream_end(), UpstreamEnd::ComQuitEof);
 }
 
+TEST(SessionPolicy, ComQuitBehindACommandCancelsItInsteadOfWaiting) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
+  take(session.to_server());
+  session.on_client_data(kComQuit);
+  EXPECT_FALSE(session.client_backlogged());  // not queued behind the statement
+  EXPECT_TRUE(session.to_server().empty());   // gracewire quits once the response is drained
+  EXPECT_EQ(session.take_kill_request(), 77u);
+  EXPECT_EQ(session.close_reason(), CloseReason::ClientQuit);
+  session.on_server_data(packet(1, err_payload(1317, "Query execution was interrupted")));
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+}
+
+TEST(SessionPolicy, MirrorForwardsAComQuitBehindACommandAsTheClientSentIt) {
+  Session session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT SLEEP(1)"));
+  take(session.to_server());
+  session.on_client_data(kComQuit);
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+  EXPECT_FALSE(session.take_kill_request());
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+}
+
 TEST(SessionPolicy, MirrorClosesUpstreamTheWayTheClientDid) {
   Session fin(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
   authenticate(fin);
