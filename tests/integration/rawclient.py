@@ -312,8 +312,9 @@ class RawClient:
     def read_outcome(self, timeout: float) -> list[str]:
         """Everything the peer still sends, summarised packet by packet, until it closes.
 
-        For the shutdown tests: what did the client get? Returns short tokens: "row", "eof",
-        "ok", "err:<code>", "data" (anything else), and last "closed:EOF" / "closed:RST" / "open" (deadline passed)."""
+        For the shutdown tests: what did the client get? Returns one token per packet: "err:<code>",
+        "eof", "ok", "data" (column counts, column definitions, rows), and last "closed:EOF",
+        "closed:RST" or "open" (the deadline passed first)."""
         tokens: list[str] = []
         deadline = time.monotonic() + timeout
         try:
