@@ -159,6 +159,12 @@ class ShutdownCase(cc.CloseCase):
             problems.append("server sessions outlived gracewire")
         if (p := cc.rolled_back_problem(self.server, transactions)) is not None:
             problems.append(p)
+        _, lifetime = self.server.changes_since(self.lifetime_mark)
+        truth = (lifetime["Aborted_clients"], lifetime["Aborted_connects"])
+        if audit is not None and audit != truth:
+            problems.append(f"the self-audit is not what happened: it says +{audit[0]}, +{audit[1]}, "
+                            f"the server's counters moved +{truth[0]}, +{truth[1]} over gracewire's "
+                            f"lifetime (read before the server had counted all of its closes?)")
         if problems:
             self.fail(f"{cell} ({len(everyone)} sessions): {'; '.join(problems)}.\n"
                       f"The server saw: {view.describe()}\ngracewire log:\n  "
@@ -185,10 +191,36 @@ class ShutdownCase(cc.CloseCase):
                     problem = f"{name}: {problem}"
                     break
         if problem:
-            for group in groups.values():
-                cc.parallel(lambda s: cc.end_session(s, "quit"), group)
+            self.abandon(gw, [s for group in groups.values() for s in group])
             self.fail(problem + f". gracewire log: {self.gw_excerpt(gw)}")
         return groups
+
+    def start_gracewire(self, name: str, **config) -> harness.Gracewire:
+        """A gracewire for this test; the server's counters at its start are kept for the audit."""
+        self.lifetime_mark = self.server.mark()
+        gw = cc.start_gracewire(self.stack, name, **config)
+        self.note_log_start(gw)
+        return gw
+
+    def stop_quietly(self, gw: harness.Gracewire) -> None:
+        """After a test's own SIGTERM, or when a test failed early: make sure it is gone."""
+        if gw.alive():
+            try:
+                gw.stop(timeout=kExitWithin + 5)
+            except AssertionError:
+                pass  # killed; the test already failed or reports why
+
+    def abandon(self, gw: harness.Gracewire, sessions: list[cc.Session]) -> None:
+        """A test that cannot go on: quit its sessions, stop its gracewire and wait until the
+        server has no session of ours left, so that what it logs lands in this test, not the next."""
+        cc.parallel(lambda s: cc.end_session(s, "quit"), sessions)
+        self.stop_quietly(gw)
+        deadline = time.monotonic() + cc.kAttributeWithin
+        while cc.split_rows(self.server, cc.processlist(self.server))[0]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        time.sleep(self.settle_seconds)
 
 
 class SigtermCellTest(ShutdownCase):
@@ -196,15 +228,12 @@ class SigtermCellTest(ShutdownCase):
 
     def run_sigterm_cell(self, state: str) -> None:
         self.require_gracewire()
-        gw = cc.start_gracewire(self.stack, f"sigterm-{state}")
-        self.note_log_start(gw)
+        gw = self.start_gracewire(f"sigterm-{state}")
         try:
             groups = self.enter_groups(gw, {state: (state, cc.kRepeat, None)})
             code, exited, last = self.sigterm_batch(gw, groups)
         finally:
-            if gw.alive():
-                gw.proc.kill()
-                gw.proc.wait()
+            self.stop_quietly(gw)
         self.assert_shutdown(f"cell {state} x SIGTERM", gw, groups, code, exited, last)
 
 
@@ -223,30 +252,31 @@ for _state in cc.STATES:
 class ShutdownTest(ShutdownCase):
     def test_200_sessions_in_mixed_states(self):
         """200 sessions: idle, short and long statements, half-read results, open transactions,
-        handshakes. drain_timeout 3 s: the short statements finish and get their result, the long
-        ones are cancelled; idle ones get 1053; exit 0 within drain + close + margin; server clean."""
+        handshakes. drain_timeout 4 s: the short statements (2 s, sent last, just before the
+        signal) finish and get their result, the long ones are cancelled; idle ones get 1053; exit
+        0 within drain + close + margin; the server is clean."""
         self.require_gracewire()
-        drain = 3.0
-        gw = cc.start_gracewire(self.stack, "sigterm-200", drain_timeout=drain)
-        self.note_log_start(gw)
+        drain = 4.0
+        gw = self.start_gracewire("sigterm-200", drain_timeout=drain)
         plan = {
             "idle": ("idle", 40, None),
-            "short query": ("query", 30, "SELECT SLEEP(1)"),
             "long query": ("query", 30, "SELECT SLEEP(30)"),
             "half-read result": ("result", 30, None),
             "transaction": ("transaction", 40, None),
             "greeting only": ("auth_greeting", 15, None),
             "partial handshake": ("auth_partial", 15, None),
         }
+        # Entering 170 sessions takes a while (30 read 1000 rows each); a short statement sent
+        # with them could be over before the signal.
+        short = {"short query": ("query", 30, "SELECT SLEEP(2)")}
         exit_within = drain + cc.kCloseTimeout + kMargin
         try:
             groups = self.enter_groups(gw, plan)
+            groups |= self.enter_groups(gw, short)
             self.assertEqual(sum(len(g) for g in groups.values()), 200)
             code, exited, last = self.sigterm_batch(gw, groups, exit_within=exit_within)
         finally:
-            if gw.alive():
-                gw.proc.kill()
-                gw.proc.wait()
+            self.stop_quietly(gw)
         self.assert_shutdown("200 sessions x SIGTERM", gw, groups, code, exited, last,
                              exit_within=exit_within, sleep_finishes=frozenset({"short query"}))
         long_errors = [s.outcome for s in groups["long query"] if not complete_result(s.outcome)]
@@ -259,17 +289,14 @@ class ShutdownTest(ShutdownCase):
         (idle clients get 1053 at once), the second ends the drain: the statements are cancelled
         cleanly and gracewire exits 0 within close_timeout + margin of the second signal."""
         self.require_gracewire()
-        gw = cc.start_gracewire(self.stack, "second-signal", drain_timeout=30.0)
-        self.note_log_start(gw)
+        gw = self.start_gracewire("second-signal", drain_timeout=30.0)
         plan = {"idle": ("idle", 5, None), "long query": ("query", 10, "SELECT SLEEP(30)")}
         try:
             groups = self.enter_groups(gw, plan)
             code, exited, last = self.sigterm_batch(gw, groups, second_signal_after=1.0,
                                                     exit_within=1.0 + cc.kCloseTimeout + kMargin)
         finally:
-            if gw.alive():
-                gw.proc.kill()
-                gw.proc.wait()
+            self.stop_quietly(gw)
         self.assert_shutdown("second signal", gw, groups, code, exited, last,
                              exit_within=1.0 + cc.kCloseTimeout + kMargin)
 
