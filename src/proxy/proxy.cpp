@@ -9,7 +9,7 @@
 #include "logging/component_logger.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
-#include "proxy/control_connection.h"
+#include "proxy/control_pool.h"
 
 namespace gw::proxy {
 
@@ -33,8 +33,8 @@ std::expected<void, std::string> Proxy::start() {
   log_->info("listening on {}:{}, upstream {}", settings_.listen.host, port_,
              settings_.upstream.to_string());
   if (settings_.control) {
-    control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
-                                     settings_.close_timeout);
+    control_ = std::make_unique<ControlPool>(loop_, settings_.upstream, *settings_.control,
+                                             settings_.close_timeout, session_log_);
     control_->start();
     // The self-audit's baseline: what the server had counted before gracewire's sessions.
     read_abort_counters([this](std::optional<AbortCounters> counters) {
@@ -71,20 +71,7 @@ session::SessionSettings Proxy::session_settings() const {
 }
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  if (control_ == nullptr) return;
-  control_->run(
-      fmt::format("KILL QUERY {}", server_connection_id),
-      [this, server_connection_id, session_id](const ControlConnection::Result* result) {
-        if (result == nullptr) {
-          session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down", session_id,
-                             server_connection_id);
-        } else if (!result->ok) {
-          session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id,
-                             server_connection_id, result->error_code, result->error_message);
-        } else {
-          session_log_->debug("[s{}] KILL QUERY {} done", session_id, server_connection_id);
-        }
-      });
+  if (control_ != nullptr) control_->cancel(server_connection_id, session_id);
 }
 
 void Proxy::shutdown() {
@@ -146,8 +133,7 @@ void Proxy::check_stopped() {
       log_->log(level, "self-audit: Aborted_clients +{}, Aborted_connects +{} since start", clients,
                 connects);
     }
-    ControlConnection* control = std::exchange(control_, nullptr);
-    control->stop([this] { finish_stop(); });
+    control_->stop([this] { finish_stop(); });
   });
 }
 

@@ -29,7 +29,7 @@ class Listener;
 namespace gw::proxy {
 
 class Connection;
-class ControlConnection;
+class ControlPool;
 
 class Proxy {
  public:
@@ -75,7 +75,7 @@ class Proxy {
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> session_log_;
   net::Listener* listener_ = nullptr;
-  ControlConnection* control_ = nullptr;  // deletes itself after stop()
+  std::unique_ptr<ControlPool> control_;
   std::optional<AbortCounters> abort_baseline_;
   std::uint16_t port_ = 0;
   std::unordered_set<Connection*> connections_;
