@@ -1,0 +1,257 @@
+#include "eventlog/json.h"
+
+#include <fmt/format.h>
+
+#include "eventlog/json_string.h"
+#include "eventlog/timestamp.h"
+
+namespace gw::eventlog {
+namespace {
+
+// Writes the members of one object. Keys are the compile-time names of this file, plain ASCII
+// that needs no escaping.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectWriter() { out_ += '}'; }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  void text(std::string_view name, std::string_view value) {
+    key(name);
+    if (append_json_string(out_, value)) return;
+    // Ill-formed UTF-8 was replaced; keep the exact bytes beside it.
+    key(name, "_base64");
+    out_ += '"';
+    append_base64(out_, value);
+    out_ += '"';
+  }
+  void number(std::string_view name, std::uint64_t value) {
+    key(name);
+    out_.append(fmt::format_int(value).c_str());
+  }
+  void number(std::string_view name, std::int64_t value) {
+    key(name);
+    out_.append(fmt::format_int(value).c_str());
+  }
+  void boolean(std::string_view name, bool value) {
+    key(name);
+    out_ += value ? "true" : "false";
+  }
+  void null(std::string_view name) {
+    key(name);
+    out_ += "null";
+  }
+  void time(std::string_view name, std::chrono::system_clock::time_point value) {
+    key(name);
+    out_ += '"';
+    append_rfc3339(out_, value);
+    out_ += '"';
+  }
+  // The caller writes the value itself.
+  std::string& raw(std::string_view name) {
+    key(name);
+    return out_;
+  }
+
+ private:
+  void key(std::string_view name, std::string_view suffix = {}) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += suffix;
+    out_ += "\":";
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+void write_common(ObjectWriter& w, std::string_view type, const Common& c) {
+  w.time("ts", c.ts);
+  std::string& out = w.raw("type");
+  out += '"';
+  out += type;
+  out += '"';
+  w.number("session", c.session);
+  if (c.server_conn_id == 0) {
+    w.null("server_conn_id");
+  } else {
+    w.number("server_conn_id", std::uint64_t{c.server_conn_id});
+  }
+  w.text("client", c.client);
+  w.text("user", c.user);
+  w.text("db", c.db);
+  w.text("program", c.program);
+}
+
+// Connection attributes as an object, in the order the client sent them. A client may repeat a
+// key; JSON parsers then keep the last one, and attributes_base64 (written only when some key or
+// value is not UTF-8) holds every pair exactly, as [key, value] arrays of base64.
+void write_attributes(ObjectWriter& w,
+                      const std::vector<std::pair<std::string, std::string>>& attributes) {
+  std::string& out = w.raw("attributes");
+  out += '{';
+  bool well_formed = true;
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    if (i > 0) out += ',';
+    well_formed &= append_json_string(out, attributes[i].first);
+    out += ':';
+    well_formed &= append_json_string(out, attributes[i].second);
+  }
+  out += '}';
+  if (well_formed) return;
+  std::string& exact = w.raw("attributes_base64");
+  exact += '[';
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    exact += i > 0 ? ",[\"" : "[\"";
+    append_base64(exact, attributes[i].first);
+    exact += "\",\"";
+    append_base64(exact, attributes[i].second);
+    exact += "\"]";
+  }
+  exact += ']';
+}
+
+// Bound parameters as an array of strings; params_base64 (all of them, in base64) follows when
+// any is not UTF-8.
+void write_params(ObjectWriter& w, const std::vector<std::string>& params) {
+  std::string& out = w.raw("params");
+  out += '[';
+  bool well_formed = true;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += ',';
+    well_formed &= append_json_string(out, params[i]);
+  }
+  out += ']';
+  if (well_formed) return;
+  std::string& exact = w.raw("params_base64");
+  exact += '[';
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    exact += i > 0 ? ",\"" : "\"";
+    append_base64(exact, params[i]);
+    exact += '"';
+  }
+  exact += ']';
+}
+
+void write_fields(ObjectWriter& w, const ConnectRecord& r) { w.text("listener", r.listener); }
+
+void write_fields(ObjectWriter& w, const AuthRecord& r) {
+  w.text("auth_plugin", r.auth_plugin);
+  w.boolean("ok", r.ok);
+  w.number("error_code", std::uint64_t{r.error_code});
+  w.text("error_message", r.error_message);
+  write_attributes(w, r.attributes);
+  w.number("capabilities", r.capabilities);
+}
+
+void write_fields(ObjectWriter& w, const ChangeUserRecord& r) {
+  w.boolean("ok", r.ok);
+  w.number("error_code", std::uint64_t{r.error_code});
+  w.text("error_message", r.error_message);
+}
+
+void write_fields(ObjectWriter&, const ResetRecord&) {}
+
+void write_fields(ObjectWriter& w, const CloseRecord& r) {
+  w.text("close_kind", r.close_kind);
+  w.text("detail", r.detail);
+  w.boolean("in_transaction", r.in_transaction);
+  w.text("last_command", r.last_command);
+  w.number("duration_ms", r.duration_ms);
+  w.number("commands", r.commands);
+  w.number("bytes_from_client", r.bytes_from_client);
+  w.number("bytes_to_client", r.bytes_to_client);
+  w.text("upstream_close", r.upstream_close);
+  if (r.upstream_close_ms < 0) {
+    w.null("upstream_close_ms");
+  } else {
+    w.number("upstream_close_ms", r.upstream_close_ms);
+  }
+  w.number("server_error_code", std::uint64_t{r.server_error_code});
+}
+
+// Only the fields of the result that happened: ok -> affected_rows, last_insert_id, warnings;
+// rows -> columns, rows, warnings; error -> error_code, sql_state, error_message.
+void write_result(ObjectWriter& w, const CommandRecord& r) {
+  switch (r.result) {
+    case CommandRecord::Result::Ok:
+      w.raw("result") += "\"ok\"";
+      w.number("affected_rows", r.affected_rows);
+      w.number("last_insert_id", r.last_insert_id);
+      w.number("warnings", std::uint64_t{r.warnings});
+      return;
+    case CommandRecord::Result::Rows:
+      w.raw("result") += "\"rows\"";
+      w.number("columns", r.columns);
+      w.number("rows", r.rows);
+      w.number("warnings", std::uint64_t{r.warnings});
+      return;
+    case CommandRecord::Result::Error:
+      w.raw("result") += "\"error\"";
+      w.number("error_code", std::uint64_t{r.error_code});
+      w.text("sql_state", r.sql_state);
+      w.text("error_message", r.error_message);
+      return;
+  }
+}
+
+void write_fields(ObjectWriter& w, const CommandRecord& r) {
+  w.text("command", r.command);
+  w.text("statement", r.statement);
+  w.boolean("statement_truncated", r.statement_truncated);
+  if (r.statement_id) {
+    w.number("statement_id", std::uint64_t{*r.statement_id});
+  } else {
+    w.null("statement_id");
+  }
+  if (!r.params.empty()) write_params(w, r.params);
+  write_result(w, r);
+  w.number("duration_us", r.duration_us);
+  w.number("bytes_from_client", r.bytes_from_client);
+  w.number("bytes_to_client", r.bytes_to_client);
+  w.boolean("in_transaction", r.in_transaction);
+}
+
+struct TypeName {
+  std::string_view operator()(const ConnectRecord&) const { return "connect"; }
+  std::string_view operator()(const AuthRecord&) const { return "auth"; }
+  std::string_view operator()(const ChangeUserRecord&) const { return "change_user"; }
+  std::string_view operator()(const ResetRecord&) const { return "reset"; }
+  std::string_view operator()(const CloseRecord&) const { return "close"; }
+  std::string_view operator()(const CommandRecord&) const { return "command"; }
+};
+
+}  // namespace
+
+std::string_view type_name(const Record& record) { return std::visit(TypeName{}, record); }
+
+void append_json(std::string& out, const Record& record) {
+  ObjectWriter w(out);
+  std::visit(
+      [&](const auto& r) {
+        write_common(w, TypeName{}(r), r.common);
+        write_fields(w, r);
+      },
+      record);
+}
+
+std::string to_json(const Record& record) {
+  std::string out;
+  append_json(out, record);
+  return out;
+}
+
+void append_json(std::string& out, const DroppedNotice& notice) {
+  ObjectWriter w(out);
+  w.time("ts", notice.ts);
+  w.raw("type") += "\"dropped\"";
+  w.number("count", notice.count);
+  w.time("since", notice.since);
+  w.time("until", notice.until);
+  w.text("reason", notice.reason);
+}
+
+}  // namespace gw::eventlog

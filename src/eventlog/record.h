@@ -1,0 +1,92 @@
+#pragma once
+// The event log's records as plain values. The proxy fills them on the event-loop thread and
+// hands them to EventLog::submit(); json.h turns each into one line. Field names here are the
+// JSON names, so the two cannot drift apart. Records are never mutated after submit().
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace gw::eventlog {
+
+// In every record.
+struct Common {
+  std::chrono::system_clock::time_point ts{};
+  std::uint64_t session = 0;            // gracewire's session id
+  std::uint32_t server_conn_id = 0;     // the server's connection id; 0 = not known yet (null)
+  std::string client{};                 // "127.0.0.1:54321" / "[::1]:5000"
+  std::string user{}, db{}, program{};  // program = the program_name connection attribute
+};
+
+// type "connect": a client was accepted.
+struct ConnectRecord {
+  Common common{};
+  std::string listener{};
+};
+
+// type "auth": the end of authentication, either way.
+struct AuthRecord {
+  Common common{};
+  std::string auth_plugin{};
+  bool ok = false;
+  std::uint16_t error_code = 0;
+  std::string error_message{};
+  std::vector<std::pair<std::string, std::string>> attributes{};  // connection attributes, in order
+  std::uint64_t capabilities = 0;                                 // in effect after negotiation
+};
+
+// type "change_user": the end of a COM_CHANGE_USER exchange.
+struct ChangeUserRecord {
+  Common common{};
+  bool ok = false;
+  std::uint16_t error_code = 0;
+  std::string error_message{};
+};
+
+// type "reset": COM_RESET_CONNECTION succeeded.
+struct ResetRecord {
+  Common common{};
+};
+
+// type "close": the session is over. close_kind and upstream_close take the words in
+// close_kinds.h.
+struct CloseRecord {
+  Common common{};
+  std::string close_kind{};
+  std::string detail{};  // the why behind close_kind, such as a protocol error's reason
+  bool in_transaction = false;
+  std::string last_command{};
+  std::int64_t duration_ms = 0;
+  std::uint64_t commands = 0, bytes_from_client = 0, bytes_to_client = 0;
+  std::string upstream_close{};
+  std::int64_t upstream_close_ms = -1;  // -1 = not measured (null)
+  std::uint16_t server_error_code = 0;  // the ERR the server sent when it ended the session
+};
+
+// type "command": one client command and its outcome (the audit record).
+struct CommandRecord {
+  Common common{};
+  std::string command{};    // "COM_QUERY"
+  std::string statement{};  // redacted by the writer before it is encoded (redact.h)
+  bool statement_truncated = false;
+  std::optional<std::uint32_t> statement_id{};
+  std::vector<std::string> params{};  // only when configured; already rendered as text
+  enum class Result { Ok, Rows, Error } result = Result::Ok;
+  std::uint64_t affected_rows = 0, last_insert_id = 0;
+  std::uint16_t warnings = 0;
+  std::uint64_t columns = 0, rows = 0;
+  std::uint16_t error_code = 0;
+  std::string sql_state{}, error_message{};
+  std::int64_t duration_us = 0;
+  std::uint64_t bytes_from_client = 0, bytes_to_client = 0;
+  bool in_transaction = false;
+};
+
+using Record = std::variant<ConnectRecord, AuthRecord, ChangeUserRecord, ResetRecord, CloseRecord,
+                            CommandRecord>;
+
+}  // namespace gw::eventlog
