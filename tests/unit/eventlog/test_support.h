@@ -1,0 +1,121 @@
+#pragma once
+// Shared by the event log tests: a scratch directory, reading files back, a sink that keeps
+// lines in memory (optionally slow or failing), and a capture of the "eventlog" logger.
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "eventlog/sink.h"
+
+namespace gw::eventlog::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gw_eventlog_XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Keeps every line; can be told to take its time or to fail.
+class MemorySink final : public Sink {
+ public:
+  explicit MemorySink(std::chrono::microseconds delay_per_line = {}) : delay_(delay_per_line) {}
+
+  SinkTally write(std::string_view line) override {
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+    std::lock_guard lock(mutex_);
+    if (fail_) {
+      failing_ = true;
+      return {.lost = 1, .errors = 1};
+    }
+    failing_ = false;
+    lines_.emplace_back(line.substr(0, line.size() - 1));  // without '\n'
+    return {.lines = 1, .bytes = line.size()};
+  }
+  SinkTally flush() override { return {}; }
+  bool failing() const override {
+    std::lock_guard lock(mutex_);
+    return failing_;
+  }
+
+  void set_fail(bool fail) {
+    std::lock_guard lock(mutex_);
+    fail_ = fail;
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  std::chrono::microseconds delay_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+  bool fail_ = false;
+  bool failing_ = false;
+};
+
+// Replaces the "eventlog" logger with one that writes into a string for the test's lifetime.
+class CapturedDiagnostics {
+ public:
+  CapturedDiagnostics() {
+    spdlog::drop("eventlog");
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    sink->set_pattern("%l %v");
+    logger_ = std::make_shared<spdlog::logger>("eventlog", sink);
+    logger_->set_level(spdlog::level::trace);
+    logger_->flush_on(spdlog::level::trace);
+    spdlog::register_logger(logger_);
+  }
+  ~CapturedDiagnostics() { spdlog::drop("eventlog"); }
+  std::string text() const { return out_.str(); }
+  std::size_t count(const std::string& needle) const {
+    const std::string all = text();
+    std::size_t n = 0;
+    for (auto at = all.find(needle); at != std::string::npos; at = all.find(needle, at + 1)) ++n;
+    return n;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace gw::eventlog::test
