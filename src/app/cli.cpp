@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <ostream>
 #include <vector>
 
@@ -45,7 +46,20 @@ void check_runnable(const config::Config& config, std::vector<std::string>& erro
   if (auto password = config::read_control_password(config.control); !password) {
     errors.push_back(password.error());
   }
+  // A missing directory is the usual reason an event log cannot be opened; catch it here so
+  // --check-config does. Permissions are left to the open at start-up, which names the error.
+  const auto& event_log = config.event_log.path;
+  if (!event_log.empty() && event_log != "-") {
+    const auto directory = std::filesystem::path(event_log).parent_path();
+    std::error_code ec;
+    if (!directory.empty() && !std::filesystem::is_directory(directory, ec)) {
+      errors.push_back("event_log.path: " + event_log + ": directory " + directory.string() +
+                       " does not exist");
+    }
+  }
 }
+
+config::Explained<std::string> any_text(std::string_view text) { return std::string(text); }
 
 }  // namespace
 
@@ -55,6 +69,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   std::string listen;
   std::string upstream;
   std::string log_level;
+  std::string event_log;
 
   CLI::App app{"gracewire: a MySQL-protocol proxy that closes connections gracefully", "gracewire"};
   app.set_version_flag("--version", std::string("gracewire ") + gw::kVersion);
@@ -68,9 +83,16 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   auto* level_opt =
       app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
           ->type_name("LEVEL");
+  auto* event_log_opt =
+      app.add_option("--event-log", event_log,
+                     "Write the event log (JSON lines) to PATH; \"-\" is standard output")
+          ->type_name("PATH");
   app.add_flag("--check-config", options.check_config,
                "Validate the config file and flags, print the result and exit (0 valid, 2 not)");
-  app.footer("Flags override the config file; the file overrides the built-in defaults.");
+  app.footer(
+      "Flags override the config file; the file overrides the built-in defaults.\n"
+      "Event log tools: gracewire report [--by program|library|user|address] [--json] FILE...\n"
+      "                 gracewire verify FILE...   (each with --help)");
 
   try {
     app.parse(argc, argv);
@@ -81,6 +103,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   if (listen_opt->count() > 0) options.listen = listen;
   if (upstream_opt->count() > 0) options.upstream = upstream;
   if (level_opt->count() > 0) options.log_level = log_level;
+  if (event_log_opt->count() > 0) options.event_log = event_log;
   return options;
 }
 
@@ -101,6 +124,7 @@ std::expected<config::Config, std::string> resolve_config(const CliOptions& opti
   apply_flag(options.upstream, "--upstream", config::parse_upstream_address,
              config.upstream.address, errors);
   apply_flag(options.log_level, "--log-level", config::parse_log_level, config.log.level, errors);
+  apply_flag(options.event_log, "--event-log", any_text, config.event_log.path, errors);
   if (!errors.empty()) return std::unexpected(joined_lines(errors));
 
   check_runnable(config, errors);

@@ -16,6 +16,7 @@ struct CliOptions {
   std::optional<std::string> listen;     // --listen HOST:PORT, overrides listener.address
   std::optional<std::string> upstream;   // --upstream HOST:PORT|/socket, overrides upstream.address
   std::optional<std::string> log_level;  // --log-level LEVEL, overrides log.level
+  std::optional<std::string> event_log;  // --event-log PATH ("-": stdout), overrides event_log.path
   bool check_config = false;             // --check-config: validate, report, exit
 };
 
@@ -30,8 +31,8 @@ struct EarlyExit {
                                                              std::ostream& out, std::ostream& err);
 
 // Loads the config file (if any), applies the flags and checks that the result can run: an
-// upstream is set and the control password source is readable. The error holds one line per
-// problem, each naming the file, line and key, or the flag.
+// upstream is set, the control password source is readable and the event log's directory
+// exists. The error holds one line per problem, each naming the file, line and key, or the flag.
 [[nodiscard]] std::expected<config::Config, std::string> resolve_config(const CliOptions& options);
 
 }  // namespace gw::app

@@ -2,6 +2,7 @@
 
 #include "app/cli.h"
 #include "app/run.h"
+#include "app/subcommands.h"
 
 namespace {
 
@@ -11,6 +12,8 @@ constexpr int kConfigError = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto exit_code = gw::app::run_subcommand(argc, argv, std::cout, std::cerr)) return *exit_code;
+
   auto options = gw::app::parse_cli(argc, argv, std::cout, std::cerr);
   if (!options) return options.error().code;
 
