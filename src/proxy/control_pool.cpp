@@ -39,9 +39,10 @@ void ControlPool::run(std::string sql, ControlConnection::Callback done) {
   connections_.front()->run(std::move(sql), std::move(done));
 }
 
-void ControlPool::cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
+void ControlPool::cancel(std::uint32_t server_connection_id, std::uint64_t session_id,
+                         std::function<void()> done) {
   if (stopping_ || connections_.empty()) return;
-  cancels_.push_back({server_connection_id, session_id});
+  cancels_.push_back({server_connection_id, session_id, std::move(done)});
   dispatch();
 }
 
@@ -71,6 +72,7 @@ void ControlPool::dispatch() {
           } else {
             log_->debug("[s{}] KILL QUERY {} done", cancel.session_id, cancel.server_connection_id);
           }
+          if (result != nullptr && cancel.done) cancel.done();
         });
   }
 }

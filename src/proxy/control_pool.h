@@ -36,8 +36,10 @@ class ControlPool {
   ControlPool& operator=(const ControlPool&) = delete;
 
   void start();
-  // KILL QUERY <server_connection_id>, for the session `session_id` (named in the log).
-  void cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
+  // KILL QUERY <server_connection_id>, for the session `session_id` (named in the log);
+  // `done` once the server has answered it, whatever the answer.
+  void cancel(std::uint32_t server_connection_id, std::uint64_t session_id,
+              std::function<void()> done);
   // Runs `sql` on the connection kept for the proxy's life.
   void run(std::string sql, ControlConnection::Callback done);
   // COM_QUIT on every connection; `on_stopped` once all are closed.
@@ -50,6 +52,7 @@ class ControlPool {
   struct Cancel {
     std::uint32_t server_connection_id;
     std::uint64_t session_id;
+    std::function<void()> done;
   };
   ControlConnection* open_connection();
   void dispatch();

@@ -53,12 +53,12 @@ std::uint16_t Proxy::listening_port() const { return port_; }
 void Proxy::accept(uv_stream_t* server) {
   auto* connection = new Connection(*this, next_id_++);
   const bool over_capacity = connections_.size() >= settings_.max_connections;
-  connections_.insert(connection);
+  connections_.emplace(connection->id(), connection);
   connection->start(server, over_capacity);
 }
 
 void Proxy::forget(Connection* connection) {
-  connections_.erase(connection);
+  connections_.erase(connection->id());
   check_stopped();
 }
 
@@ -71,7 +71,12 @@ session::SessionSettings Proxy::session_settings() const {
 }
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  if (control_ != nullptr) control_->cancel(server_connection_id, session_id);
+  if (control_ == nullptr) return;
+  control_->cancel(server_connection_id, session_id, [this, session_id] {
+    if (auto it = connections_.find(session_id); it != connections_.end()) {
+      it->second->on_cancel_done();
+    }
+  });
 }
 
 void Proxy::shutdown() {
@@ -89,10 +94,7 @@ void Proxy::shutdown() {
   log_->info("shutting down: {} connections to drain (at most {} ms)", connections_.size(),
              settings_.drain_timeout.count());
   // Copy: a connection may finish, and leave the registry, while being told.
-  const std::vector<Connection*> live(connections_.begin(), connections_.end());
-  for (Connection* connection : live) {
-    if (connections_.contains(connection)) connection->shutdown(false);
-  }
+  for_each_connection([](Connection& connection) { connection.shutdown(false); });
   uv_timer_start(
       &drain_timer_,
       [](uv_timer_t* timer) {
@@ -106,9 +108,28 @@ void Proxy::shutdown() {
 }
 
 void Proxy::drain_now() {
-  const std::vector<Connection*> live(connections_.begin(), connections_.end());
-  for (Connection* connection : live) {
-    if (connections_.contains(connection)) connection->shutdown(true);
+  for_each_connection([](Connection& connection) { connection.shutdown(true); });
+  // Each remaining step is bounded, but a KILL QUERY waits on the server (MariaDB can take two
+  // seconds to acknowledge one): this is the bound on all of them together.
+  const auto last_resort = 3 * settings_.close_timeout + std::chrono::milliseconds{1000};
+  uv_timer_start(
+      &drain_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Proxy*>(timer->data);
+        self->log_->warn("{} connections still open after the drain deadline; closing them",
+                         self->connections_.size());
+        self->for_each_connection([](Connection& connection) { connection.abort(); });
+      },
+      static_cast<std::uint64_t>(last_resort.count()), 0);
+}
+
+void Proxy::for_each_connection(const std::function<void(Connection&)>& action) {
+  // Ids, not pointers: a connection may finish, and leave the registry, during another's turn.
+  std::vector<std::uint64_t> ids;
+  ids.reserve(connections_.size());
+  for (const auto& [id, connection] : connections_) ids.push_back(id);
+  for (std::uint64_t id : ids) {
+    if (auto it = connections_.find(id); it != connections_.end()) action(*it->second);
   }
 }
 

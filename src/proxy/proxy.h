@@ -15,7 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "proxy/settings.h"
 
@@ -66,6 +66,7 @@ class Proxy {
   };
   void accept(uv_stream_t* server);
   void drain_now();
+  void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
   void finish_stop();
@@ -78,7 +79,7 @@ class Proxy {
   std::unique_ptr<ControlPool> control_;
   std::optional<AbortCounters> abort_baseline_;
   std::uint16_t port_ = 0;
-  std::unordered_set<Connection*> connections_;
+  std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
   std::uint64_t next_id_ = 1;
   enum class State {
     Running,   // accepting clients
@@ -87,7 +88,7 @@ class Proxy {
     Stopped,   // everything is closed
   };
   State state_ = State::Running;
-  uv_timer_t drain_timer_{};
+  uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
   std::function<void()> on_stopped_;
 };
 

@@ -136,7 +136,7 @@ class Session {
 
   Phase phase() const { return phase_; }
   // True once the session is in an ending step that close_timeout bounds: quitting, closing,
-  // draining after a cancel, or waiting on the server for a client that already left.
+  // or waiting on the server (greeting, auth verdict) for a client that already left.
   bool ending_is_bounded() const;
   CloseReason close_reason() const { return close_reason_; }
   UpstreamEnd upstream_end() const { return upstream_end_; }

@@ -242,8 +242,11 @@ void Session::close(CloseReason reason, std::string detail) {
 
 bool Session::ending_is_bounded() const {
   if (phase_ == Phase::Quitting || phase_ == Phase::Closing) return true;
-  if (cancel_requested_) return true;               // after KILL QUERY the drain is short
-  return client_gone_ && phase_ != Phase::Command;  // waiting for a greeting or auth verdict
+  // A command's response ends when the statement does. After a KILL QUERY that is soon, but the
+  // server may take seconds to acknowledge the KILL itself, so the proxy starts the clock when it
+  // has (Connection::on_cancel_done); under "finish" it is the statement's own time.
+  if (phase_ == Phase::Command) return false;
+  return client_gone_ || shutdown_now_;  // waiting for a greeting or an auth verdict
 }
 
 }  // namespace gw::session
