@@ -201,6 +201,11 @@ void Connection::pump() {
   if (auto kill = session_.take_kill_request()) {
     log_->info("[s{}] cancelling the statement in flight: KILL QUERY {}", id_, *kill);
     proxy_.cancel_query(*kill, id_);
+    cancelling_ = true;
+  }
+  if (cancelling_ && session_.phase() != Session::Phase::Command) {
+    cancelling_ = false;
+    proxy_.cancel_finished(id_);
   }
   if (session_.phase() == Session::Phase::Quitting && !quit_sent_) {
     quit_sent_ = std::chrono::steady_clock::now();

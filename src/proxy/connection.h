@@ -78,6 +78,7 @@ class Connection final : public net::StreamObserver {
   bool connected_ = false;
   bool resolving_ = false;  // uv_getaddrinfo pending: the request points at us
   bool close_timer_started_ = false;
+  bool cancelling_ = false;  // a KILL QUERY was asked for and the command has not ended yet
   bool finishing_ = false;
   // Hysteresis of the water marks: set past high_water, cleared below low_water.
   bool client_paused_ = false;  // not reading the client: the server's queue is full

@@ -7,6 +7,10 @@
 
 namespace gw::proxy {
 
+namespace {
+constexpr std::uint16_t kUnknownThread = 1094;  // ER_NO_SUCH_THREAD
+}  // namespace
+
 ControlPool::ControlPool(uv_loop_t* loop, config::Endpoint upstream,
                          session::ControlCredentials credentials,
                          std::chrono::milliseconds close_timeout,
@@ -66,6 +70,10 @@ void ControlPool::dispatch() {
           if (result == nullptr) {
             log_->warn("[s{}] KILL QUERY {} not sent: control connection down", cancel.session_id,
                        cancel.server_connection_id);
+          } else if (!result->ok && result->error_code == kUnknownThread) {
+            // The statement ended and the session quit before this KILL arrived: nothing to do.
+            log_->debug("[s{}] KILL QUERY {}: already gone", cancel.session_id,
+                        cancel.server_connection_id);
           } else if (!result->ok) {
             log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", cancel.session_id,
                        cancel.server_connection_id, result->error_code, result->error_message);

@@ -20,6 +20,8 @@ Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
       session_log_(logging::component_logger("session")) {
   uv_timer_init(loop_, &drain_timer_);
   drain_timer_.data = this;
+  uv_timer_init(loop_, &cancel_retry_timer_);
+  cancel_retry_timer_.data = this;
 }
 
 Proxy::~Proxy() = default;
@@ -59,6 +61,7 @@ void Proxy::accept(uv_stream_t* server) {
 
 void Proxy::forget(Connection* connection) {
   connections_.erase(connection->id());
+  cancelling_.erase(connection->id());
   check_stopped();
 }
 
@@ -72,12 +75,38 @@ session::SessionSettings Proxy::session_settings() const {
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
   if (control_ == nullptr) return;
+  cancelling_[session_id] = server_connection_id;
+  send_cancel(server_connection_id, session_id);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_))) {
+    uv_timer_start(
+        &cancel_retry_timer_,
+        [](uv_timer_t* timer) { static_cast<Proxy*>(timer->data)->retry_cancels(); },
+        kCancelRetryMs, kCancelRetryMs);
+  }
+}
+
+void Proxy::send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
   control_->cancel(server_connection_id, session_id, [this, session_id] {
     if (auto it = connections_.find(session_id); it != connections_.end()) {
       it->second->on_cancel_done();
     }
   });
 }
+
+// A KILL QUERY can be acknowledged and still not stop the statement: MariaDB 10.11 sets the
+// kill flag but, when it cannot take the lock the victim waits under (SELECT SLEEP() sessions
+// share one), does not wake it, so it runs on to its end. Asking again wakes it.
+void Proxy::retry_cancels() {
+  if (cancelling_.empty() || control_ == nullptr) {
+    uv_timer_stop(&cancel_retry_timer_);
+    return;
+  }
+  for (const auto& [session_id, server_connection_id] : cancelling_) {
+    send_cancel(server_connection_id, session_id);
+  }
+}
+
+void Proxy::cancel_finished(std::uint64_t session_id) { cancelling_.erase(session_id); }
 
 void Proxy::shutdown() {
   if (state_ == State::Stopped || state_ == State::Stopping) return;
@@ -161,6 +190,7 @@ void Proxy::check_stopped() {
 void Proxy::finish_stop() {
   state_ = State::Stopped;
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_), nullptr);
   log_->info("stopped: every upstream session is closed");
   if (on_stopped_) on_stopped_();
 }

@@ -56,8 +56,10 @@ class Proxy {
   // Settings for a new session: the policies, plus the control credentials once they are known
   // to end abandoned handshakes cleanly.
   session::SessionSettings session_settings() const;
-  // KILL QUERY <server_connection_id> over the control connection, for session `session_id`.
+  // KILL QUERY <server_connection_id> over the control connection, for session `session_id`,
+  // repeated every kCancelRetryMs until cancel_finished(session_id).
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);
+  void cancel_finished(std::uint64_t session_id);
 
  private:
   struct AbortCounters {
@@ -66,6 +68,8 @@ class Proxy {
   };
   void accept(uv_stream_t* server);
   void drain_now();
+  void send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
+  void retry_cancels();
   void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
@@ -88,7 +92,10 @@ class Proxy {
     Stopped,   // everything is closed
   };
   State state_ = State::Running;
+  static constexpr std::uint64_t kCancelRetryMs = 500;
   uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
+  uv_timer_t cancel_retry_timer_{};
+  std::unordered_map<std::uint64_t, std::uint32_t> cancelling_;  // session id -> server conn id
   std::function<void()> on_stopped_;
 };
 
