@@ -452,8 +452,10 @@ class CloseCase(harness.IntegrationTestCase):
                     f" ({len(statements)} of them still running their statement: under "
                     f'in_flight = "cancel" gracewire must KILL QUERY it, drain, then COM_QUIT)'
                     if statements else ""))
-        elif view.rows_left or view.extra:
-            problems.append("sessions left behind")
+        elif view.rows_left:
+            problems.append(f"{len(view.rows_left)} server sessions left behind")
+        problems += [f"{e} (gracewire keeps one control connection; the spec allows no more)"
+                     for e in view.extra]
         if sessions and sessions[0].state == "transaction":
             if (p := rolled_back_problem(self.server, sessions)) is not None:
                 problems.append(p)

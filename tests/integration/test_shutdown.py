@@ -155,8 +155,10 @@ class ShutdownCase(cc.CloseCase):
         if any(view.deltas.values()) or view.lines:
             problems.append("the server saw unclean session ends"
                             + (f" ({aborted_by_group(groups, view.lines)})" if len(groups) > 1 else ""))
-        if view.rows_at_deadline or view.rows_left or view.extra:
+        if view.rows_at_deadline or view.rows_left:
             problems.append("server sessions outlived gracewire")
+        problems += [f"{e}: the stopped gracewire's control connections must be gone"
+                     for e in view.extra]
         if (p := cc.rolled_back_problem(self.server, transactions)) is not None:
             problems.append(p)
         _, lifetime = self.server.changes_since(self.lifetime_mark)
