@@ -44,7 +44,7 @@ void ControlPool::run(std::string sql, ControlConnection::Callback done) {
 }
 
 void ControlPool::cancel(std::uint32_t server_connection_id, std::uint64_t session_id,
-                         std::function<void()> done) {
+                         std::function<void(bool answered)> done) {
   if (stopping_ || connections_.empty()) return;
   cancels_.push_back({server_connection_id, session_id, std::move(done)});
   dispatch();
@@ -80,7 +80,7 @@ void ControlPool::dispatch() {
           } else {
             log_->debug("[s{}] KILL QUERY {} done", cancel.session_id, cancel.server_connection_id);
           }
-          if (result != nullptr && cancel.done) cancel.done();
+          if (cancel.done) cancel.done(result != nullptr);
         });
   }
 }

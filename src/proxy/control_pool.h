@@ -37,9 +37,10 @@ class ControlPool {
 
   void start();
   // KILL QUERY <server_connection_id>, for the session `session_id` (named in the log);
-  // `done` once the server has answered it, whatever the answer.
+  // `done(answered)` once the server has answered it (whatever the answer), or with false when
+  // it could not be sent.
   void cancel(std::uint32_t server_connection_id, std::uint64_t session_id,
-              std::function<void()> done);
+              std::function<void(bool answered)> done);
   // Runs `sql` on the connection kept for the proxy's life.
   void run(std::string sql, ControlConnection::Callback done);
   // COM_QUIT on every connection; `on_stopped` once all are closed.
@@ -52,7 +53,7 @@ class ControlPool {
   struct Cancel {
     std::uint32_t server_connection_id;
     std::uint64_t session_id;
-    std::function<void()> done;
+    std::function<void(bool answered)> done;
   };
   ControlConnection* open_connection();
   void dispatch();

@@ -75,7 +75,7 @@ session::SessionSettings Proxy::session_settings() const {
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
   if (control_ == nullptr) return;
-  cancelling_[session_id] = server_connection_id;
+  cancelling_[session_id] = Cancelling{server_connection_id, true};
   send_cancel(server_connection_id, session_id);
   if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_))) {
     uv_timer_start(
@@ -86,10 +86,12 @@ void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t sessi
 }
 
 void Proxy::send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  control_->cancel(server_connection_id, session_id, [this, session_id] {
-    if (auto it = connections_.find(session_id); it != connections_.end()) {
-      it->second->on_cancel_done();
+  control_->cancel(server_connection_id, session_id, [this, session_id](bool answered) {
+    if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
+      it->second.in_flight = false;
     }
+    auto it = connections_.find(session_id);
+    if (answered && it != connections_.end()) it->second->on_cancel_done();
   });
 }
 
@@ -101,8 +103,11 @@ void Proxy::retry_cancels() {
     uv_timer_stop(&cancel_retry_timer_);
     return;
   }
-  for (const auto& [session_id, server_connection_id] : cancelling_) {
-    send_cancel(server_connection_id, session_id);
+  // One KILL per session at a time: a KILL the server is still holding is not doubled.
+  for (auto& [session_id, cancelling] : cancelling_) {
+    if (cancelling.in_flight) continue;
+    cancelling.in_flight = true;
+    send_cancel(cancelling.server_connection_id, session_id);
   }
 }
 

@@ -95,7 +95,11 @@ class Proxy {
   static constexpr std::uint64_t kCancelRetryMs = 500;
   uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
   uv_timer_t cancel_retry_timer_{};
-  std::unordered_map<std::uint64_t, std::uint32_t> cancelling_;  // session id -> server conn id
+  struct Cancelling {
+    std::uint32_t server_connection_id = 0;
+    bool in_flight = false;  // a KILL QUERY for it is queued or awaiting the server's answer
+  };
+  std::unordered_map<std::uint64_t, Cancelling> cancelling_;  // by session id
   std::function<void()> on_stopped_;
 };
 
