@@ -91,7 +91,6 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
     return;
   }
   pump();
-  if (idle() && on_idle_) on_idle_();
 }
 
 void ControlConnection::on_read_end(net::Stream&, int status) {

@@ -48,10 +48,6 @@ class ControlConnection final : public net::StreamObserver {
   void stop(std::function<void()> on_stopped);
 
   bool ready() const;
-  // Ready with nothing queued: a new statement would run at once.
-  bool idle() const { return ready() && !running_ && pending_.empty() && !stopping_; }
-  // Called whenever the connection becomes idle (logged in, or a statement finished).
-  void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
   // True when the control account logged in with mysql_native_password and no switch, so its
   // credentials can end abandoned client handshakes (see ControlSession).
   bool usable_for_handshakes() const { return usable_for_handshakes_; }
@@ -92,7 +88,6 @@ class ControlConnection final : public net::StreamObserver {
   bool announced_failure_ = false;  // one warning per outage, not one per retry
   std::chrono::milliseconds retry_delay_{250};
   std::function<void()> on_stopped_;
-  std::function<void()> on_idle_;
 };
 
 }  // namespace gw::proxy

@@ -9,9 +9,13 @@
 #include "logging/component_logger.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
-#include "proxy/control_pool.h"
+#include "proxy/control_connection.h"
 
 namespace gw::proxy {
+
+namespace {
+constexpr std::uint16_t kUnknownThread = 1094;  // ER_NO_SUCH_THREAD
+}  // namespace
 
 Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
     : loop_(loop),
@@ -35,8 +39,8 @@ std::expected<void, std::string> Proxy::start() {
   log_->info("listening on {}:{}, upstream {}", settings_.listen.host, port_,
              settings_.upstream.to_string());
   if (settings_.control) {
-    control_ = std::make_unique<ControlPool>(loop_, settings_.upstream, *settings_.control,
-                                             settings_.close_timeout, session_log_);
+    control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
+                                     settings_.close_timeout);
     control_->start();
     // The self-audit's baseline: what the server had counted before gracewire's sessions.
     read_abort_counters([this](std::optional<AbortCounters> counters) {
@@ -86,13 +90,26 @@ void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t sessi
 }
 
 void Proxy::send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  control_->cancel(server_connection_id, session_id, [this, session_id](bool answered) {
-    if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
-      it->second.in_flight = false;
-    }
-    auto it = connections_.find(session_id);
-    if (answered && it != connections_.end()) it->second->on_cancel_done();
-  });
+  control_->run(fmt::format("KILL QUERY {}", server_connection_id),
+                [this, server_connection_id, session_id](const ControlConnection::Result* result) {
+                  if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
+                    it->second.in_flight = false;
+                  }
+                  if (result == nullptr) {
+                    session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down",
+                                       session_id, server_connection_id);
+                    return;
+                  }
+                  if (!result->ok && result->error_code != kUnknownThread) {
+                    session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id,
+                                       server_connection_id, result->error_code,
+                                       result->error_message);
+                  }
+                  // Answered (ERR 1094: the statement and its session already ended).
+                  if (auto it = connections_.find(session_id); it != connections_.end()) {
+                    it->second->on_cancel_done();
+                  }
+                });
 }
 
 // A KILL QUERY can be acknowledged and still not stop the statement: MariaDB 10.11 sets the
@@ -188,7 +205,7 @@ void Proxy::check_stopped() {
       log_->log(level, "self-audit: Aborted_clients +{}, Aborted_connects +{} since start", clients,
                 connects);
     }
-    control_->stop([this] { finish_stop(); });
+    std::exchange(control_, nullptr)->stop([this] { finish_stop(); });
   });
 }
 
