@@ -176,8 +176,11 @@ void Session::end_for_shutdown() {
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
       return send_quit_upstream(CloseReason::ProxyShutdown);
     case Phase::Command:
-      if (shutdown_now_) request_cancel();
-      return;  // exchange_done() comes back here
+      if (!shutdown_now_) return;  // exchange_done() comes back here
+      // A client in the middle of a result set may have stopped reading it; its backlog must
+      // not keep the server writing: it is let go, the result drained and dropped.
+      if (exchange_.in_result_set()) return continue_without_client(ClientEnd::Fin, false);
+      return request_cancel();
     case Phase::Connecting:
     case Phase::Greeting:
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);

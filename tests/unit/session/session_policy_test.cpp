@@ -180,6 +180,32 @@ TEST(SessionPolicy, MalformedHandshakeResponseIsRefusedAndTheUpstreamEndedCleanl
   EXPECT_EQ(session.close_reason(), CloseReason::ProtocolError);
 }
 
+TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
+  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT * FROM big"));
+  take(session.to_server());
+  session.on_server_data(concat({packet(1, Bytes{1}),
+                                 packet(2,
+                                        "\x03"
+                                        "def"),
+                                 packet(3, eof_payload()),
+                                 packet(4,
+                                        "\x01"
+                                        "a")}));
+  take(session.to_client());
+  session.shutdown(/*now=*/true);
+  EXPECT_TRUE(session.client_gone());  // its unread backlog no longer holds the server back
+  EXPECT_EQ(session.take_kill_request(), 77u);
+  session.on_server_data(concat({packet(5,
+                                        "\x01"
+                                        "b"),
+                                 packet(6, eof_payload())}));
+  EXPECT_TRUE(session.to_client().empty());
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+  EXPECT_EQ(session.close_reason(), CloseReason::ProxyShutdown);
+}
+
 TEST(SessionPolicy, ShutdownDeadlineCancelsTheCommandThenTellsTheClient) {
   Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   authenticate(session);
