@@ -27,6 +27,7 @@ import pymysql
 
 import closecells as cc
 import harness
+import rawclient
 
 CONFIG_DIR: Path | None = None
 
@@ -48,6 +49,7 @@ def tearDownModule():
         if gw is not None and stack.server and stack.server.env:
             code = gw.stop()
             audit = cc.self_audit(gw)
+            time.sleep(harness.IntegrationTestCase.settle_seconds)  # the server counts a close late
             _, truth = stack.server.changes_since(stack.start_mark)
             expected = (truth["Aborted_clients"], truth["Aborted_connects"])
             if code != 0:
@@ -105,6 +107,31 @@ class ClosePolicyTest(cc.CloseCase):
         self.assertEqual(sorted(set(results)), [(True, 0, "EOF")],
                          "after COM_QUIT the client must see a plain EOF (nothing sent, no RST)")
         self.assert_server_saw("idle x COM_QUIT, wait for EOF", sessions, ended_at)
+
+    def test_quit_pipelined_after_handshake_response(self):
+        """HandshakeResponse and COM_QUIT in one write, then wait: the server answers OK, then
+        closes (research Q5). Through gracewire the client must see the same, not an error."""
+        gw = self.require_gracewire()
+
+        def pipelined(endpoint):
+            client = rawclient.RawClient(endpoint.host, endpoint.port)
+            try:
+                client.read_greeting()
+                client.send(client.handshake_response(self.server.user, self.server.password,
+                                                      self.server.database) + rawclient.kQuitPacket)
+                return " ".join(client.read_outcome(cc.kCloseTimeout + 1))
+            finally:
+                client.close()
+
+        direct = pipelined(self.stack.direct)
+        self.assertEqual(direct, "ok closed:EOF", "the server's own answer (research Q5)")
+        outcomes, errors = cc.parallel(lambda _: pipelined(gw.endpoint), list(range(cc.kRepeat)))
+        ended_at = time.monotonic()
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(set(outcomes)), [direct],
+                         "what the clients got through gracewire (err:1156: gracewire took the "
+                         "COM_QUIT for an authentication packet out of sequence)")
+        self.assert_server_saw("auth: HandshakeResponse + COM_QUIT, wait", [], ended_at)
 
     def test_mirror_policy_reproduces_client_abort(self):
         """client_abort = "mirror": an idle client's FIN or RST without COM_QUIT reaches the server
