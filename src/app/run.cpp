@@ -8,6 +8,8 @@
 
 #include "app/logging.h"
 #include "config/control_password.h"
+#include "eventlog/from_config.h"
+#include "eventlog/writer.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
@@ -88,12 +90,19 @@ int run_proxy(const config::Config& config) {
   }
   // A client that vanishes must not kill the process on the next write.
   std::signal(SIGPIPE, SIG_IGN);
+  auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log));
+  if (!event_log) {
+    spdlog::error("{}", event_log.error());
+    return 1;
+  }
 
   uv_loop_t loop;
   uv_loop_init(&loop);
   int exit_code = 0;
   {
-    proxy::Proxy proxy(&loop, proxy_settings(config));
+    proxy::ProxySettings settings = proxy_settings(config);
+    settings.event_log = event_log->get();
+    proxy::Proxy proxy(&loop, std::move(settings));
     Signals signals;
     if (auto started = proxy.start(); !started) {
       spdlog::error("{}", started.error());
@@ -105,6 +114,8 @@ int run_proxy(const config::Config& config) {
     }
     uv_run(&loop, UV_RUN_DEFAULT);
   }
+  // Every record is written (or its loss recorded) before gracewire says it stopped.
+  (*event_log)->close();
   if (uv_loop_close(&loop) != 0) {
     spdlog::error("event loop still had open handles at exit");
     exit_code = exit_code == 0 ? 1 : exit_code;

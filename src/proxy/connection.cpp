@@ -33,6 +33,7 @@ Connection::Connection(Proxy& proxy, std::uint64_t id)
       id_(id),
       log_(proxy.session_log()),
       session_(proxy.session_settings()),
+      recorder_(proxy.settings().event_log, id),
       started_(std::chrono::steady_clock::now()) {
   uv_timer_init(proxy.loop(), &timer_);
   timer_.data = this;
@@ -56,6 +57,7 @@ void Connection::start(uv_stream_t* server, bool over_capacity) {
     return;
   }
   log_->debug("[s{}] client {} connected", id_, client_address_);
+  recorder_.on_connect(client_address_, proxy_.settings().listen.to_string());
   connect_upstream();
 }
 
@@ -149,6 +151,7 @@ void Connection::start_timer(std::chrono::milliseconds timeout) {
 void Connection::on_read(net::Stream& stream, ByteView bytes) {
   const Session::Phase before = session_.phase();
   if (&stream == client_) {
+    client_bytes_unrecorded_ += bytes.size();
     session_.on_client_data(bytes);
   } else {
     session_.on_server_data(bytes);
@@ -193,6 +196,13 @@ void Connection::abort() {
 
 // Moves the session's output onto the sockets and carries out what it asked for.
 void Connection::pump() {
+  if (recorder_.enabled()) {
+    // Order matters for the per-command byte counts: a response's bytes belong to the command
+    // that ends with it, and a request's bytes to the command that begins with it.
+    recorder_.on_bytes_to_client(session_.to_client().size());
+    recorder_.on_events(session_, session_.take_events(), std::chrono::steady_clock::now());
+    recorder_.on_bytes_from_client(std::exchange(client_bytes_unrecorded_, 0));
+  }
   if (client_ != nullptr && !session_.to_client().empty()) client_->write(session_.to_client());
   if (server_ != nullptr && connected_ && !session_.to_server().empty()) {
     server_->write(session_.to_server());
@@ -303,19 +313,21 @@ void Connection::maybe_finish() {
   if (client_ != nullptr || server_ != nullptr || resolving_ || finishing_) return;
   finishing_ = true;
   const auto now = std::chrono::steady_clock::now();
-  const auto ms = [](auto duration) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
-  };
   const auto& info = session_.info();
-  const std::string upstream_ms =
-      quit_sent_ && session_.upstream_end() == session::UpstreamEnd::ComQuitEof
-          ? fmt::format(" in {} ms", ms(now - *quit_sent_))
-          : "";
+  using std::chrono::milliseconds;
+  const auto duration = std::chrono::duration_cast<milliseconds>(now - started_);
+  // How long the server took to close after COM_QUIT: the clean ending's own measure.
+  std::optional<milliseconds> upstream_close;
+  if (quit_sent_ && session_.upstream_end() == session::UpstreamEnd::ComQuitEof) {
+    upstream_close = std::chrono::duration_cast<milliseconds>(now - *quit_sent_);
+  }
   log_->info("[s{}] closed: {}{}{} upstream={}{} user='{}' server_conn_id={} after {} ms", id_,
              session::to_string(session_.close_reason()),
              session_.close_detail().empty() ? "" : ": ", session_.close_detail(),
-             session::to_string(session_.upstream_end()), upstream_ms, info.user,
-             info.server_connection_id, ms(now - started_));
+             session::to_string(session_.upstream_end()),
+             upstream_close ? fmt::format(" in {} ms", upstream_close->count()) : "", info.user,
+             info.server_connection_id, duration.count());
+  recorder_.on_close(session_, duration, upstream_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* handle) {
     auto* self = static_cast<Connection*>(handle->data);
     self->proxy_.forget(self);

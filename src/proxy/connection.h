@@ -16,6 +16,7 @@
 #include <string>
 
 #include "net/stream.h"
+#include "proxy/event_recorder.h"
 #include "session/session.h"
 
 namespace spdlog {
@@ -68,6 +69,8 @@ class Connection final : public net::StreamObserver {
   std::uint64_t id_;
   std::shared_ptr<spdlog::logger> log_;
   session::Session session_;
+  EventRecorder recorder_;
+  std::size_t client_bytes_unrecorded_ = 0;  // read from the client, not yet given to recorder_
   net::Stream* client_ = nullptr;
   net::Stream* server_ = nullptr;
   std::string client_address_;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventlog/writer.h"
 #include "logging/component_logger.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
@@ -71,6 +72,7 @@ void Proxy::forget(Connection* connection) {
 
 session::SessionSettings Proxy::session_settings() const {
   session::SessionSettings settings = settings_.session;
+  settings.record_events = settings_.event_log != nullptr && settings_.event_log->enabled();
   if (control_ != nullptr && control_->usable_for_handshakes()) {
     settings.handshake_credentials = control_->credentials();
   }

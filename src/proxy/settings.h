@@ -9,6 +9,10 @@
 #include "config/address.h"
 #include "session/session.h"
 
+namespace gw::eventlog {
+class EventLog;
+}
+
 namespace gw::proxy {
 
 struct ProxySettings {
@@ -27,6 +31,8 @@ struct ProxySettings {
   // The control account: KILL QUERY for cancelled statements, the shutdown self-audit, and
   // clean ends for abandoned handshakes. Without it, cancel falls back to finish.
   std::optional<session::ControlCredentials> control;
+  // Lifecycle and audit records; null or disabled for none. Owned by the caller.
+  eventlog::EventLog* event_log = nullptr;
 };
 
 }  // namespace gw::proxy

@@ -44,8 +44,8 @@ struct Outcome {
   std::uint64_t columns = 0;  // of the last result set
   std::uint64_t rows = 0;     // over all result sets
   std::uint16_t error_code = 0;
-  std::string sql_state;
-  std::string error_message;
+  std::string sql_state{};
+  std::string error_message{};
 };
 
 class Exchange {

@@ -35,6 +35,7 @@
 #include "protocol/message_splitter.h"
 #include "session/close_reason.h"
 #include "session/exchange.h"
+#include "session/session_event.h"
 
 namespace gw::session {
 
@@ -66,6 +67,8 @@ struct SessionSettings {
   ClientAbortPolicy client_abort = ClientAbortPolicy::Absorb;
   InFlightPolicy in_flight = InFlightPolicy::Finish;  // Cancel needs a control connection
   std::optional<ControlCredentials> handshake_credentials;
+  // Report authentication results and each command's beginning and end (take_events()).
+  bool record_events = false;
 };
 
 // How the client's connection ended, when it ended without COM_QUIT.
@@ -142,6 +145,10 @@ class Session {
   UpstreamEnd upstream_end() const { return upstream_end_; }
   const std::string& close_detail() const { return close_detail_; }
   const SessionInfo& info() const { return info_; }
+  // Events since the last call, oldest first (only with record_events).
+  std::vector<SessionEvent> take_events() { return std::exchange(events_, {}); }
+  // The ERR the server sent just before it closed the session (4031 idle timeout, 1927 …).
+  std::uint16_t server_error_code() const { return server_error_code_; }
   const Exchange& exchange() const { return exchange_; }
   bool in_transaction() const;
 
@@ -227,6 +234,8 @@ class Session {
 
   Bytes to_client_;
   Bytes to_server_;
+  std::vector<SessionEvent> events_;
+  std::uint16_t server_error_code_ = 0;
   bool close_client_ = false;
   bool close_server_ = false;
   bool reset_server_ = false;

@@ -22,6 +22,35 @@ namespace {
 
 constexpr MessagePlan kDefer{.keep = 0, .defer = true};
 
+// The audit view of a client command: its text, or the statement it names.
+CommandBeginEvent describe_command(const Message& m) {
+  CommandBeginEvent event;
+  event.command = m.head[0];
+  switch (static_cast<Command>(event.command)) {
+    case Command::Query:
+    case Command::StmtPrepare:
+    case Command::InitDb:
+    case Command::FieldList:
+      event.statement = std::string(as_chars(m.head.subspan(1)));
+      event.statement_truncated = !m.whole();
+      break;
+    case Command::StmtExecute:
+    case Command::StmtFetch:
+    case Command::StmtClose:
+    case Command::StmtReset:
+    case Command::StmtSendLongData:
+    case Command::StmtBulkExecute:
+      if (m.head.size() >= 5) {
+        event.statement_id = static_cast<std::uint32_t>(m.head[1]) | (m.head[2] << 8) |
+                             (m.head[3] << 16) | (static_cast<std::uint32_t>(m.head[4]) << 24);
+      }
+      break;
+    default:
+      break;
+  }
+  return event;
+}
+
 bool is_quit(const MessageStart& m) {
   return m.header.sequence_id == 0 && m.header.payload_length == 1 &&
          m.first_byte == static_cast<std::uint8_t>(Command::Quit);
@@ -203,8 +232,14 @@ Result<void> Session::on_command(const Message& m) {
     auto change = protocol::decode_change_user(m.head, info_.capabilities);
     if (change) pending_user_ = {change->user, change->schema};
   }
-  if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities))
+  if (settings_.record_events) events_.push_back(describe_command(m));
+  if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities)) {
     phase_ = Phase::Command;
+  } else if (settings_.record_events) {
+    // No reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA): the command ends as it is sent.
+    events_.push_back(
+        CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});
+  }
   return {};
 }
 

@@ -116,6 +116,13 @@ void Session::exchange_done() {
   const Outcome& outcome = exchange_.outcome();
   const bool ok = outcome.kind != Outcome::Kind::Error;
   cancel_requested_ = false;
+  if (settings_.record_events) {
+    if (phase_ == Phase::Auth) {
+      events_.push_back(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
+    } else {
+      events_.push_back(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
+    }
+  }
   if (phase_ == Phase::Auth && !ok) {
     upstream_end_ = UpstreamEnd::ServerFirst;  // the server closes after refusing
     close(CloseReason::AuthFailed, fmt::format("ERR {} ({}): {}", outcome.error_code,
@@ -143,6 +150,7 @@ Result<void> Session::on_unsolicited(const Message& m) {
   }
   // An idle session's server speaks only to say why it is about to close (4031, 1927, …).
   close_detail_ = fmt::format("server sent {}", describe_err(m.head, info_.capabilities));
+  if (auto err = protocol::decode_err(m.head, info_.capabilities)) server_error_code_ = err->code;
   return {};
 }
 

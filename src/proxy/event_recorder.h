@@ -1,0 +1,58 @@
+#pragma once
+// EventRecorder: turns one connection's session events into event-log records (lifecycle and
+// audit), adding what only the proxy knows: clocks and byte counts. Building a record is the
+// only work done on the forwarding path; encoding and writing happen on the log's own thread.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eventlog/record.h"
+#include "session/session.h"
+
+namespace gw::eventlog {
+class EventLog;
+}
+
+namespace gw::proxy {
+
+class EventRecorder {
+ public:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+
+  // `log` may be null or disabled: then nothing is recorded and nothing is built.
+  EventRecorder(eventlog::EventLog* log, std::uint64_t session_id);
+
+  bool enabled() const { return enabled_; }
+  void on_connect(std::string client, std::string listener);
+  void on_bytes_from_client(std::size_t n) { bytes_from_client_ += n; }
+  void on_bytes_to_client(std::size_t n) { bytes_to_client_ += n; }
+  void on_events(const session::Session& session, std::vector<session::SessionEvent> events,
+                 SteadyTime now);
+  void on_close(const session::Session& session, std::chrono::milliseconds duration,
+                std::optional<std::chrono::milliseconds> upstream_close);
+
+ private:
+  eventlog::Common common(const session::Session& session) const;
+  void on_auth(const session::Session& session, const session::AuthResultEvent& event);
+  void on_command_end(const session::Session& session, const session::CommandEndEvent& event,
+                      SteadyTime now);
+
+  eventlog::EventLog* log_;
+  bool enabled_;
+  std::uint64_t session_id_;
+  std::string client_;
+  std::uint64_t commands_ = 0;
+  std::uint64_t bytes_from_client_ = 0;
+  std::uint64_t bytes_to_client_ = 0;
+  std::string last_command_;
+  // The command in flight, as it began.
+  std::optional<session::CommandBeginEvent> command_;
+  SteadyTime command_started_{};
+  std::uint64_t command_bytes_from_client_ = 0;
+  std::uint64_t command_bytes_to_client_ = 0;
+};
+
+}  // namespace gw::proxy
