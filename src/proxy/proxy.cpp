@@ -196,19 +196,45 @@ void Proxy::check_stopped() {
     finish_stop();
     return;
   }
-  read_abort_counters([this](std::optional<AbortCounters> now) {
-    if (!now || !abort_baseline_) {
-      log_->warn("self-audit unavailable: the control connection could not read the counters");
-    } else {
-      const std::int64_t clients = now->clients - abort_baseline_->clients;
-      const std::int64_t connects = now->connects - abort_baseline_->connects;
-      // Server-wide counters: another client of the same server can move them too.
-      const auto level = clients == 0 && connects == 0 ? spdlog::level::info : spdlog::level::warn;
-      log_->log(level, "self-audit: Aborted_clients +{}, Aborted_connects +{} since start", clients,
-                connects);
+  settle_abort_counters(std::nullopt, std::chrono::steady_clock::now() + settings_.close_timeout);
+}
+
+// The server counts an abort when its own thread notices the closed socket, a moment after
+// gracewire closed it: the counters are read until two reads kSettleMs apart agree (or
+// close_timeout passes), then the self-audit is logged and the control connection quit.
+void Proxy::settle_abort_counters(std::optional<AbortCounters> previous,
+                                  std::chrono::steady_clock::time_point deadline) {
+  read_abort_counters([this, previous, deadline](std::optional<AbortCounters> now) {
+    const bool settled =
+        now && previous && now->clients == previous->clients && now->connects == previous->connects;
+    if (now && !settled && std::chrono::steady_clock::now() < deadline) {
+      settle_next_ = *now;
+      settle_deadline_ = deadline;
+      uv_timer_start(
+          &drain_timer_,
+          [](uv_timer_t* timer) {
+            auto* self = static_cast<Proxy*>(timer->data);
+            self->settle_abort_counters(self->settle_next_, self->settle_deadline_);
+          },
+          kSettleMs, 0);
+      return;
     }
+    log_self_audit(now);
     std::exchange(control_, nullptr)->stop([this] { finish_stop(); });
   });
+}
+
+void Proxy::log_self_audit(const std::optional<AbortCounters>& now) {
+  if (!now || !abort_baseline_) {
+    log_->warn("self-audit unavailable: the control connection could not read the counters");
+    return;
+  }
+  const std::int64_t clients = now->clients - abort_baseline_->clients;
+  const std::int64_t connects = now->connects - abort_baseline_->connects;
+  // Server-wide counters: another client of the same server can move them too.
+  const auto level = clients == 0 && connects == 0 ? spdlog::level::info : spdlog::level::warn;
+  log_->log(level, "self-audit: Aborted_clients +{}, Aborted_connects +{} since start", clients,
+            connects);
 }
 
 void Proxy::finish_stop() {

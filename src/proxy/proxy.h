@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -73,6 +74,9 @@ class Proxy {
   void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
+  void settle_abort_counters(std::optional<AbortCounters> previous,
+                             std::chrono::steady_clock::time_point deadline);
+  void log_self_audit(const std::optional<AbortCounters>& now);
   void finish_stop();
 
   uv_loop_t* loop_;
@@ -96,6 +100,9 @@ class Proxy {
   };
   State state_ = State::Running;
   static constexpr std::uint64_t kCancelRetryMs = 500;
+  static constexpr std::uint64_t kSettleMs = 200;
+  AbortCounters settle_next_;
+  std::chrono::steady_clock::time_point settle_deadline_{};
   uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
   uv_timer_t cancel_retry_timer_{};
   struct Cancelling {

@@ -116,7 +116,10 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
       s.client_route_ = Route::Hold;
       return MessagePlan{.keep = keep};
     case Phase::Auth:
-      if (s.exchange_.turn() != Turn::Either) return kDefer;  // pipelined behind the auth
+      // Sequence id 0 starts a command: one pipelined behind the handshake response (research
+      // Q5: response and COM_QUIT in one write). It waits for the server's verdict.
+      if (m.header.sequence_id == 0) return kDefer;
+      if (s.exchange_.turn() != Turn::Either) return kDefer;
       s.client_route_ = Route::Hold;
       return MessagePlan{.keep = keep};
     case Phase::Idle:

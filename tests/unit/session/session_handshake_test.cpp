@@ -84,6 +84,20 @@ TEST(SessionHandshake, AuthSwitchRoundTripFromBothSidesEndsInIdle) {
   EXPECT_EQ(session.phase(), Session::Phase::Idle);
 }
 
+TEST(SessionHandshake, ComQuitPipelinedBehindTheResponseWaitsForTheOk) {
+  Session session;
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  const Bytes response = packet(1, response_payload(kClientCapabilities));
+  const Bytes quit = {0x01, 0x00, 0x00, 0x00, 0x01};
+  session.on_client_data(concat({response, quit}));
+  EXPECT_EQ(take(session.to_server()), response);
+  session.on_server_data(packet(2, ok_payload()));
+  EXPECT_EQ(take(session.to_server()), quit);
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+  EXPECT_EQ(session.close_reason(), CloseReason::ClientQuit);
+}
+
 TEST(SessionHandshake, CachingSha2FastAuthSendsTwoServerPacketsInARow) {
   Session session;
   session.on_upstream_connected();
