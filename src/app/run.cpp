@@ -90,9 +90,6 @@ int run_proxy(const config::Config& config) {
   }
   // A client that vanishes must not kill the process on the next write.
   std::signal(SIGPIPE, SIG_IGN);
-  if (config.event_log.params) {
-    spdlog::warn("event_log.params: bound parameter values are not recorded yet; ignored");
-  }
   auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log));
   if (!event_log) {
     spdlog::error("{}", event_log.error());

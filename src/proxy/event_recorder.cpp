@@ -82,6 +82,7 @@ void EventRecorder::on_command_end(const session::Session& session,
   record.statement = std::move(command_->statement);
   record.statement_truncated = command_->statement_truncated;
   record.statement_id = command_->statement_id;
+  record.params = std::move(command_->params);
   switch (outcome.kind) {
     case Outcome::Kind::Error:
       record.result = eventlog::CommandRecord::Result::Error;

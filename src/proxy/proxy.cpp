@@ -73,6 +73,7 @@ void Proxy::forget(Connection* connection) {
 session::SessionSettings Proxy::session_settings() const {
   session::SessionSettings settings = settings_.session;
   settings.record_events = settings_.event_log != nullptr && settings_.event_log->enabled();
+  settings.record_params = settings.record_events && settings_.event_log->settings().params;
   if (control_ != nullptr && control_->usable_for_handshakes()) {
     settings.handshake_credentials = control_->credentials();
   }

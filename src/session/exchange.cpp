@@ -304,6 +304,8 @@ Result<Turn> Exchange::on_prepare_ok(const Message& message) {
   outcome_.kind = Outcome::Kind::Ok;
   outcome_.warnings = prepared->warnings;
   outcome_.columns = prepared->columns;
+  outcome_.statement_id = prepared->statement_id;
+  outcome_.params = prepared->params;
   prepare_columns_ = prepared->columns;
   if (prepared->params > 0) {
     remaining_ = prepared->params;

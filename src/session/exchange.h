@@ -41,8 +41,10 @@ struct Outcome {
   std::uint64_t affected_rows = 0;
   std::uint64_t last_insert_id = 0;
   std::uint16_t warnings = 0;
-  std::uint64_t columns = 0;  // of the last result set
-  std::uint64_t rows = 0;     // over all result sets
+  std::uint64_t columns = 0;       // of the last result set
+  std::uint32_t statement_id = 0;  // COM_STMT_PREPARE: the new statement
+  std::uint16_t params = 0;        // COM_STMT_PREPARE: its parameter count
+  std::uint64_t rows = 0;          // over all result sets
   std::uint16_t error_code = 0;
   std::string sql_state{};
   std::string error_message{};

@@ -27,12 +27,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "core/bytes.h"
 #include "protocol/handshake.h"
 #include "protocol/message_splitter.h"
+#include "protocol/stmt_params.h"
 #include "session/close_reason.h"
 #include "session/exchange.h"
 #include "session/session_event.h"
@@ -69,6 +71,9 @@ struct SessionSettings {
   std::optional<ControlCredentials> handshake_credentials;
   // Report authentication results and each command's beginning and end (take_events()).
   bool record_events = false;
+  // With record_events: decode COM_STMT_EXECUTE's bound parameters into the events. Keeps each
+  // prepared statement's parameter count and types.
+  bool record_params = false;
 };
 
 // How the client's connection ended, when it ended without COM_QUIT.
@@ -190,6 +195,7 @@ class Session {
   [[nodiscard]] Result<void> on_exchange_message(const protocol::Message& m);
   [[nodiscard]] Result<void> on_unsolicited(const protocol::Message& m);
   void exchange_done();
+  void track_statement(std::uint8_t command, const protocol::Message& m, CommandBeginEvent& event);
   void continue_without_client(ClientEnd end, bool mirror);
   void mirror_client(ClientEnd end);
   void client_left_mid_command();
@@ -235,6 +241,14 @@ class Session {
   Bytes to_client_;
   Bytes to_server_;
   std::vector<SessionEvent> events_;
+  // Prepared statements, for decoding their parameters (record_params only).
+  struct PreparedStatement {
+    std::uint16_t params = 0;
+    std::vector<protocol::ParamType> types;  // as last bound
+    std::vector<bool> long_data;             // parameters sent with COM_STMT_SEND_LONG_DATA
+  };
+  std::unordered_map<std::uint32_t, PreparedStatement> statements_;
+  std::uint32_t last_prepared_ = 0;
   std::uint16_t server_error_code_ = 0;
   bool close_client_ = false;
   bool close_server_ = false;

@@ -235,7 +235,11 @@ Result<void> Session::on_command(const Message& m) {
     auto change = protocol::decode_change_user(m.head, info_.capabilities);
     if (change) pending_user_ = {change->user, change->schema};
   }
-  if (settings_.record_events) events_.push_back(describe_command(m));
+  if (settings_.record_events) {
+    CommandBeginEvent event = describe_command(m);
+    if (settings_.record_params) track_statement(command, m, event);
+    events_.push_back(std::move(event));
+  }
   if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities)) {
     phase_ = Phase::Command;
   } else if (settings_.record_events) {
@@ -244,6 +248,50 @@ Result<void> Session::on_command(const Message& m) {
         CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});
   }
   return {};
+}
+
+// Keeps what decoding COM_STMT_EXECUTE needs: parameter counts from COM_STMT_PREPARE's OK
+// (exchange_done), types from executions that send them, which parameters came as long data.
+void Session::track_statement(std::uint8_t command, const Message& m, CommandBeginEvent& event) {
+  const auto id = event.statement_id;
+  switch (static_cast<Command>(command)) {
+    case Command::StmtClose:
+      if (id) statements_.erase(*id);
+      return;
+    case Command::StmtReset:
+      if (id && statements_.contains(*id)) statements_[*id].long_data.clear();
+      return;
+    case Command::StmtSendLongData: {
+      auto it = id ? statements_.find(*id) : statements_.end();
+      if (it == statements_.end() || m.head.size() < 7) return;
+      const std::size_t param = m.head[5] | (m.head[6] << 8);
+      if (param < it->second.params) {
+        it->second.long_data.resize(it->second.params);
+        it->second.long_data[param] = true;
+      }
+      return;
+    }
+    case Command::StmtExecute: {
+      if (!id) return;
+      const std::uint32_t statement =
+          *id == protocol::kLastPreparedStatement ? last_prepared_ : *id;
+      auto it = statements_.find(statement);
+      if (it == statements_.end() || !m.whole()) return;  // unknown, or too long to keep whole
+      PreparedStatement& prepared = it->second;
+      auto params = protocol::decode_execute_params(m.head, prepared.params, prepared.types,
+                                                    prepared.long_data);
+      if (!params) return;  // the server will say what is wrong with it
+      prepared.types = std::move(params->types);
+      prepared.long_data.clear();
+      event.params = std::move(params->values);
+      return;
+    }
+    case Command::ResetConnection:
+      statements_.clear();
+      return;
+    default:
+      return;
+  }
 }
 
 void Session::client_protocol_error(std::error_code ec, std::string_view what) {

@@ -129,11 +129,17 @@ void Session::exchange_done() {
                                                outcome.sql_state, outcome.error_message));
     return;
   }
+  if (ok && settings_.record_params &&
+      exchange_.command() == static_cast<std::uint8_t>(Command::StmtPrepare)) {
+    statements_[outcome.statement_id] = {outcome.params, {}, {}};
+    last_prepared_ = outcome.statement_id;
+  }
   if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::InitDb)) {
     info_.schema = std::move(pending_schema_);
   } else if (ok && exchange_.command() == static_cast<std::uint8_t>(Command::ChangeUser)) {
     info_.user = std::move(pending_user_.first);
     info_.schema = std::move(pending_user_.second);
+    statements_.clear();  // a changed user starts without prepared statements
   }
   phase_ = Phase::Idle;
   if (client_gone_) return quit_after_exchange();

@@ -30,7 +30,8 @@ def setUpModule():
     config.write_text(
         "[close]\nclose_timeout = \"2s\"\nin_flight = \"cancel\"\n\n"
         f"[control]\nuser = \"{control.user}\"\npassword = \"{control.password}\"\n\n"
-        f"[event_log]\npath = \"{EVENT_LOG}\"\nflush_interval = \"100ms\"\nhash_chain = true\n")
+        f"[event_log]\npath = \"{EVENT_LOG}\"\nflush_interval = \"100ms\"\nhash_chain = true\n"
+        "params = true\n")
     harness.start_stack("event_log", gracewire_args=("--config", str(config)),
                         control_account=control)
 
@@ -186,6 +187,23 @@ class EventLogTest(harness.IntegrationTestCase):
         self.assertIn("IDENTIFIED BY '***'", text)
         self.assertIn("PASSWORD('***')", text)
         self.assertNotIn("auth_response", text)  # authentication data is never recorded
+
+    def test_bound_parameters_of_prepared_statements(self):
+        """Connector/C's binary protocol (gw_probe): parameters as SQL literals, long data marked."""
+        probe = os.environ.get("GW_PROBE_BIN",
+                               str(harness.REPO / "build/tests/integration/clients/gw_probe"))
+        s, endpoint = self.server, self.stack.proxied
+        done = subprocess.run([probe, "--host", endpoint.host, "--port", str(endpoint.port),
+                               "--user", s.user, "--password", s.password, "--database",
+                               s.database, "long_data"], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        executes = wait_for(lambda r: r["type"] == "command" and
+                            r["command"] == "COM_STMT_EXECUTE" and "params" in r,
+                            "COM_STMT_EXECUTE with params")
+        self.assertIn(["1", "<long data>", "<long data>"], [r["params"] for r in executes])
+        for record in executes:
+            self.assertIsInstance(record["statement_id"], int)
 
     def test_server_conn_id_joins_the_servers_own_id(self):
         conn = self.connect(self.stack.proxied, program_name="joiner")

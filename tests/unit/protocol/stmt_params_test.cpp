@@ -1,0 +1,74 @@
+#include "protocol/stmt_params.h"
+
+#include <gtest/gtest.h>
+
+#include "core/errors.h"
+
+namespace gw::protocol {
+namespace {
+
+// Captured from libmariadb 3.3 against MariaDB 10.11 (commands_test.cpp): two parameters, types
+// LONG and STRING; the LONG is 0, the STRING came before with COM_STMT_SEND_LONG_DATA.
+const Bytes kCapturedExecute = {0x17, 0x01, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
+                                0x00, 0x01, 0x03, 0x00, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+Bytes header() { return {0x17, 0x07, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00}; }
+
+TEST(StmtParams, DecodesACapturedExecute) {
+  auto params = decode_execute_params(kCapturedExecute, 2, {}, {false, true});
+  ASSERT_TRUE(params);
+  EXPECT_EQ(params->values, (std::vector<std::string>{"0", "<long data>"}));
+  EXPECT_EQ(params->types, (std::vector<ParamType>{{0x03, false}, {0xfe, false}}));
+}
+
+TEST(StmtParams, RendersEveryKindOfValueAsASqlLiteral) {
+  Bytes payload = header();
+  // 7 parameters; the third is NULL. Types: TINY signed, LONGLONG unsigned, VARCHAR (NULL),
+  // DOUBLE, DATETIME, TIME, VAR_STRING.
+  const Bytes rest = {
+      0x04,  // null bitmap: parameter 2
+      0x01,  // types follow
+      0x01, 0x00, 0x08, 0x80, 0x0f, 0x00, 0x05, 0x00, 0x0c, 0x00, 0x0b, 0x00, 0xfd, 0x00,
+      0xff,                                            // TINY -1
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // LONGLONG 18446744073709551615
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x3f,  // DOUBLE 1.5
+      0x0b, 0xe8, 0x07, 0x01, 0x1f, 0x0a, 0x00, 0x05, 0x40, 0xe2, 0x01, 0x00,  // DATETIME(6)
+      0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x02, 0x03, 0x04,                    // TIME -26:03:04
+      0x06, 'i',  't',  '\'', 's',  ' ',  'x',                                 // VAR_STRING it's x
+  };
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  auto params = decode_execute_params(payload, 7, {}, {});
+  ASSERT_TRUE(params) << params.error().message();
+  EXPECT_EQ(params->values, (std::vector<std::string>{"-1", "18446744073709551615", "NULL", "1.5",
+                                                      "'2024-01-31 10:00:05.123456'", "'-26:03:04'",
+                                                      "'it\\'s x'"}));
+}
+
+TEST(StmtParams, ReusesTheTypesOfThePreviousExecution) {
+  Bytes payload = header();
+  const Bytes rest = {0x00, 0x00, 0x2a, 0x00, 0x00, 0x00};  // no types; LONG 42
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  auto params = decode_execute_params(payload, 1, {{0x03, false}}, {});
+  ASSERT_TRUE(params);
+  EXPECT_EQ(params->values, std::vector<std::string>{"42"});
+  EXPECT_FALSE(decode_execute_params(payload, 1, {}, {}));  // nothing to reuse
+}
+
+TEST(StmtParams, LongDataParametersHaveNoValueInTheExecute) {
+  Bytes payload = header();
+  const Bytes rest = {0x00, 0x01, 0xfc, 0x00, 0x03, 0x00, 0x07, 0x00, 0x00, 0x00};
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  auto params = decode_execute_params(payload, 2, {}, {true, false});
+  ASSERT_TRUE(params);
+  EXPECT_EQ(params->values, (std::vector<std::string>{"<long data>", "7"}));
+}
+
+TEST(StmtParams, TruncatedValuesAreNeedMoreNotACrash) {
+  for (std::size_t n = 0; n < kCapturedExecute.size(); ++n) {
+    auto params = decode_execute_params(ByteView(kCapturedExecute).first(n), 2, {}, {false, true});
+    EXPECT_FALSE(params) << "prefix of " << n << " bytes";
+  }
+}
+
+}  // namespace
+}  // namespace gw::protocol
