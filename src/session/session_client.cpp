@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/byte_reader.h"
 #include "core/errors.h"
 #include "protocol/commands.h"
 #include "protocol/constants.h"
@@ -41,8 +42,8 @@ CommandBeginEvent describe_command(const Message& m) {
     case Command::StmtSendLongData:
     case Command::StmtBulkExecute:
       if (m.head.size() >= 5) {
-        event.statement_id = static_cast<std::uint32_t>(m.head[1]) | (m.head[2] << 8) |
-                             (m.head[3] << 16) | (static_cast<std::uint32_t>(m.head[4]) << 24);
+        ByteReader reader(m.head.subspan(1, 4));
+        event.statement_id = reader.u32();
       }
       break;
     default:
