@@ -36,8 +36,7 @@ std::expected<void, std::string> Proxy::start() {
                                        [this](uv_stream_t* server) { accept(server); });
   if (!listener) return std::unexpected(listener.error());
   listener_ = *listener;
-  port_ = listener_->port();
-  log_->info("listening on {}:{}, upstream {}", settings_.listen.host, port_,
+  log_->info("listening on {}:{}, upstream {}", settings_.listen.host, listener_->port(),
              settings_.upstream.to_string());
   if (settings_.control) {
     control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
@@ -54,8 +53,6 @@ std::expected<void, std::string> Proxy::start() {
   }
   return {};
 }
-
-std::uint16_t Proxy::listening_port() const { return port_; }
 
 void Proxy::accept(uv_stream_t* server) {
   auto* connection = new Connection(*this, next_id_++);

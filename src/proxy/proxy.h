@@ -48,8 +48,6 @@ class Proxy {
 
   uv_loop_t* loop() const { return loop_; }
   const ProxySettings& settings() const { return settings_; }
-  std::uint16_t listening_port() const;
-  std::size_t connection_count() const { return connections_.size(); }
   const std::shared_ptr<spdlog::logger>& session_log() const { return session_log_; }
 
   // A connection's last handle closed; it is being deleted.
@@ -89,7 +87,6 @@ class Proxy {
   // sessions unwoken more often; one at a time, each answered KILL took effect.
   ControlConnection* control_ = nullptr;  // deletes itself after stop()
   std::optional<AbortCounters> abort_baseline_;
-  std::uint16_t port_ = 0;
   std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
   std::uint64_t next_id_ = 1;
   enum class State {

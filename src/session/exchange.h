@@ -90,7 +90,6 @@ class Exchange {
 
   Turn turn() const;
   Expect expect() const { return expect_; }
-  bool in_progress() const { return expect_ != Expect::Nothing; }
   // True from the column count until the result set ends: a result set is streaming.
   bool in_result_set() const {
     return expect_ == Expect::ColumnDefs || expect_ == Expect::ColumnsEof ||
