@@ -263,13 +263,11 @@ void Session::track_statement(std::uint8_t command, const Message& m, CommandBeg
       if (id && statements_.contains(*id)) statements_[*id].long_data.clear();
       return;
     case Command::StmtSendLongData: {
-      auto it = id ? statements_.find(*id) : statements_.end();
-      if (it == statements_.end() || m.head.size() < 7) return;
-      const std::size_t param = m.head[5] | (m.head[6] << 8);
-      if (param < it->second.params) {
-        it->second.long_data.resize(it->second.params);
-        it->second.long_data[param] = true;
-      }
+      auto long_data = protocol::decode_stmt_send_long_data(m.head);
+      auto it = long_data ? statements_.find(long_data->statement_id) : statements_.end();
+      if (it == statements_.end() || long_data->param_id >= it->second.params) return;
+      it->second.long_data.resize(it->second.params);
+      it->second.long_data[long_data->param_id] = true;
       return;
     }
     case Command::StmtExecute: {
