@@ -182,12 +182,6 @@ void Connection::shutdown(bool now) {
   pump();
 }
 
-void Connection::on_cancel_done() {
-  if (close_timer_started_) return;
-  close_timer_started_ = true;
-  start_timer(proxy_.settings().close_timeout);
-}
-
 void Connection::abort() {
   if (client_ != nullptr) client_->close();
   if (server_ != nullptr) server_->close();

@@ -41,8 +41,6 @@ class Connection final : public net::StreamObserver {
   void shutdown(bool now);
   // Second signal or drain deadline: close both sides now.
   void abort();
-  // The server acknowledged the KILL QUERY for this session: the drain has close_timeout.
-  void on_cancel_done();
   std::uint64_t id() const { return id_; }
 
   void on_read(net::Stream& stream, ByteView bytes) override;

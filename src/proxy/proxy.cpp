@@ -98,16 +98,11 @@ void Proxy::send_cancel(std::uint32_t server_connection_id, std::uint64_t sessio
                   if (result == nullptr) {
                     session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down",
                                        session_id, server_connection_id);
-                    return;
-                  }
-                  if (!result->ok && result->error_code != kUnknownThread) {
+                  } else if (!result->ok && result->error_code != kUnknownThread) {
+                    // ERR 1094: the statement and its session ended before the KILL arrived.
                     session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id,
                                        server_connection_id, result->error_code,
                                        result->error_message);
-                  }
-                  // Answered (ERR 1094: the statement and its session already ended).
-                  if (auto it = connections_.find(session_id); it != connections_.end()) {
-                    it->second->on_cancel_done();
                   }
                 });
 }

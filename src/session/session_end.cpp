@@ -245,9 +245,9 @@ void Session::close(CloseReason reason, std::string detail) {
 
 bool Session::ending_is_bounded() const {
   if (phase_ == Phase::Quitting || phase_ == Phase::Closing) return true;
-  // A command's response ends when the statement does. After a KILL QUERY that is soon, but the
-  // server may take seconds to acknowledge the KILL itself, so the proxy starts the clock when it
-  // has (Connection::on_cancel_done); under "finish" it is the statement's own time.
+  // A command's response ends when the statement does: soon after a KILL QUERY, but MariaDB may
+  // take seconds to act on one (it is repeated until it does), and under "finish" it is the
+  // statement's own time. At shutdown the proxy's last-resort deadline bounds it.
   if (phase_ == Phase::Command) return false;
   return client_gone_ || shutdown_now_;  // waiting for a greeting or an auth verdict
 }

@@ -344,7 +344,7 @@ def observe_server(case: harness.IntegrationTestCase, ended_at: float, *, allowe
             break
         time.sleep(0.05)
     time.sleep(case.settle_seconds)
-    lines, deltas = server.changes_since(case._mark)
+    lines, deltas = server.settled_changes_since(case._mark)
     _, control = split_rows(server, processlist(server))
     view = ServerView(deltas, lines, rows_at_deadline, gone_after, ours if gone_after is None else [],
                       control if len(control) > allowed_control else [], [])

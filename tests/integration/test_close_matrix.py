@@ -50,7 +50,7 @@ def tearDownModule():
             code = gw.stop()
             audit = cc.self_audit(gw)
             time.sleep(harness.IntegrationTestCase.settle_seconds)  # the server counts a close late
-            _, truth = stack.server.changes_since(stack.start_mark)
+            _, truth = stack.server.settled_changes_since(stack.start_mark)
             expected = (truth["Aborted_clients"], truth["Aborted_connects"])
             if code != 0:
                 problems.append(f"the module's gracewire exited with {code}")
@@ -309,7 +309,7 @@ class ClosePolicyTest(cc.CloseCase):
         finally:
             code = audited.stop()
         self.assertEqual(code, 0)
-        _, truth = self.server.changes_since(mark)
+        _, truth = self.server.settled_changes_since(mark)
         self.assertEqual(truth, dict.fromkeys(harness.ABORT_COUNTERS, 0))
         self.assertEqual(cc.self_audit(audited), (0, 0),
                          f"self-audit line(s): {[l for l in audited.log().splitlines() if 'self-audit' in l]}")
