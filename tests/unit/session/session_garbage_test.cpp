@@ -30,11 +30,7 @@ Transcript valid_transcript() {
       {false, packet(1, response_payload(caps))},
       {true, packet(2, ok_payload())},
       {false, command(static_cast<std::uint8_t>(Command::Query), "SELECT 1")},
-      {true, concat({packet(1, Bytes{1}),
-                     packet(2,
-                            "\x03"
-                            "def"),
-                     packet(3, eof_payload()),
+      {true, concat({one_column_header(),
                      packet(4,
                             "\x01"
                             "1"),

@@ -47,12 +47,8 @@ TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
   EXPECT_FALSE(session.ending_is_bounded());  // the proxy times the drain from the KILL's answer
   EXPECT_EQ(session.close_reason(), CloseReason::MidCommand);
   // The killed query answers with its column header and ERR 1317, then gracewire quits.
-  session.on_server_data(concat({packet(1, Bytes{1}),
-                                 packet(2,
-                                        "\x03"
-                                        "def"),
-                                 packet(3, eof_payload()),
-                                 packet(4, err_payload(1317, "Query execution was interrupted"))}));
+  session.on_server_data(concat(
+      {one_column_header(), packet(4, err_payload(1317, "Query execution was interrupted"))}));
   EXPECT_TRUE(session.to_client().empty());
   EXPECT_EQ(take(session.to_server()), kComQuit);
   session.on_server_eof();
@@ -185,14 +181,9 @@ TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT * FROM big"));
   take(session.to_server());
-  session.on_server_data(concat({packet(1, Bytes{1}),
-                                 packet(2,
-                                        "\x03"
-                                        "def"),
-                                 packet(3, eof_payload()),
-                                 packet(4,
-                                        "\x01"
-                                        "a")}));
+  session.on_server_data(concat({one_column_header(), packet(4,
+                                                             "\x01"
+                                                             "a")}));
   take(session.to_client());
   session.shutdown(/*now=*/true);
   EXPECT_TRUE(session.client_gone());  // its unread backlog no longer holds the server back

@@ -97,6 +97,15 @@ inline Bytes command(std::uint8_t cmd, std::string_view arg = {}) {
   return packet(0, payload);
 }
 
+// A one-column result set's head, packets 1 to 3: column count, definition, EOF.
+inline Bytes one_column_header() {
+  return concat({packet(1, Bytes{1}),
+                 packet(2,
+                        "\x03"
+                        "def"),
+                 packet(3, eof_payload())});
+}
+
 inline Bytes take(Bytes& buffer) {
   Bytes out;
   out.swap(buffer);
