@@ -46,6 +46,7 @@ import dataclasses
 import itertools
 import os
 import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -103,6 +104,17 @@ def write_config(path: Path, *, control: harness.Credentials | None = harness.CO
         lines += ["", "[control]", f'user = "{control.user}"', f'password = "{control.password}"']
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def start_close_stack(name: str) -> Path:
+    """setUpModule of the close tests: a server with the control account and the transaction
+    table, a gracewire with the default close config. Returns the config directory to remove."""
+    config_dir = Path(tempfile.mkdtemp(prefix=f"gw-{name}-conf-"))
+    config = write_config(config_dir / "gracewire.toml")
+    stack = harness.start_stack(name, gracewire_args=("--config", str(config)),
+                                control_account=harness.CONTROL_CREDENTIALS)
+    stack.server.admin_query(f"CREATE TABLE test.{kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
+    return config_dir
 
 
 def start_gracewire(stack: harness.Stack, name: str, **config) -> harness.Gracewire:

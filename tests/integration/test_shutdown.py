@@ -17,7 +17,6 @@ import concurrent.futures
 import re
 import shutil
 import signal
-import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -34,11 +33,7 @@ CONFIG_DIR: Path | None = None
 
 def setUpModule():
     global CONFIG_DIR
-    CONFIG_DIR = Path(tempfile.mkdtemp(prefix="gw-shutdown-conf-"))
-    config = cc.write_config(CONFIG_DIR / "gracewire.toml")
-    stack = harness.start_stack("shutdown", gracewire_args=("--config", str(config)),
-                                control_account=harness.CONTROL_CREDENTIALS)
-    stack.server.admin_query(f"CREATE TABLE test.{cc.kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
+    CONFIG_DIR = cc.start_close_stack("shutdown")
 
 
 def tearDownModule():
