@@ -45,6 +45,8 @@ enum class InFlight {
 struct ListenerConfig {
   Endpoint address = Endpoint::tcp("127.0.0.1", 3307);
   std::uint32_t max_connections = 1024;
+  // A client must send its HandshakeResponse this long after the greeting.
+  std::chrono::milliseconds handshake_timeout{10'000};
 
   bool operator==(const ListenerConfig&) const = default;
 };
@@ -54,6 +56,8 @@ struct UpstreamConfig {
   // --upstream; gracewire itself refuses to run without one.
   std::optional<Endpoint> address{};
   std::chrono::milliseconds connect_timeout{5'000};
+  // The server must greet this long after the connection is made.
+  std::chrono::milliseconds greeting_timeout{10'000};
 
   bool operator==(const UpstreamConfig&) const = default;
 };
@@ -63,6 +67,10 @@ struct UpstreamConfig {
 struct BufferConfig {
   std::uint64_t high_water = 64 * 1024;
   std::uint64_t low_water = 16 * 1024;
+  // Client commands up to this size are held whole before the server sees them (at most one
+  // packet, 16MiB - 1); all sessions together hold at most hold_budget.
+  std::uint64_t hold_limit = 16ULL << 20;
+  std::uint64_t hold_budget = 64ULL << 20;
 
   bool operator==(const BufferConfig&) const = default;
 };

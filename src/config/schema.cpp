@@ -1,6 +1,8 @@
 #include "config/schema.h"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,8 +15,55 @@
 namespace gw::config {
 namespace {
 
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+// The values a numeric key accepts. A value passing its range must also work at run time: no
+// overflow when it becomes a deadline (steady_clock nanoseconds), no stall, no busy loop.
+// `or_zero` also admits 0, which then means "off" or "never".
+template <typename T>
+struct Range {
+  T low;
+  T high;
+  bool or_zero = false;
+};
+
+std::string shown(milliseconds duration) { return format_duration(duration); }
+std::string shown(std::uint64_t bytes) { return format_size(bytes); }
+std::string shown(std::int64_t count) { return std::to_string(count); }
+
+// "1ms..1h", "0..1GiB", "0 or 4KiB..1024GiB": zero needs no unit.
+template <typename T>
+std::string describe(const Range<T>& range) {
+  return (range.or_zero ? "0 or " : "") + (range.low == T{} ? "0" : shown(range.low)) + ".." +
+         shown(range.high);
+}
+
 // Far above any fd limit worth having, low enough that a typo of extra zeros is caught.
-constexpr std::int64_t kMaxConnectionsLimit = 1'000'000;
+constexpr Range<std::int64_t> kMaxConnections{1, 1'000'000};
+// Timeouts: long enough for any real server, short enough that a typo does not mean "never".
+constexpr Range<milliseconds> kConnectTimeout{1ms, 1h};
+constexpr Range<milliseconds> kCloseTimeout{1ms, 1h};
+constexpr Range<milliseconds> kDrainTimeout{0ms, 24h};  // 0: cancel what runs at once
+constexpr Range<milliseconds> kLoginTimeout{1ms, 1h};   // greeting_timeout, handshake_timeout
+// Commands held whole: one packet at most (16MiB - 1 bytes are used of "16MiB"); 0 streams all.
+constexpr Range<std::uint64_t> kHoldLimit{0, 16ULL << 20};
+// All sessions' held bytes together: room for at least one 16MiB command at the top; at least
+// one full handshake response at the bottom.
+constexpr Range<std::uint64_t> kHoldBudget{1ULL << 20, 64ULL << 30};
+// Backpressure: resuming needs a backlog below low_water, so 0 would never resume (a stall).
+constexpr Range<std::uint64_t> kHighWater{1ULL << 10, 1ULL << 30};
+constexpr Range<std::uint64_t> kLowWater{1, 1ULL << 30};  // and below high_water (validate.cpp)
+// A file per record or two below 4KiB; 0 never rotates.
+constexpr Range<std::uint64_t> kRotateSize{4ULL << 10, 1ULL << 40, true};
+constexpr Range<std::int64_t> kRotateKeep{0, 1'000};
+// The writer thread's wake-up: 0 writes each record at once; above an hour records would wait
+// longer than anyone reads a log for.
+constexpr Range<milliseconds> kFlushInterval{0ms, 1h};
+// A queue longer than this holds gigabytes of records: surely a typo.
+constexpr Range<std::int64_t> kQueueRecords{1, 10'000'000};
+// No statement is longer than max_allowed_packet's own limit, 1GiB.
+constexpr Range<std::uint64_t> kStatementLimit{0, 1ULL << 30};
 
 std::unexpected<ValueProblem> wrong_type(std::string_view expected, const toml::node& value) {
   return std::unexpected(
@@ -47,26 +96,45 @@ ReadResult read_string(const toml::node& value, std::string& field) {
   return {};
 }
 
-ReadResult read_duration(const toml::node& value, std::chrono::milliseconds& field) {
-  if (const auto* number = value.as_integer()) {
-    if (number->get() < 0)
-      return invalid("cannot be negative, got " + std::to_string(number->get()));
-    field = std::chrono::milliseconds(number->get());
-    return {};
-  }
-  if (const auto* text = value.as_string()) return store(parse_duration(text->get()), field);
-  return wrong_type(R"(a duration like "2s" or integer milliseconds)", value);
+template <typename T>
+ReadResult check(const Range<T>& range, T value) {
+  if ((range.or_zero && value == T{}) || (value >= range.low && value <= range.high)) return {};
+  return invalid("must be " + std::string(range.or_zero ? "0 or " : "") + "between " +
+                 shown(range.low) + " and " + shown(range.high) + ", got " + shown(value));
 }
 
-ReadResult read_size(const toml::node& value, std::uint64_t& field) {
+ReadResult read_duration(const toml::node& value, const Range<milliseconds>& range,
+                         milliseconds& field) {
+  milliseconds read{};
   if (const auto* number = value.as_integer()) {
     if (number->get() < 0)
       return invalid("cannot be negative, got " + std::to_string(number->get()));
-    field = static_cast<std::uint64_t>(number->get());
-    return {};
+    read = milliseconds(number->get());
+  } else if (const auto* text = value.as_string()) {
+    if (auto stored = store(parse_duration(text->get()), read); !stored) return stored;
+  } else {
+    return wrong_type(R"(a duration like "2s" or integer milliseconds)", value);
   }
-  if (const auto* text = value.as_string()) return store(parse_size(text->get()), field);
-  return wrong_type(R"(a size like "64KiB")", value);
+  if (auto in_range = check(range, read); !in_range) return in_range;
+  field = read;
+  return {};
+}
+
+ReadResult read_size(const toml::node& value, const Range<std::uint64_t>& range,
+                     std::uint64_t& field) {
+  std::uint64_t read = 0;
+  if (const auto* number = value.as_integer()) {
+    if (number->get() < 0)
+      return invalid("cannot be negative, got " + std::to_string(number->get()));
+    read = static_cast<std::uint64_t>(number->get());
+  } else if (const auto* text = value.as_string()) {
+    if (auto stored = store(parse_size(text->get()), read); !stored) return stored;
+  } else {
+    return wrong_type(R"(a size like "64KiB")", value);
+  }
+  if (auto in_range = check(range, read); !in_range) return in_range;
+  field = read;
+  return {};
 }
 
 ReadResult read_bool(const toml::node& value, bool& field) {
@@ -76,15 +144,11 @@ ReadResult read_bool(const toml::node& value, bool& field) {
   return {};
 }
 
-// An integer between `low` and `high`.
 template <typename T>
-ReadResult read_count(const toml::node& value, std::int64_t low, std::int64_t high, T& field) {
+ReadResult read_count(const toml::node& value, const Range<std::int64_t>& range, T& field) {
   const auto* number = value.as_integer();
   if (number == nullptr) return wrong_type("an integer", value);
-  if (number->get() < low || number->get() > high) {
-    return invalid("must be between " + std::to_string(low) + " and " + std::to_string(high) +
-                   ", got " + std::to_string(number->get()));
-  }
+  if (auto in_range = check(range, number->get()); !in_range) return in_range;
   field = static_cast<T>(number->get());
   return {};
 }
@@ -115,24 +179,6 @@ ReadResult read_string_list(const toml::node& value, std::vector<std::string>& f
   return {};
 }
 
-ReadResult read_max_connections(const toml::node& value, Config& config) {
-  const auto* number = value.as_integer();
-  if (number == nullptr) return wrong_type("an integer", value);
-  if (number->get() < 1 || number->get() > kMaxConnectionsLimit) {
-    return invalid("must be between 1 and " + std::to_string(kMaxConnectionsLimit) + ", got " +
-                   std::to_string(number->get()));
-  }
-  config.listener.max_connections = static_cast<std::uint32_t>(number->get());
-  return {};
-}
-
-ReadResult read_connect_timeout(const toml::node& value, Config& config) {
-  auto& field = config.upstream.connect_timeout;
-  if (auto read = read_duration(value, field); !read) return read;
-  if (field.count() == 0) return invalid("must be greater than 0");
-  return {};
-}
-
 Explained<std::string> parse_env_name(std::string_view text) {
   const auto valid = [](char c, bool first) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
@@ -146,33 +192,63 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-// A queue longer than this holds gigabytes of records: surely a typo.
-constexpr std::int64_t kMaxQueueRecords = 10'000'000;
-constexpr std::int64_t kMaxRotateKeep = 1'000;
-
-constexpr std::array<KeySpec, 30> kKeys = {{
+constexpr std::array<KeySpec, 34> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
      }},
-    {"listener", "max_connections", read_max_connections},
+    {"listener", "max_connections",
+     [](const toml::node& v, Config& c) {
+       return read_count(v, kMaxConnections, c.listener.max_connections);
+     },
+     [] { return describe(kMaxConnections); }},
     {"upstream", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_upstream_address, c.upstream.address);
      }},
-    {"upstream", "connect_timeout", read_connect_timeout},
+    {"upstream", "greeting_timeout",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kLoginTimeout, c.upstream.greeting_timeout);
+     },
+     [] { return describe(kLoginTimeout); }},
+    {"listener", "handshake_timeout",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kLoginTimeout, c.listener.handshake_timeout);
+     },
+     [] { return describe(kLoginTimeout); }},
+    {"buffers", "hold_limit",
+     [](const toml::node& v, Config& c) { return read_size(v, kHoldLimit, c.buffers.hold_limit); },
+     [] { return describe(kHoldLimit); }},
+    {"buffers", "hold_budget",
+     [](const toml::node& v, Config& c) {
+       return read_size(v, kHoldBudget, c.buffers.hold_budget);
+     },
+     [] { return describe(kHoldBudget); }},
+    {"upstream", "connect_timeout",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kConnectTimeout, c.upstream.connect_timeout);
+     },
+     [] { return describe(kConnectTimeout); }},
     {"buffers", "high_water",
-     [](const toml::node& v, Config& c) { return read_size(v, c.buffers.high_water); }},
+     [](const toml::node& v, Config& c) { return read_size(v, kHighWater, c.buffers.high_water); },
+     [] { return describe(kHighWater); }},
     {"buffers", "low_water",
-     [](const toml::node& v, Config& c) { return read_size(v, c.buffers.low_water); }},
+     [](const toml::node& v, Config& c) { return read_size(v, kLowWater, c.buffers.low_water); },
+     [] { return describe(kLowWater); }},
     {"log", "level",
      [](const toml::node& v, Config& c) { return read_text(v, parse_log_level, c.log.level); }},
     {"log", "format",
      [](const toml::node& v, Config& c) { return read_text(v, parse_log_format, c.log.format); }},
     {"close", "close_timeout",
-     [](const toml::node& v, Config& c) { return read_duration(v, c.close.close_timeout); }},
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kCloseTimeout, c.close.close_timeout);
+     },
+     [] { return describe(kCloseTimeout); }},
     {"close", "drain_timeout",
-     [](const toml::node& v, Config& c) { return read_duration(v, c.close.drain_timeout); }},
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kDrainTimeout, c.close.drain_timeout);
+     },
+     [] { return describe(kDrainTimeout); }},
     {"close", "client_abort",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_client_abort, c.close.client_abort);
@@ -194,21 +270,29 @@ constexpr std::array<KeySpec, 30> kKeys = {{
     {"event_log", "path",
      [](const toml::node& v, Config& c) { return read_string(v, c.event_log.path); }},
     {"event_log", "rotate_size",
-     [](const toml::node& v, Config& c) { return read_size(v, c.event_log.rotate_size); }},
+     [](const toml::node& v, Config& c) {
+       return read_size(v, kRotateSize, c.event_log.rotate_size);
+     },
+     [] { return describe(kRotateSize); }},
     {"event_log", "rotate_keep",
      [](const toml::node& v, Config& c) {
-       return read_count(v, 0, kMaxRotateKeep, c.event_log.rotate_keep);
-     }},
+       return read_count(v, kRotateKeep, c.event_log.rotate_keep);
+     },
+     [] { return describe(kRotateKeep); }},
     {"event_log", "flush_interval",
-     [](const toml::node& v, Config& c) { return read_duration(v, c.event_log.flush_interval); }},
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kFlushInterval, c.event_log.flush_interval);
+     },
+     [] { return describe(kFlushInterval); }},
     {"event_log", "loss",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_event_log_loss, c.event_log.loss);
      }},
     {"event_log", "queue_records",
      [](const toml::node& v, Config& c) {
-       return read_count(v, 1, kMaxQueueRecords, c.event_log.queue_records);
-     }},
+       return read_count(v, kQueueRecords, c.event_log.queue_records);
+     },
+     [] { return describe(kQueueRecords); }},
     {"event_log", "hash_chain",
      [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.hash_chain); }},
     {"event_log", "lifecycle",
@@ -218,7 +302,10 @@ constexpr std::array<KeySpec, 30> kKeys = {{
     {"event_log", "params",
      [](const toml::node& v, Config& c) { return read_bool(v, c.event_log.params); }},
     {"event_log", "statement_limit",
-     [](const toml::node& v, Config& c) { return read_size(v, c.event_log.statement_limit); }},
+     [](const toml::node& v, Config& c) {
+       return read_size(v, kStatementLimit, c.event_log.statement_limit);
+     },
+     [] { return describe(kStatementLimit); }},
     {"event_log", "users",
      [](const toml::node& v, Config& c) { return read_string_list(v, c.event_log.users); }},
     {"event_log", "schemas",
@@ -236,7 +323,9 @@ std::span<const KeySpec> known_keys() { return kKeys; }
 std::vector<std::string> known_tables() {
   std::vector<std::string> tables;
   for (const auto& key : kKeys) {
-    if (tables.empty() || tables.back() != key.table) tables.emplace_back(key.table);
+    if (std::find(tables.begin(), tables.end(), key.table) == tables.end()) {
+      tables.emplace_back(key.table);
+    }
   }
   return tables;
 }

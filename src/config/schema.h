@@ -25,6 +25,9 @@ struct KeySpec {
   std::string_view table;  // "buffers"
   std::string_view name;   // "high_water"
   ReadResult (*read)(const toml::node& value, Config& config);
+  // The values a numeric key accepts, as conf/gracewire.toml writes them ("1ms..1h",
+  // "0 or 4KiB..1024GiB"); null for other keys.
+  std::string (*range)() = nullptr;
 
   std::string dotted() const { return std::string(table) + "." + std::string(name); }
 };

@@ -9,6 +9,7 @@
 
 #include "config/keys.h"
 #include "config/load.h"
+#include "config/schema.h"
 
 namespace gw::config {
 namespace {
@@ -35,6 +36,35 @@ TEST(ConfFile, SetsEveryKnownKeyUnderItsTable) {
       EXPECT_NE(body.find("\n" + key + " = "), std::string::npos) << table << "." << key;
     }
   }
+}
+
+// The range a numeric key enforces is the one its comment states: "Range: <range>" in the comment
+// lines right above `key = `.
+TEST(ConfFile, StatesEveryNumericKeysEnforcedRange) {
+  std::ifstream in(kConfFile);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string conf = text.str();
+  int numeric = 0;
+  for (const auto& key : known_keys()) {
+    if (key.range == nullptr) continue;
+    ++numeric;
+    const auto header = conf.find("\n[" + std::string(key.table) + "]\n");
+    ASSERT_NE(header, std::string::npos) << key.dotted();
+    const auto line = conf.find("\n" + std::string(key.name) + " = ", header);
+    ASSERT_NE(line, std::string::npos) << key.dotted();
+    // The comment block: the '#' lines just above.
+    auto start = line;
+    while (start > 0) {
+      const auto previous = conf.rfind('\n', start - 1);
+      if (previous == std::string::npos || conf[previous + 1] != '#') break;
+      start = previous;
+    }
+    const std::string comment = conf.substr(start, line - start);
+    EXPECT_NE(comment.find("Range: " + key.range()), std::string::npos)
+        << key.dotted() << " should say \"Range: " << key.range() << "\" in:" << comment;
+  }
+  EXPECT_GE(numeric, 11);
 }
 
 }  // namespace

@@ -256,7 +256,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "between 1 and"},
         BadValueCase{"[upstream]\naddress = \"db\"", "upstream.address", "HOST:PORT"},
         BadValueCase{"[upstream]\nconnect_timeout = \"0s\"", "upstream.connect_timeout",
-                     "greater than 0"},
+                     "must be between 1ms and 1h, got 0ms"},
         BadValueCase{"[upstream]\nconnect_timeout = -5", "upstream.connect_timeout",
                      "cannot be negative"},
         BadValueCase{"[buffers]\nhigh_water = \"64 apples\"", "buffers.high_water",
@@ -292,6 +292,84 @@ INSTANTIATE_TEST_SUITE_P(
         BadValueCase{"[event_log]\ncommands = [\"query\", \"select\"]", "event_log.commands",
                      "element 2: expected a command class, one of \"query\", \"prepared\", "
                      "\"schema\", \"session\", \"replication\", \"admin\"; got \"select\""}));
+
+// Issue 8, item 8: values that passed validation and broke at run time, and every other numeric
+// key's range at both ends. The message names the range; the file and line come with the key.
+INSTANTIATE_TEST_SUITE_P(
+    Ranges, BadValue,
+    ::testing::Values(
+        // low_water = 0 stalled every session that met backpressure (never below 0 to resume).
+        BadValueCase{"[buffers]\nlow_water = 0", "buffers.low_water",
+                     "must be between 1B and 1GiB, got 0B"},
+        // flush_interval = INT64_MAX overflowed steady_clock (UBSan abort; a busy loop).
+        BadValueCase{"[event_log]\nflush_interval = 9223372036854775807",
+                     "event_log.flush_interval",
+                     "must be between 0ms and 1h, got 9223372036854775807ms"},
+        BadValueCase{"[event_log]\nflush_interval = \"2h\"", "event_log.flush_interval",
+                     "must be between 0ms and 1h, got 2h"},
+        BadValueCase{"[listener]\nmax_connections = 1000001", "listener.max_connections",
+                     "must be between 1 and 1000000, got 1000001"},
+        BadValueCase{"[upstream]\nconnect_timeout = \"61m\"", "upstream.connect_timeout",
+                     "must be between 1ms and 1h, got 61m"},
+        BadValueCase{"[buffers]\nhigh_water = \"1023B\"", "buffers.high_water",
+                     "must be between 1KiB and 1GiB, got 1023B"},
+        BadValueCase{"[buffers]\nhigh_water = \"2GiB\"", "buffers.high_water",
+                     "must be between 1KiB and 1GiB, got 2GiB"},
+        BadValueCase{"[buffers]\nlow_water = \"2GiB\"", "buffers.low_water",
+                     "must be between 1B and 1GiB, got 2GiB"},
+        BadValueCase{"[close]\nclose_timeout = 0", "close.close_timeout",
+                     "must be between 1ms and 1h, got 0ms"},
+        BadValueCase{"[close]\nclose_timeout = 9223372036854775807", "close.close_timeout",
+                     "must be between 1ms and 1h"},
+        BadValueCase{"[close]\ndrain_timeout = \"25h\"", "close.drain_timeout",
+                     "must be between 0ms and 24h, got 25h"},
+        BadValueCase{"[event_log]\nrotate_size = \"1KiB\"", "event_log.rotate_size",
+                     "must be 0 or between 4KiB and 1024GiB, got 1KiB"},
+        BadValueCase{"[event_log]\nrotate_size = \"1025GiB\"", "event_log.rotate_size",
+                     "must be 0 or between 4KiB and 1024GiB, got 1025GiB"},
+        BadValueCase{"[event_log]\nrotate_keep = -1", "event_log.rotate_keep",
+                     "must be between 0 and 1000, got -1"},
+        BadValueCase{"[event_log]\nqueue_records = 10000001", "event_log.queue_records",
+                     "must be between 1 and 10000000, got 10000001"},
+        BadValueCase{"[event_log]\nstatement_limit = \"2GiB\"", "event_log.statement_limit",
+                     "must be between 0B and 1GiB, got 2GiB"}));
+
+TEST(LoadConfig, RangeErrorsNameFileLineKeyAndRange) {
+  const auto errors =
+      parse_config_all("[buffers]\nhigh_water = \"64KiB\"\nlow_water = 0\n", "gw.toml");
+  ASSERT_FALSE(errors);
+  ASSERT_EQ(errors.error().size(), 1u);
+  EXPECT_EQ(errors.error()[0].to_string(),
+            "gw.toml:3: buffers.low_water: must be between 1B and 1GiB, got 0B");
+}
+
+TEST(LoadConfig, EveryRangeAdmitsItsEnds) {
+  const auto parsed = parse_config(R"(
+[listener]
+max_connections = 1000000
+[upstream]
+connect_timeout = "1h"
+[buffers]
+high_water = "1GiB"
+low_water = 1
+[close]
+close_timeout = 1
+drain_timeout = "24h"
+[event_log]
+rotate_size = 0
+rotate_keep = 0
+flush_interval = 0
+queue_records = 1
+statement_limit = 0
+)",
+                                   "ends.toml");
+  ASSERT_TRUE(parsed) << parsed.error().to_string();
+  EXPECT_EQ(parsed->buffers.low_water, 1u);
+  EXPECT_EQ(parsed->event_log.flush_interval, milliseconds(0));
+  const auto largest = parse_config("[event_log]\nrotate_size = \"1024GiB\"\n", "top.toml");
+  ASSERT_TRUE(largest) << largest.error().to_string();
+  EXPECT_EQ(largest->event_log.rotate_size, 1ULL << 40);
+}
 
 TEST(LoadConfig, UnknownKeyNamesItsLineAndSuggestsTheClosestKey) {
   const auto error = first_error("[listener]\naddress = \"127.0.0.1:1\"\nmax_conections = 5\n");
