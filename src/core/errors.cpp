@@ -42,6 +42,8 @@ class SessionCategory final : public std::error_category {
         return "unknown command";
       case session_errc::message_too_large:
         return "message too large";
+      case session_errc::out_of_memory:
+        return "gracewire's memory budget for held messages is used up";
       case session_errc::upstream_closed:
         return "server closed the connection";
     }

@@ -20,6 +20,7 @@ enum class session_errc {
   malformed_packet,      // a packet that failed to decode
   unknown_command,       // a command byte gracewire does not know
   message_too_large,     // a message past the configured limit
+  out_of_memory,         // holding the message would pass the memory budget shared by all sessions
   upstream_closed,       // the server closed the connection
 };
 

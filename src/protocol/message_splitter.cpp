@@ -7,6 +7,10 @@
 
 namespace gw::protocol {
 
+namespace {
+constexpr std::size_t kRetainedHeadCapacity = 64 * 1024;
+}  // namespace
+
 bool MessageSplitter::fill_pending(ByteView input, std::size_t& pos, std::size_t want) {
   const std::size_t take = std::min(want - std::min(want, pending_size_), input.size() - pos);
   std::copy_n(input.begin() + static_cast<std::ptrdiff_t>(pos), take, pending_ + pending_size_);
@@ -88,7 +92,10 @@ Result<std::size_t> MessageSplitter::feed(ByteView input, MessageHandler& handle
     in_message_ = false;
     const Message message{first_sequence_id_, last_sequence_id_, message_length_, first_byte_,
                           head_};
-    if (auto r = handler.on_message_end(message); !r) return fail(r.error());
+    auto ended = handler.on_message_end(message);
+    // A large head (a held 16 MiB command) is not kept for the next message.
+    if (head_.capacity() > kRetainedHeadCapacity) Bytes().swap(head_);
+    if (!ended) return fail(ended.error());
   }
 }
 

@@ -137,11 +137,60 @@ void Connection::on_timer(uv_timer_t* timer) {
     self->upstream_failed(UV_ETIMEDOUT);
     return;
   }
+  if (!self->close_timer_started_ && self->login_timer_ != LoginTimer::None) {
+    self->login_timed_out();
+    return;
+  }
   self->log_->warn("[s{}] {} did not complete within close_timeout ({} ms); closing now", self->id_,
                    to_string(self->session_.phase()),
                    self->proxy_.settings().close_timeout.count());
   self->session_.on_close_timeout();
   self->abort();
+}
+
+// The server must greet within greeting_timeout, and the client answer the greeting within
+// handshake_timeout; without them a server that accepts and never speaks, or a client that
+// connects and says nothing, holds a slot for ever.
+void Connection::update_login_timer() {
+  if (close_timer_started_) return;  // the ending's own bound has taken over the timer
+  LoginTimer wanted = LoginTimer::None;
+  if (session_.phase() == Session::Phase::Greeting) wanted = LoginTimer::Greeting;
+  if (session_.phase() == Session::Phase::Handshake && !session_.client_gone()) {
+    wanted = LoginTimer::Handshake;
+  }
+  if (wanted == login_timer_) return;
+  login_timer_ = wanted;
+  const auto& settings = proxy_.settings();
+  switch (wanted) {
+    case LoginTimer::None:
+      uv_timer_stop(&timer_);
+      return;
+    case LoginTimer::Greeting:
+      start_timer(settings.greeting_timeout);
+      return;
+    case LoginTimer::Handshake:
+      start_timer(settings.handshake_timeout);
+      return;
+  }
+}
+
+void Connection::login_timed_out() {
+  const auto& settings = proxy_.settings();
+  const Session::Phase before = session_.phase();
+  if (login_timer_ == LoginTimer::Greeting) {
+    const std::string detail = fmt::format("the server did not greet within {} ms",
+                                           settings.greeting_timeout.count());
+    log_->warn("[s{}] upstream {}: {}", id_, settings.upstream.to_string(), detail);
+    session_.on_greeting_timeout(detail);
+  } else {
+    const std::string detail = fmt::format("no handshake response within {} ms",
+                                           settings.handshake_timeout.count());
+    log_->warn("[s{}] client {}: {}", id_, client_address_, detail);
+    session_.on_handshake_timeout(detail);
+  }
+  login_timer_ = LoginTimer::None;
+  log_phase_change(before);
+  pump();
 }
 
 void Connection::start_timer(std::chrono::milliseconds timeout) {
@@ -203,9 +252,16 @@ void Connection::pump() {
   }
   session_.to_client().clear();
   if (auto kill = session_.take_kill_request()) {
-    log_->info("[s{}] cancelling the statement in flight: KILL QUERY {}", id_, *kill);
-    proxy_.cancel_query(*kill, id_);
-    cancelling_ = true;
+    if (kill->kind == session::KillRequest::Kind::Query) {
+      log_->info("[s{}] cancelling the statement in flight: KILL QUERY {}", id_,
+                 kill->server_connection_id);
+      proxy_.cancel_query(kill->server_connection_id, id_);
+      cancelling_ = true;
+    } else {
+      log_->info("[s{}] the client left half way through a packet: KILL CONNECTION {}", id_,
+                 kill->server_connection_id);
+      proxy_.kill_connection(kill->server_connection_id);
+    }
   }
   if (cancelling_ && session_.phase() != Session::Phase::Command) {
     cancelling_ = false;
@@ -219,8 +275,10 @@ void Connection::pump() {
   // a drain after KILL QUERY, a client that never reads what is left to flush.
   if (session_.ending_is_bounded() && !close_timer_started_) {
     close_timer_started_ = true;
+    login_timer_ = LoginTimer::None;
     start_timer(proxy_.settings().close_timeout);
   }
+  update_login_timer();
   update_reading();
   maybe_finish();
 }

@@ -61,6 +61,8 @@ class Connection final : public net::StreamObserver {
   void update_reading();
   void log_phase_change(session::Session::Phase before);
   void start_timer(std::chrono::milliseconds timeout);
+  void update_login_timer();
+  void login_timed_out();
   void maybe_finish();
 
   Proxy& proxy_;
@@ -79,6 +81,13 @@ class Connection final : public net::StreamObserver {
   bool connected_ = false;
   bool resolving_ = false;  // uv_getaddrinfo pending: the request points at us
   bool close_timer_started_ = false;
+  // What timer_ bounds before the session is authenticated (connect_timeout aside).
+  enum class LoginTimer {
+    None,       // nothing: authenticating, or past the login
+    Greeting,   // the server's greeting, greeting_timeout
+    Handshake,  // the client's HandshakeResponse, handshake_timeout
+  };
+  LoginTimer login_timer_ = LoginTimer::None;
   bool cancelling_ = false;  // a KILL QUERY was asked for and the command has not ended yet
   bool finishing_ = false;
   // Hysteresis of the water marks: set past high_water, cleared below low_water.

@@ -20,6 +20,8 @@ struct ProxySettings {
   config::Endpoint upstream;
   std::uint32_t max_connections = 1024;
   std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds greeting_timeout{10'000};   // server: greeting after connecting
+  std::chrono::milliseconds handshake_timeout{10'000};  // client: HandshakeResponse after greeting
   std::chrono::milliseconds close_timeout{2'000};
   std::chrono::milliseconds drain_timeout{30'000};
   // Write-queue marks: past high_water stop reading the peer; resume below low_water.

@@ -50,6 +50,8 @@ std::string_view to_string(UpstreamEnd end) {
       return "timeout";
     case UpstreamEnd::Mirrored:
       return "mirrored";
+    case UpstreamEnd::Killed:
+      return "kill";
     case UpstreamEnd::Dropped:
       return "dropped";
   }

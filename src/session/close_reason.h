@@ -31,6 +31,7 @@ enum class UpstreamEnd : std::uint8_t {
   ServerFirst,   // server_first: the server closed before gracewire asked it to
   Timeout,       // timeout: the server did not close within close_timeout; gracewire did
   Mirrored,      // mirrored: closed the way the client closed (client_abort = "mirror")
+  Killed,        // kill: ended with KILL over the control connection, then the server closed
   Dropped,       // dropped: closed without COM_QUIT because nothing clean was possible
 };
 

@@ -40,6 +40,8 @@ std::string SessionInfo::program() const {
 
 Session::Session(SessionSettings settings) : settings_(std::move(settings)) {}
 
+Session::~Session() { release_hold(); }
+
 bool Session::in_transaction() const {
   return (exchange_.status_flags() & protocol::status::kInTrans) != 0;
 }

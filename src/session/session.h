@@ -25,6 +25,7 @@
 // in a backlog, and the proxy stops reading that client until it is consumed.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -32,11 +33,13 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "protocol/constants.h"
 #include "protocol/handshake.h"
 #include "protocol/message_splitter.h"
 #include "protocol/stmt_params.h"
 #include "session/close_reason.h"
 #include "session/exchange.h"
+#include "session/hold_budget.h"
 #include "session/session_event.h"
 
 namespace gw::session {
@@ -62,18 +65,47 @@ struct ControlCredentials {
   std::string password;  // never logged
 };
 
+// What gracewire holds whole before the server sees any of it, and the bounds on each kind. A
+// held message is refused the moment its header declares more than its bound, before a byte of
+// it is kept: the ERR the server would send (1153), and the upstream is ended cleanly.
+inline constexpr std::size_t kHandshakeResponseLimit = 64 * 1024;  // with connection attributes
+inline constexpr std::size_t kAuthPacketLimit = 64 * 1024;  // RSA-sealed passwords, GSSAPI tokens
+// Of a command that is streamed rather than held, this much is kept for the audit record.
+inline constexpr std::size_t kStatementHeadLimit = 64 * 1024;
+// The largest command that can be held: one packet (a longer message spans several, and the
+// server reads those as they come).
+inline constexpr std::size_t kMaxHoldLimit = protocol::kMaxPacketPayload - 1;
+
 struct SessionSettings {
-  // Client messages up to this size are checked whole before they are forwarded; longer ones
-  // (bulk inserts, long data) are streamed after their header was checked.
-  std::size_t keep_limit = 64 * 1024;
+  // Client commands up to this payload size are held whole and checked before the server sees
+  // any of them, as long as the shared budget has room; longer ones (or when it has none) are
+  // streamed after their header was checked. At most kMaxHoldLimit.
+  std::size_t hold_limit = kMaxHoldLimit;
+  // Shared by every session of the proxy; null: each session is bounded on its own only.
+  std::shared_ptr<HoldBudget> hold_budget;
   ClientAbortPolicy client_abort = ClientAbortPolicy::Absorb;
   InFlightPolicy in_flight = InFlightPolicy::Finish;  // Cancel needs a control connection
+  // A control connection exists, so the session may ask for KILL QUERY / KILL CONNECTION where
+  // nothing else ends the upstream cleanly (a binlog dump at shutdown, a half-sent packet)
+  // whatever in_flight says.
+  bool can_kill = false;
   std::optional<ControlCredentials> handshake_credentials;
   // Report authentication results and each command's beginning and end (take_events()).
   bool record_events = false;
   // With record_events: decode COM_STMT_EXECUTE's bound parameters into the events. Keeps each
   // prepared statement's parameter count and types.
   bool record_params = false;
+};
+
+// What the proxy should run on the control connection for this session.
+struct KillRequest {
+  enum class Kind {
+    Query,       // KILL QUERY: end the statement in flight, repeated until its response ends
+    Connection,  // KILL CONNECTION: the only quiet end for a half-sent client packet
+  };
+  std::uint32_t server_connection_id = 0;
+  Kind kind = Kind::Query;
+  friend bool operator==(const KillRequest&, const KillRequest&) = default;
 };
 
 // How the client's connection ended, when it ended without COM_QUIT.
@@ -108,6 +140,7 @@ class Session {
   };
 
   explicit Session(SessionSettings settings = {});
+  ~Session();
   // Its message handlers point back at it: a Session stays where it was made.
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -126,6 +159,12 @@ class Session {
   void on_server_eof();
   // close_timeout passed while ending: close both sides now.
   void on_close_timeout();
+  // The server did not greet within greeting_timeout (phase Greeting): the client hears it as a
+  // lost connection; nothing was said upstream, so nothing can be ended there.
+  void on_greeting_timeout(std::string_view detail);
+  // The client did not send its HandshakeResponse within handshake_timeout (phase Handshake):
+  // it gets an ERR, and the upstream is ended as for an abandoned handshake.
+  void on_handshake_timeout(std::string_view detail);
 
   // Bytes to write; the proxy takes them (swap with an empty buffer) and writes them in order.
   Bytes& to_client() { return to_client_; }
@@ -139,8 +178,10 @@ class Session {
   bool client_gone() const { return client_gone_; }
   // Close the upstream connection with a reset, as the client did (mirror policy).
   bool reset_server() const { return reset_server_; }
-  // The server connection id whose statement should be cancelled with KILL QUERY, once.
-  std::optional<std::uint32_t> take_kill_request() { return std::exchange(kill_request_, {}); }
+  // What to KILL on the control connection, once.
+  std::optional<KillRequest> take_kill_request() { return std::exchange(kill_request_, {}); }
+  // Bytes of client messages held back now (counted against the shared budget).
+  std::size_t held_bytes() const { return held_reserved_; }
 
   Phase phase() const { return phase_; }
   // True once the session is in an ending step that close_timeout bounds: quitting, closing,
@@ -161,7 +202,7 @@ class Session {
   // Where the bytes of the message in progress go.
   enum class Route {
     Forward,  // to the peer as they arrive
-    Hold,     // into held_ until the message is complete and checked
+    Hold,     // kept whole by the splitter (its head); forwarded once complete and checked
     Drop,     // nowhere: the peer no longer wants them
   };
 
@@ -189,6 +230,18 @@ class Session {
   void feed_client(ByteView bytes);
   void resume_client();
   [[nodiscard]] Result<void> check_command_start(const protocol::MessageStart& m) const;
+  [[nodiscard]] Result<void> expect_client_sequence(const protocol::MessageStart& m,
+                                                    std::uint8_t expected);
+  [[nodiscard]] Result<protocol::MessagePlan> hold(const protocol::MessageStart& m,
+                                                   std::size_t limit);
+  [[nodiscard]] Result<protocol::MessagePlan> plan_command(const protocol::MessageStart& m);
+  [[nodiscard]] Result<protocol::MessagePlan> plan_auth_packet(const protocol::MessageStart& m);
+  bool reserve_hold(std::size_t bytes);
+  void release_hold();
+  bool client_message_half_sent() const;
+  void end_half_sent_message();
+  void end_binlog_dump();
+  bool in_binlog_dump() const;
   [[nodiscard]] Result<void> on_handshake_response(const protocol::Message& m);
   [[nodiscard]] Result<void> on_command(const protocol::Message& m);
   [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
@@ -225,7 +278,7 @@ class Session {
   ServerHandler server_handler_{*this};
   Route client_route_ = Route::Forward;
   Route server_route_ = Route::Forward;
-  Bytes held_;
+  std::size_t held_reserved_ = 0;  // of settings_.hold_budget, for the message being held
   std::uint8_t last_client_sequence_id_ = 0;
   std::string pending_schema_;                        // COM_INIT_DB awaiting its OK
   std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
@@ -235,7 +288,10 @@ class Session {
   bool shutting_down_ = false;
   bool shutdown_now_ = false;
   protocol::Greeting greeting_;  // as the server sent it: abandoned handshakes answer it
-  std::optional<std::uint32_t> kill_request_;
+  std::optional<KillRequest> kill_request_;
+  // How the upstream ended when the server closes while Quitting: after COM_QUIT, after a KILL,
+  // or by itself (after a binlog dump, the server always closes).
+  UpstreamEnd quit_end_ = UpstreamEnd::ComQuitEof;
   bool cancel_requested_ = false;
 
   Bytes to_client_;

@@ -32,8 +32,10 @@ CommandBeginEvent describe_command(const Message& m) {
     case Command::StmtPrepare:
     case Command::InitDb:
     case Command::FieldList:
-      event.statement = std::string(as_chars(m.head.subspan(1)));
-      event.statement_truncated = !m.whole();
+      // The record keeps at most kStatementHeadLimit bytes of a statement, held whole or not.
+      event.statement =
+          std::string(as_chars(m.head.subspan(1, std::min(m.head.size() - 1, kStatementHeadLimit))));
+      event.statement_truncated = m.length - 1 > event.statement.size();
       break;
     case Command::StmtExecute:
     case Command::StmtFetch:
@@ -98,6 +100,7 @@ ErrorReply error_reply_for(std::error_code ec) {
   if (ec == session_errc::unknown_command) return {1047, "08S01"};  // ER_UNKNOWN_COM_ERROR
   if (ec == session_errc::command_out_of_state) return {1047, "08S01"};
   if (ec == session_errc::message_too_large) return {1153, "08S01"};  // ER_NET_PACKET_TOO_LARGE
+  if (ec == session_errc::out_of_memory) return {1041, "HY000"};      // ER_OUT_OF_RESOURCES
   if (ec == codec_errc::unsupported) return {1043, "08S01"};          // ER_HANDSHAKE_ERROR
   return {1835, "HY000"};                                             // ER_MALFORMED_PACKET
 }
@@ -107,42 +110,43 @@ ErrorReply error_reply_for(std::error_code ec) {
 Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart& m) {
   Session& s = s_;
   s.last_client_sequence_id_ = m.header.sequence_id;
-  const std::size_t keep = s.settings_.keep_limit;
-  const bool fits = m.header.payload_length < keep;
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
       return kDefer;  // nothing may come before the greeting was answered
     case Phase::Handshake:
-      s.client_route_ = Route::Hold;
-      return MessagePlan{.keep = keep};
+      if (auto r = s.expect_client_sequence(m, 1); !r) return fail(r.error());
+      return s.hold(m, kHandshakeResponseLimit);
     case Phase::Auth:
       // Sequence id 0 starts a command: one pipelined behind the handshake response (research
       // Q5: response and COM_QUIT in one write). It waits for the server's verdict.
       if (m.header.sequence_id == 0) return kDefer;
-      if (s.exchange_.turn() != Turn::Either) return kDefer;
-      s.client_route_ = Route::Hold;
-      return MessagePlan{.keep = keep};
+      return s.plan_auth_packet(m);
     case Phase::Idle:
-      s.client_route_ = Route::Hold;  // until checked, nothing of it is forwarded
       if (auto r = s.check_command_start(m); !r) return fail(r.error());
-      s.client_route_ = fits ? Route::Hold : Route::Forward;
-      return MessagePlan{.keep = keep};
+      return s.plan_command(m);
     case Phase::Command:
-      if (s.exchange_.turn() == Turn::Client) {  // LOAD DATA LOCAL INFILE contents
-        s.client_route_ = Route::Forward;
-        return MessagePlan{.keep = 0};
+      switch (s.exchange_.turn()) {
+        case Turn::Client:  // LOAD DATA LOCAL INFILE contents, streamed
+          if (auto r = s.expect_client_sequence(m, s.exchange_.next_sequence_id()); !r) {
+            return fail(r.error());
+          }
+          s.client_route_ = Route::Forward;
+          return MessagePlan{.keep = 0};
+        case Turn::Server:
+          if (!is_quit(m)) return kDefer;  // pipelined behind the command
+          // COM_QUIT behind a command in flight: the client is leaving, and will not wait for
+          // a long statement or read a large result to its end.
+          s.client_route_ = Route::Drop;
+          s.quit_behind_command_ = true;
+          return MessagePlan{.keep = 0};
+        case Turn::Either:  // COM_CHANGE_USER's authentication
+          if (m.header.sequence_id == 0) return kDefer;
+          return s.plan_auth_packet(m);
+        case Turn::Done:
+          return kDefer;
       }
-      if (is_quit(m) && s.exchange_.turn() == Turn::Server) {
-        // COM_QUIT behind a command in flight: the client is leaving, and will not wait for
-        // a long statement or read a large result to its end.
-        s.client_route_ = Route::Drop;
-        s.quit_behind_command_ = true;
-        return MessagePlan{.keep = 0};
-      }
-      if (s.exchange_.turn() != Turn::Either) return kDefer;  // pipelined behind the command
-      s.client_route_ = Route::Hold;
-      return MessagePlan{.keep = keep};
+      break;
     case Phase::Quitting:
     case Phase::Closing:
       break;
@@ -152,18 +156,10 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
 }
 
 void Session::ClientHandler::on_message_bytes(ByteView bytes) {
-  Bytes* target = nullptr;
-  switch (s_.client_route_) {
-    case Route::Forward:
-      target = &s_.to_server_;
-      break;
-    case Route::Hold:
-      target = &s_.held_;
-      break;
-    case Route::Drop:
-      return;
+  // A held message is kept whole by the splitter as its head; only forwarded bytes are copied.
+  if (s_.client_route_ == Route::Forward) {
+    s_.to_server_.insert(s_.to_server_.end(), bytes.begin(), bytes.end());
   }
-  target->insert(target->end(), bytes.begin(), bytes.end());
 }
 
 Result<void> Session::ClientHandler::on_message_end(const Message& m) {
@@ -172,6 +168,7 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
     if (std::exchange(s.quit_behind_command_, false)) s.client_quit_mid_command();
     return {};
   }
+  const bool held = s.client_route_ == Route::Hold;
   Result<void> result;
   switch (s.phase_) {
     case Phase::Handshake:
@@ -187,10 +184,12 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
     default:
       break;
   }
-  if (result && s.client_route_ == Route::Hold) {
-    s.to_server_.insert(s.to_server_.end(), s.held_.begin(), s.held_.end());
+  // Held messages are one packet (their bound is below 16 MiB), so re-framing the head gives
+  // back the client's exact bytes.
+  if (result && held && s.client_route_ == Route::Hold) {
+    protocol::append_message(m.head, m.first_sequence_id, s.to_server_);
   }
-  s.held_.clear();
+  s.release_hold();
   return result;
 }
 
@@ -199,6 +198,66 @@ Result<void> Session::check_command_start(const MessageStart& m) const {
   if (!m.first_byte) return fail(session_errc::malformed_packet);
   if (!is_known_command(*m.first_byte)) return fail(session_errc::unknown_command);
   return {};
+}
+
+// A client packet out of order never reaches the server (it would log "Got packets out of
+// order" and count an aborted connect): the client gets ERR 1156 as from the server, numbered
+// as the packet it should have sent would have been answered.
+Result<void> Session::expect_client_sequence(const MessageStart& m, std::uint8_t expected) {
+  if (m.header.sequence_id == expected) return {};
+  last_client_sequence_id_ = expected;
+  return fail(session_errc::bad_sequence);
+}
+
+// Held messages are one packet whose declared length is checked against its bound before any of
+// it is kept; the splitter then keeps exactly that many bytes.
+Result<MessagePlan> Session::hold(const MessageStart& m, std::size_t limit) {
+  const std::size_t length = m.header.payload_length;
+  if (length > limit || length >= protocol::kMaxPacketPayload) {
+    return fail(session_errc::message_too_large);
+  }
+  if (!reserve_hold(length)) return fail(session_errc::out_of_memory);
+  client_route_ = Route::Hold;
+  return MessagePlan{.keep = length};
+}
+
+// A command is held whole while it fits hold_limit and the shared budget: a client that dies
+// half way through then leaves nothing at the server. Longer ones stream (see
+// end_half_sent_message for their ending); COM_CHANGE_USER must be read whole, so it never does.
+Result<MessagePlan> Session::plan_command(const MessageStart& m) {
+  const std::size_t length = m.header.payload_length;
+  const bool change_user = *m.first_byte == static_cast<std::uint8_t>(Command::ChangeUser);
+  const std::size_t limit =
+      change_user ? kHandshakeResponseLimit : std::min(settings_.hold_limit, kMaxHoldLimit);
+  if (length <= limit) {
+    auto held = hold(m, limit);
+    if (held || change_user) return held;
+  }
+  if (change_user) return fail(session_errc::message_too_large);
+  client_route_ = Route::Forward;
+  return MessagePlan{.keep = kStatementHeadLimit};
+}
+
+// Authentication packets from the client: only when the server asked for one, in sequence, and
+// held whole (the client may not say more than its plugin needs).
+Result<MessagePlan> Session::plan_auth_packet(const MessageStart& m) {
+  if (exchange_.server_owes_auth_reply()) return kDefer;  // not its turn: wait for the server
+  if (auto r = expect_client_sequence(m, exchange_.next_sequence_id()); !r) {
+    return fail(r.error());
+  }
+  return hold(m, kAuthPacketLimit);
+}
+
+bool Session::reserve_hold(std::size_t bytes) {
+  release_hold();
+  if (settings_.hold_budget && !settings_.hold_budget->try_reserve(bytes)) return false;
+  held_reserved_ = bytes;
+  return true;
+}
+
+void Session::release_hold() {
+  if (held_reserved_ != 0 && settings_.hold_budget) settings_.hold_budget->release(held_reserved_);
+  held_reserved_ = 0;
 }
 
 Result<void> Session::on_handshake_response(const Message& m) {
@@ -300,11 +359,7 @@ void Session::client_protocol_error(std::error_code ec, std::string_view what) {
                        static_cast<std::uint8_t>(last_client_sequence_id_ + 1));
   if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ProtocolError;
   if (close_detail_.empty()) close_detail_ = fmt::format("client sent {}", message);
-  if (phase_ == Phase::Idle && client_route_ == Route::Forward) {
-    // Part of the bad message already reached the server: nothing clean is left.
-    drop_upstream();
-    return;
-  }
+  if (client_message_half_sent()) return end_half_sent_message();
   // Nothing of the bad message reached the server: end upstream as if the client had left.
   continue_without_client(ClientEnd::Fin, false);
 }

@@ -41,6 +41,7 @@ void Session::continue_without_client(ClientEnd end, bool mirror) {
       return client_left_before_auth();
     case Phase::Idle:
       if (mirror) return mirror_client(end);
+      if (client_message_half_sent()) return end_half_sent_message();
       return send_quit_upstream(close_reason_);
     case Phase::Command:
       if (close_reason_ == CloseReason::None) {
@@ -68,6 +69,7 @@ void Session::mirror_client(ClientEnd end) {
 void Session::client_left_mid_command() {
   switch (exchange_.turn()) {
     case Turn::Client: {
+      if (client_message_half_sent()) return end_half_sent_message();
       // LOAD DATA LOCAL INFILE: end the file as the client would have, with an empty packet.
       const std::uint8_t seq = exchange_.next_sequence_id();
       protocol::append_message({}, seq, to_server_);
@@ -142,24 +144,54 @@ void Session::authenticate_and_quit() {
   send_quit_upstream(close_reason_);
 }
 
+bool Session::client_message_half_sent() const {
+  return client_route_ == Route::Forward && client_splitter_.in_message();
+}
+
+// Part of a client packet already reached the server, and the server reads the rest before
+// anything else. Completing it would run what the client never sent (padding can turn
+// "DELETE ... WHERE id=5" into "DELETE ..."): never. A COM_QUIT would land inside it. KILL
+// CONNECTION ends it with nothing in the server's log (measured: Aborted_clients still counts
+// it); without a control connection only a close is left, which the server logs as an error
+// reading communication packets. Commands up to hold_limit are held whole, so this is rare.
+void Session::end_half_sent_message() {
+  if (!settings_.can_kill || info_.server_connection_id == 0) return drop_upstream();
+  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Connection};
+  quit_end_ = UpstreamEnd::Killed;
+  phase_ = Phase::Quitting;  // the server closes once killed; close_timeout bounds it
+  close_client_ = true;
+}
+
+bool Session::in_binlog_dump() const {
+  const auto command = static_cast<Command>(exchange_.command());
+  return phase_ == Phase::Command &&
+         (command == Command::BinlogDump || command == Command::BinlogDumpGtid);
+}
+
+// A dump never ends by itself, so a drain would only wait for its deadline. KILL QUERY makes the
+// server send the end-of-stream EOF to the replica and close (research Q6: the one clean ending
+// of a blocking dump; COM_QUIT is never read). Without a control connection nothing ends it
+// cleanly: close now rather than after the drain.
+void Session::end_binlog_dump() {
+  if (!settings_.can_kill || info_.server_connection_id == 0) {
+    send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress",
+                         exchange_.next_sequence_id());
+    return drop_upstream();
+  }
+  if (cancel_requested_) return;
+  cancel_requested_ = true;
+  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Query};
+}
+
 void Session::request_cancel() {
   if (settings_.in_flight != InFlightPolicy::Cancel || cancel_requested_) return;
   if (phase_ != Phase::Command || info_.server_connection_id == 0) return;
   cancel_requested_ = true;
-  kill_request_ = info_.server_connection_id;
+  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Query};
 }
 
 // After the exchange of a session whose client is gone.
-void Session::quit_after_exchange() {
-  // A binlog dump ends with its EOF and the server closes by itself; a COM_QUIT after it only
-  // earns a reset (research Q6).
-  const auto command = static_cast<Command>(exchange_.command());
-  if (command == Command::BinlogDump || command == Command::BinlogDumpGtid) {
-    phase_ = Phase::Quitting;
-    return;
-  }
-  send_quit_upstream(close_reason_);
-}
+void Session::quit_after_exchange() { send_quit_upstream(close_reason_); }
 
 void Session::shutdown(bool now) {
   shutting_down_ = true;
@@ -173,9 +205,16 @@ void Session::end_for_shutdown() {
     case Phase::Idle:
       // An open transaction is the client's to finish, until the drain deadline.
       if (in_transaction() && !shutdown_now_) return;
+      // So is a long command half way through streaming: a COM_QUIT would land inside it.
+      if (client_message_half_sent()) {
+        if (!shutdown_now_) return;
+        send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
+        return continue_without_client(ClientEnd::Fin, false);
+      }
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
       return send_quit_upstream(CloseReason::ProxyShutdown);
     case Phase::Command:
+      if (in_binlog_dump()) return end_binlog_dump();
       if (!shutdown_now_) return;  // exchange_done() comes back here
       // A client in the middle of a result set may have stopped reading it; its backlog must
       // not keep the server writing: it is let go, the result drained and dropped.
@@ -199,7 +238,7 @@ void Session::end_for_shutdown() {
 
 void Session::on_server_eof() {
   if (phase_ == Phase::Quitting) {
-    upstream_end_ = UpstreamEnd::ComQuitEof;
+    upstream_end_ = quit_end_;
     close(close_reason_);
     return;
   }
@@ -212,6 +251,29 @@ void Session::on_server_eof() {
         close_detail_.empty()
             ? fmt::format("server closed the connection during {}", to_string(phase_))
             : close_detail_);
+}
+
+void Session::on_greeting_timeout(std::string_view detail) {
+  if (phase_ != Phase::Greeting) return;
+  send_error_to_client(kUpstreamUnreachableError, "08001",
+                       fmt::format("Lost connection to MySQL server at 'reading initial "
+                                   "communication packet': {}",
+                                   detail),
+                       0);
+  drop_upstream();
+}
+
+void Session::on_handshake_timeout(std::string_view detail) {
+  if (phase_ != Phase::Handshake) return;
+  // The client's next read would be its authentication result, sequence id 2.
+  send_error_to_client(kUpstreamUnreachableError, "08001",
+                       fmt::format("Lost connection to MySQL server at 'reading authorization "
+                                   "packet': {}",
+                                   detail),
+                       2);
+  close_reason_ = CloseReason::HandshakeAbort;
+  close_detail_ = std::string(detail);
+  continue_without_client(ClientEnd::Fin, false);
 }
 
 void Session::on_close_timeout() {

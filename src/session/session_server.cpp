@@ -19,6 +19,8 @@ using protocol::MessageStart;
 
 namespace {
 
+constexpr std::size_t kServerMessageLimit = 64 * 1024;
+
 std::string describe_err(ByteView payload, std::uint64_t capabilities) {
   auto err = protocol::decode_err(payload, capabilities);
   if (!err) return "malformed ERR packet";
@@ -29,7 +31,8 @@ std::string describe_err(ByteView payload, std::uint64_t capabilities) {
 
 Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart& m) {
   Session& s = s_;
-  const std::size_t keep = s.settings_.keep_limit;
+  // Greetings and unsolicited ERRs are small; a longer one is not whole, and refused.
+  constexpr std::size_t keep = kServerMessageLimit;
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
@@ -115,7 +118,7 @@ Result<void> Session::on_exchange_message(const Message& m) {
 void Session::exchange_done() {
   const Outcome& outcome = exchange_.outcome();
   const bool ok = outcome.kind != Outcome::Kind::Error;
-  cancel_requested_ = false;
+  const bool killed = std::exchange(cancel_requested_, false);
   if (settings_.record_events) {
     if (phase_ == Phase::Auth) {
       events_.push_back(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
@@ -141,6 +144,15 @@ void Session::exchange_done() {
     info_.schema = std::move(pending_user_.second);
     statements_.clear();  // a changed user starts without prepared statements
   }
+  if (in_binlog_dump()) {
+    // After a dump (its EOF, or an ERR) the server always closes by itself; a COM_QUIT would
+    // only earn a reset (research Q6). The replica gets the end of the stream, then the close.
+    quit_end_ = killed ? UpstreamEnd::Killed : UpstreamEnd::ServerFirst;
+    if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ServerClosed;
+    phase_ = Phase::Quitting;
+    close_client_ = true;
+    return;
+  }
   phase_ = Phase::Idle;
   if (client_gone_) return quit_after_exchange();
   if (shutting_down_) {
@@ -161,6 +173,15 @@ Result<void> Session::on_unsolicited(const Message& m) {
 }
 
 void Session::server_protocol_error(std::error_code ec) {
+  if (phase_ == Phase::Connecting || phase_ == Phase::Greeting) {
+    // The client waits for a greeting: it hears why none comes rather than a bare close.
+    send_error_to_client(kUpstreamUnreachableError, "08001",
+                         fmt::format("Lost connection to MySQL server at 'reading initial "
+                                     "communication packet': the server's greeting could not "
+                                     "be read ({})",
+                                     ec.message()),
+                         0);
+  }
   upstream_end_ = UpstreamEnd::Dropped;
   close(CloseReason::ProtocolError,
         fmt::format("server sent a bad packet during {}: {}", to_string(phase_), ec.message()));

@@ -42,7 +42,7 @@ TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
   session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
   take(session.to_server());
   session.on_client_eof();
-  EXPECT_EQ(session.take_kill_request(), 77u);  // the id from the server's greeting
+  EXPECT_EQ(session.take_kill_request(), kill_query(77));  // the id from the server's greeting
   EXPECT_FALSE(session.take_kill_request());
   EXPECT_FALSE(session.ending_is_bounded());  // the proxy times the drain from the KILL's answer
   EXPECT_EQ(session.close_reason(), CloseReason::MidCommand);
@@ -63,7 +63,7 @@ TEST(SessionPolicy, ComQuitBehindACommandCancelsItInsteadOfWaiting) {
   session.on_client_data(kComQuit);
   EXPECT_FALSE(session.client_backlogged());  // not queued behind the statement
   EXPECT_TRUE(session.to_server().empty());   // gracewire quits once the response is drained
-  EXPECT_EQ(session.take_kill_request(), 77u);
+  EXPECT_EQ(session.take_kill_request(), kill_query(77));
   EXPECT_EQ(session.close_reason(), CloseReason::ClientQuit);
   session.on_server_data(packet(1, err_payload(1317, "Query execution was interrupted")));
   EXPECT_EQ(take(session.to_server()), kComQuit);
@@ -187,7 +187,7 @@ TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
   take(session.to_client());
   session.shutdown(/*now=*/true);
   EXPECT_TRUE(session.client_gone());  // its unread backlog no longer holds the server back
-  EXPECT_EQ(session.take_kill_request(), 77u);
+  EXPECT_EQ(session.take_kill_request(), kill_query(77));
   session.on_server_data(concat({packet(5,
                                         "\x01"
                                         "b"),
@@ -204,7 +204,7 @@ TEST(SessionPolicy, ShutdownDeadlineCancelsTheCommandThenTellsTheClient) {
   session.shutdown();
   EXPECT_FALSE(session.take_kill_request());  // commands in flight may finish
   session.shutdown(/*now=*/true);
-  EXPECT_EQ(session.take_kill_request(), 77u);
+  EXPECT_EQ(session.take_kill_request(), kill_query(77));
   take(session.to_server());
   const Bytes interrupted = packet(1, err_payload(1317, "Query execution was interrupted"));
   session.on_server_data(interrupted);

@@ -106,6 +106,11 @@ inline Bytes one_column_header() {
                  packet(3, eof_payload())});
 }
 
+inline KillRequest kill_query(std::uint32_t id) { return {id, KillRequest::Kind::Query}; }
+inline KillRequest kill_connection(std::uint32_t id) {
+  return {id, KillRequest::Kind::Connection};
+}
+
 inline Bytes take(Bytes& buffer) {
   Bytes out;
   out.swap(buffer);
