@@ -102,9 +102,12 @@ Result<Greeting> decode_greeting(ByteView payload) {
   greeting.capabilities =
       join_capabilities(caps_low | (static_cast<std::uint32_t>(caps_high) << 16), reader.u32());
   if ((greeting.capabilities & cap::kSecureConnection) != 0) {
-    // max(13, auth_data_length - 8): the length byte counts part 1 and the NUL.
-    const std::size_t part2_size = auth_data_length > kScramblePart1Size + kScramblePart2MinSize
-                                       ? auth_data_length - kScramblePart1Size
+    // max(13, auth_data_length - 8): the length byte counts part 1 and the NUL. Without
+    // CLIENT_PLUGIN_AUTH the byte is filler (0 on the wire, and encode writes 0).
+    const std::size_t length =
+        (greeting.capabilities & cap::kPluginAuth) != 0 ? auth_data_length : 0;
+    const std::size_t part2_size = length > kScramblePart1Size + kScramblePart2MinSize
+                                       ? length - kScramblePart1Size
                                        : kScramblePart2MinSize;
     std::string_view part2 = reader.string(part2_size);
     if (!part2.empty() && part2.back() == '\0') part2.remove_suffix(1);

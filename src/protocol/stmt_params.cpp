@@ -146,6 +146,7 @@ Result<ExecuteParams> decode_execute_params(ByteView payload, std::uint16_t num_
   ByteReader reader(payload.subspan(kStmtExecuteHeaderSize));
   const ByteView nulls = reader.bytes((num_params + 7u) / 8u);
   const bool types_sent = reader.u8() == 1;
+  if (!reader.ok()) return fail(reader.error());  // cut short: need_more, not "no types"
   if (types_sent) {
     for (std::uint16_t i = 0; i < num_params; ++i) {
       const std::uint8_t type = reader.u8();

@@ -99,6 +99,25 @@ TEST(Greeting, IgnoresBytesAfterThePluginName) {
   EXPECT_TRUE(*greeting == kGreetings[0].value);
 }
 
+// Found by tests/fuzz (handshake): without CLIENT_PLUGIN_AUTH the auth_data_length byte is filler
+// (the protocol says 0), yet a non-zero one set the scramble's length, so the greeting gracewire
+// re-encoded for the client carried a different scramble than the server sent.
+TEST(Greeting, AuthDataLengthCountsOnlyWithPluginAuth) {
+  Bytes bytes = kGreetingMysql51;
+  const std::size_t length_at = 1 + 7 + 4 + 8 + 1 + 2 + 1 + 2 + 2;
+  ASSERT_EQ(bytes[length_at], 0x00);
+  bytes[length_at] = 30;  // would ask for a 22-byte part 2
+  bytes.insert(bytes.end(), 10, 'x');
+  auto greeting = decode_greeting(bytes);
+  ASSERT_TRUE(greeting);
+  EXPECT_EQ(greeting->auth_data, "ABCDEFGHIJKLMNOPQRST");
+  Bytes again;
+  encode_greeting(*greeting, again);
+  auto reread = decode_greeting(again);
+  ASSERT_TRUE(reread);
+  EXPECT_TRUE(*reread == *greeting);
+}
+
 TEST(Greeting, DropsExtendedCapabilitiesWhenClientMysqlIsSet) {
   Greeting greeting = kGreetings[2].value;
   greeting.capabilities |= cap::kMariadbProgress;

@@ -70,5 +70,15 @@ TEST(StmtParams, TruncatedValuesAreNeedMoreNotACrash) {
   }
 }
 
+// Found by tests/fuzz (stmt_params): a payload cut right after the header read as "no types
+// sent, none remembered" (invalid_value) instead of need_more.
+TEST(StmtParams, EveryStrictPrefixIsNeedMore) {
+  for (std::size_t n = 0; n < kCapturedExecute.size(); ++n) {
+    auto params = decode_execute_params(ByteView(kCapturedExecute).first(n), 2, {}, {false, true});
+    ASSERT_FALSE(params) << "prefix of " << n << " bytes";
+    EXPECT_EQ(params.error(), codec_errc::need_more) << "prefix of " << n << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace gw::protocol
