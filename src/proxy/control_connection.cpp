@@ -4,6 +4,7 @@
 
 #include "logging/component_logger.h"
 #include "net/listener.h"
+#include "net/resolver.h"
 
 namespace gw::proxy {
 
@@ -12,14 +13,18 @@ using session::ControlSession;
 namespace {
 constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
 
+ControlConnection* owner(uv_timer_t* timer) { return static_cast<ControlConnection*>(timer->data); }
+
 }  // namespace
 
 ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
                                      session::ControlCredentials credentials,
+                                     std::chrono::milliseconds connect_timeout,
                                      std::chrono::milliseconds close_timeout)
     : loop_(loop),
       upstream_(std::move(upstream)),
       credentials_(std::move(credentials)),
+      connect_timeout_(connect_timeout),
       close_timeout_(close_timeout),
       log_(logging::component_logger("control")) {
   uv_timer_init(loop_, &timer_);
@@ -35,23 +40,41 @@ bool ControlConnection::ready() const {
 
 void ControlConnection::connect() {
   session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password);
+  kill_right_ = KillRight::Unknown;
+  refusal_logged_ = false;
+  // The whole way to ready (name lookup, TCP connect, greeting, login) gets connect_timeout: a
+  // server that accepts and never greets must not leave the connection "connecting" for ever.
+  uv_timer_start(
+      &timer_,
+      [](uv_timer_t* timer) {
+        auto* self = owner(timer);
+        if (self->resolver_ != nullptr) std::exchange(self->resolver_, nullptr)->cancel();
+        self->lost(fmt::format("not logged in within connect_timeout ({} ms)",
+                               self->connect_timeout_.count()));
+      },
+      static_cast<std::uint64_t>(connect_timeout_.count()), 0);
   connect_req_.data = this;
-  int rc = 0;
   if (upstream_.kind == config::Endpoint::Kind::Unix) {
     stream_ = net::Stream::create(loop_, net::Stream::Kind::Pipe, *this);
     uv_pipe_connect(&connect_req_, stream_->pipe(), upstream_.path.c_str(), on_connected);
-  } else {
-    sockaddr_storage address{};
-    if (!net::literal_address(upstream_.host, upstream_.port, address)) {
-      // Names are resolved per client connection; the control connection keeps it simple.
-      lost(fmt::format("control connection needs an IP address or socket path, not '{}'",
-                       upstream_.host));
-      return;
-    }
-    stream_ = net::Stream::create(loop_, net::Stream::Kind::Tcp, *this);
-    rc = uv_tcp_connect(&connect_req_, stream_->tcp(), reinterpret_cast<sockaddr*>(&address),
-                        on_connected);
+    return;
   }
+  // Names are resolved as for client sessions; a literal address answers before start() returns.
+  auto* resolver = net::Resolver::start(loop_, upstream_.host, upstream_.port,
+                                        [this](int status, const sockaddr* address) {
+                                          resolver_ = nullptr;
+                                          connect_to(status, address);
+                                        });
+  if (resolver != nullptr) resolver_ = resolver;
+}
+
+void ControlConnection::connect_to(int status, const sockaddr* address) {
+  if (status != 0) {
+    lost(fmt::format("cannot resolve '{}': {}", upstream_.host, net::uv_reason(status)));
+    return;
+  }
+  stream_ = net::Stream::create(loop_, net::Stream::Kind::Tcp, *this);
+  const int rc = uv_tcp_connect(&connect_req_, stream_->tcp(), address, on_connected);
   if (rc != 0) lost(fmt::format("cannot connect: {}", net::uv_reason(rc)));
 }
 
@@ -69,18 +92,9 @@ void ControlConnection::on_connected(uv_connect_t* req, int status) {
 void ControlConnection::on_read(net::Stream&, ByteView bytes) {
   const bool was_ready = ready();
   session_->on_server_data(bytes);
-  if (!was_ready && ready()) {
-    usable_for_handshakes_ = session_->logged_in_without_switch();
-    retry_delay_ = std::chrono::milliseconds{250};
-    if (announced_failure_) log_->info("control connection restored");
-    announced_failure_ = false;
-    log_->info("control connection ready as '{}' (server connection id {}){}", credentials_.user,
-               session_->connection_id(),
-               usable_for_handshakes_ ? ""
-                                      : "; it needed an auth switch, so abandoned client "
-                                        "handshakes cannot be ended with it");
-  }
-  if (auto result = session_->take_result()) {
+  if (!was_ready && ready()) on_logged_in();
+  // At stop the statement in flight was already answered with nullptr; its late result is dropped.
+  if (auto result = session_->take_result(); result && running_) {
     Pending done = std::move(pending_.front());
     pending_.pop_front();
     running_ = false;
@@ -91,6 +105,61 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
     return;
   }
   pump();
+}
+
+void ControlConnection::on_logged_in() {
+  uv_timer_stop(&timer_);  // the login deadline
+  usable_for_handshakes_ = session_->logged_in_without_switch();
+  retry_delay_ = std::chrono::milliseconds{250};
+  if (announced_failure_) log_->info("control connection restored");
+  announced_failure_ = false;
+  last_error_.clear();
+  log_->info("control connection ready as '{}' (server connection id {}){}", credentials_.user,
+             session_->connection_id(),
+             usable_for_handshakes_ ? ""
+                                    : "; it needed an auth switch, so abandoned client "
+                                      "handshakes cannot be ended with it");
+  check_kill_right();
+}
+
+// Before anything queued: a cancel should know at once whether the server will take it.
+void ControlConnection::check_kill_right() {
+  pending_.push_front({"SHOW GRANTS", [this](const Result* result) {
+                         if (result == nullptr) return;
+                         if (!result->ok) {
+                           log_->debug("SHOW GRANTS failed: ERR {}: {}; KILL QUERY will be tried",
+                                       result->error_code, result->error_message);
+                           return;
+                         }
+                         const auto privilege =
+                             session::kill_privilege_from_grants(result->rows, credentials_.user);
+                         account_ = privilege.account;
+                         if (privilege.allowed) {
+                           kill_right_ = KillRight::Allowed;
+                           return;
+                         }
+                         kill_right_ = KillRight::Denied;
+                         refusal_logged_ = true;
+                         log_->warn("{}", missing_grant_advice());
+                       }});
+}
+
+std::string ControlConnection::missing_grant_advice() const {
+  const std::string account =
+      account_.empty() ? fmt::format("'{}'@'%'", credentials_.user) : account_;
+  return fmt::format(
+      "control account {} lacks CONNECTION ADMIN (or SUPER): cancels will fall back to finish "
+      "(the statement runs to its end, then COM_QUIT); fix: {}",
+      account, session::kill_grant_statement(account));
+}
+
+void ControlConnection::kill_refused(std::uint32_t server_connection_id, std::uint16_t code,
+                                     const std::string& message) {
+  kill_right_ = KillRight::Denied;
+  if (refusal_logged_) return;
+  refusal_logged_ = true;
+  log_->warn("KILL QUERY {} refused: ERR {}: {}; {}", server_connection_id, code, message,
+             missing_grant_advice());
 }
 
 void ControlConnection::on_read_end(net::Stream&, int status) {
@@ -127,7 +196,9 @@ void ControlConnection::lost(const std::string& why) {
     log_->warn("control connection unavailable: {}; retrying", why);
     announced_failure_ = true;
   }
+  last_error_ = why;
   usable_for_handshakes_ = false;
+  if (!stopping_) uv_timer_stop(&timer_);
   if (running_) {
     // The statement in flight is lost with the connection; a KILL QUERY is not worth repeating.
     Pending lost_one = std::move(pending_.front());
@@ -146,7 +217,7 @@ void ControlConnection::lost(const std::string& why) {
 
 void ControlConnection::schedule_retry() {
   uv_timer_start(
-      &timer_, [](uv_timer_t* timer) { static_cast<ControlConnection*>(timer->data)->connect(); },
+      &timer_, [](uv_timer_t* timer) { owner(timer)->connect(); },
       static_cast<std::uint64_t>(retry_delay_.count()), 0);
   retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
 }
@@ -161,10 +232,12 @@ void ControlConnection::on_closed(net::Stream&) {
 }
 
 void ControlConnection::stop(std::function<void()> on_stopped) {
+  if (stopping_) return;
   stopping_ = true;
   on_stopped_ = std::move(on_stopped);
   fail_pending();
   uv_timer_stop(&timer_);
+  if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
   if (!stream_) {
     finish_stop();
     return;
@@ -176,14 +249,30 @@ void ControlConnection::stop(std::function<void()> on_stopped) {
     uv_timer_start(
         &timer_,
         [](uv_timer_t* timer) {
-          auto* self = static_cast<ControlConnection*>(timer->data);
+          auto* self = owner(timer);
           self->log_->warn("control connection: no EOF after COM_QUIT; closing it");
           if (self->stream_) self->stream_->close();
         },
         static_cast<std::uint64_t>(close_timeout_.count()), 0);
     return;
   }
-  stream_->close();
+  stream_->close();  // connecting or logging in: a pending connect ends with UV_ECANCELED
+}
+
+void ControlConnection::stop_now(std::function<void()> on_stopped) {
+  if (!stopping_) {
+    // Nothing is sent: COM_QUIT would only be written and then dropped with the handle.
+    stopping_ = true;
+    on_stopped_ = std::move(on_stopped);
+    fail_pending();
+    if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
+  }
+  uv_timer_stop(&timer_);
+  if (stream_) {
+    stream_->close();
+  } else {
+    finish_stop();
+  }
 }
 
 void ControlConnection::fail_pending() {
@@ -196,7 +285,9 @@ void ControlConnection::fail_pending() {
 }
 
 void ControlConnection::finish_stop() {
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* handle) {
+  auto* timer = reinterpret_cast<uv_handle_t*>(&timer_);
+  if (uv_is_closing(timer)) return;
+  uv_close(timer, [](uv_handle_t* handle) {
     auto* self = static_cast<ControlConnection*>(handle->data);
     auto on_stopped = std::move(self->on_stopped_);
     delete self;

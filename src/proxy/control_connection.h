@@ -4,10 +4,13 @@
 // it is lost, runs statements one at a time in order, and is closed with COM_QUIT like any
 // other session. Heap object; deletes itself once stop() has finished.
 //
-//   connecting ──► logging in ──► ready ⇄ running a statement
-//        ▲                          │ lost / refused
-//        └──── retry (backoff) ◄────┘
-//   stop(): COM_QUIT, wait for the server's EOF (close_timeout), close, on_stopped
+//   resolving ──► connecting ──► logging in ──► ready ⇄ running a statement
+//        ▲      (all three within connect_timeout)  │ lost / refused / too slow
+//        └────────── retry (backoff) ◄──────────────┘
+//   ready: SHOW GRANTS first, to tell whether the account may KILL QUERY others' statements
+//   stop():     COM_QUIT, wait for the server's EOF (close_timeout), close, on_stopped;
+//               whatever it is doing (resolving, connecting, a retry timer) is dropped at once
+//   stop_now(): close without waiting for anything (a second signal)
 
 #include <uv.h>
 
@@ -25,6 +28,9 @@
 namespace spdlog {
 class logger;
 }
+namespace gw::net {
+class Resolver;
+}
 
 namespace gw::proxy {
 
@@ -34,8 +40,16 @@ class ControlConnection final : public net::StreamObserver {
   // Gets the statement's result, or nullptr when it could not be run (connection down at stop).
   using Callback = std::function<void(const Result*)>;
 
+  // Whether the account may KILL QUERY other accounts' statements, as far as it is known.
+  enum class KillRight {
+    Unknown,  // not logged in yet, or SHOW GRANTS could not tell: KILL QUERY is tried
+    Allowed,  // SHOW GRANTS lists CONNECTION ADMIN, SUPER or ALL PRIVILEGES on *.*
+    Denied,   // it lacks them, or the server refused a KILL: cancels fall back to finish
+  };
+
   ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
                     session::ControlCredentials credentials,
+                    std::chrono::milliseconds connect_timeout,
                     std::chrono::milliseconds close_timeout);
   ControlConnection(const ControlConnection&) = delete;
   ControlConnection& operator=(const ControlConnection&) = delete;
@@ -44,14 +58,24 @@ class ControlConnection final : public net::StreamObserver {
   // Runs `sql` as soon as the connection is ready, after the statements queued before it.
   void run(std::string sql, Callback done);
   // Ends the session with COM_QUIT; calls on_stopped once every handle is closed, then deletes
-  // itself. Queued statements get nullptr.
+  // itself. Queued statements get nullptr. Bounded by close_timeout whatever the state.
   void stop(std::function<void()> on_stopped);
+  // Like stop(), without COM_QUIT or any wait; also cuts short a stop() under way.
+  void stop_now(std::function<void()> on_stopped);
 
   bool ready() const;
+  // Why the connection is not ready: the last failure since it was last ready, or empty while
+  // the first attempt is still under way (or when it is ready).
+  const std::string& last_error() const { return last_error_; }
   // True when the control account logged in with mysql_native_password and no switch, so its
   // credentials can end abandoned client handshakes (see ControlSession).
   bool usable_for_handshakes() const { return usable_for_handshakes_; }
   const session::ControlCredentials& credentials() const { return credentials_; }
+  KillRight kill_right() const { return kill_right_; }
+  // The server refused a KILL QUERY (ERR 1095/1227): logged once per login, and cancels fall
+  // back to finish until the next login (privileges are read by the server at login).
+  void kill_refused(std::uint32_t server_connection_id, std::uint16_t code,
+                    const std::string& message);
 
   void on_read(net::Stream& stream, ByteView bytes) override;
   void on_read_end(net::Stream& stream, int status) override;
@@ -65,27 +89,39 @@ class ControlConnection final : public net::StreamObserver {
   };
   ~ControlConnection() override = default;
   void connect();
+  void connect_to(int status, const sockaddr* address);
   static void on_connected(uv_connect_t* req, int status);
+  void on_logged_in();
+  void check_kill_right();
   void pump();
   void lost(const std::string& why);
   void schedule_retry();
   void fail_pending();
   void finish_stop();
+  std::string missing_grant_advice() const;
 
   uv_loop_t* loop_;
   config::Endpoint upstream_;
   session::ControlCredentials credentials_;
+  std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds close_timeout_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<session::ControlSession> session_;
+  net::Resolver* resolver_ = nullptr;  // a name lookup under way; it frees itself
   net::Stream* stream_ = nullptr;
   uv_connect_t connect_req_{};
+  // One timer, one use at a time: the login deadline, the retry backoff, or the wait for the
+  // server's EOF after COM_QUIT.
   uv_timer_t timer_{};
   std::deque<Pending> pending_;
   bool running_ = false;  // the front of pending_ is in flight
   bool usable_for_handshakes_ = false;
   bool stopping_ = false;
   bool announced_failure_ = false;  // one warning per outage, not one per retry
+  bool refusal_logged_ = false;     // one line per login for refused KILLs
+  KillRight kill_right_ = KillRight::Unknown;
+  std::string last_error_;
+  std::string account_;  // 'user'@'host' as SHOW GRANTS names it
   std::chrono::milliseconds retry_delay_{250};
   std::function<void()> on_stopped_;
 };

@@ -16,6 +16,10 @@ namespace gw::proxy {
 
 namespace {
 constexpr std::uint16_t kUnknownThread = 1094;  // ER_NO_SUCH_THREAD
+// The account may not KILL another account's statement: ER_KILL_DENIED_ERROR ("You are not
+// owner of thread"), or ER_SPECIFIC_ACCESS_DENIED_ERROR on servers that name the privilege.
+constexpr std::uint16_t kKillDenied = 1095;
+constexpr std::uint16_t kAccessDenied = 1227;
 }  // namespace
 
 Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
@@ -27,6 +31,8 @@ Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
   drain_timer_.data = this;
   uv_timer_init(loop_, &cancel_retry_timer_);
   cancel_retry_timer_.data = this;
+  uv_timer_init(loop_, &audit_timer_);
+  audit_timer_.data = this;
 }
 
 Proxy::~Proxy() = default;
@@ -40,7 +46,7 @@ std::expected<void, std::string> Proxy::start() {
              settings_.upstream.to_string());
   if (settings_.control) {
     control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
-                                     settings_.close_timeout);
+                                     settings_.connect_timeout, settings_.close_timeout);
     control_->start();
     // The self-audit's baseline: what the server had counted before gracewire's sessions.
     read_abort_counters([this](std::optional<AbortCounters> counters) {
@@ -79,6 +85,15 @@ session::SessionSettings Proxy::session_settings() const {
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
   if (control_ == nullptr) return;
+  if (control_->kill_right() == ControlConnection::KillRight::Denied) {
+    // Said once, with the GRANT that fixes it, by the control connection. Without a KILL the
+    // statement runs to its end and the session quits after it, as under in_flight = "finish".
+    session_log_->debug(
+        "[s{}] KILL QUERY {} not sent: the control account may not; the "
+        "statement finishes",
+        session_id, server_connection_id);
+    return;
+  }
   cancelling_[session_id] = Cancelling{server_connection_id, true};
   send_cancel(server_connection_id, session_id);
   if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_))) {
@@ -92,19 +107,35 @@ void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t sessi
 void Proxy::send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
   control_->run(fmt::format("KILL QUERY {}", server_connection_id),
                 [this, server_connection_id, session_id](const ControlConnection::Result* result) {
-                  if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
-                    it->second.in_flight = false;
-                  }
-                  if (result == nullptr) {
-                    session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down",
-                                       session_id, server_connection_id);
-                  } else if (!result->ok && result->error_code != kUnknownThread) {
-                    // ERR 1094: the statement and its session ended before the KILL arrived.
-                    session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id,
-                                       server_connection_id, result->error_code,
-                                       result->error_message);
-                  }
+                  on_cancel_answer(server_connection_id, session_id, result);
                 });
+}
+
+void Proxy::on_cancel_answer(std::uint32_t server_connection_id, std::uint64_t session_id,
+                             const ControlConnection::Result* result) {
+  if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
+    it->second.in_flight = false;
+  }
+  if (result == nullptr) {
+    session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down", session_id,
+                       server_connection_id);
+    return;
+  }
+  // ERR 1094: the statement and its session ended before the KILL arrived.
+  if (result->ok || result->error_code == kUnknownThread) return;
+  if (result->error_code == kKillDenied || result->error_code == kAccessDenied) {
+    // Every retry would be refused too: the statement is let finish. One line per login, not
+    // one per retry and session.
+    cancelling_.erase(session_id);
+    if (control_ != nullptr) {
+      control_->kill_refused(server_connection_id, result->error_code, result->error_message);
+    }
+    session_log_->debug("[s{}] KILL QUERY {} refused; the statement finishes", session_id,
+                        server_connection_id);
+    return;
+  }
+  session_log_->warn("[s{}] KILL QUERY {} failed: ERR {}: {}", session_id, server_connection_id,
+                     result->error_code, result->error_message);
 }
 
 // A KILL QUERY can be acknowledged and still not stop the statement: MariaDB 10.11 sets the
@@ -125,12 +156,42 @@ void Proxy::retry_cancels() {
 
 void Proxy::cancel_finished(std::uint64_t session_id) { cancelling_.erase(session_id); }
 
+void Proxy::kill_connection(std::uint32_t server_connection_id) {
+  if (control_ == nullptr) return;
+  control_->run(fmt::format("KILL CONNECTION {}", server_connection_id),
+                [this, server_connection_id](const ControlConnection::Result* result) {
+                  if (result == nullptr) {
+                    log_->warn("KILL CONNECTION {} not sent: control connection down",
+                               server_connection_id);
+                  } else if (!result->ok) {
+                    log_->warn("KILL CONNECTION {} failed: ERR {}: {}", server_connection_id,
+                               result->error_code, result->error_message);
+                  }
+                });
+}
+
+// Every signal after the first moves shutdown one step closer to the end, never back.
 void Proxy::shutdown() {
-  if (state_ == State::Stopped || state_ == State::Stopping) return;
-  if (state_ == State::Draining) {
-    log_->warn("second signal: ending {} remaining connections now", connections_.size());
-    drain_now();
-    return;
+  switch (state_) {
+    case State::Running:
+      break;
+    case State::Draining:
+      log_->warn("second signal: ending {} remaining connections now", connections_.size());
+      drain_now();
+      return;
+    case State::Cancelling:
+      log_->warn("another signal: closing {} remaining connections at once", connections_.size());
+      state_ = State::Aborting;
+      for_each_connection([](Connection& connection) { connection.abort(); });
+      return;
+    case State::Auditing:
+    case State::QuittingControl:
+      log_->warn("another signal: closing the control connection at once");
+      stop_control(/*now=*/true);
+      return;
+    case State::Aborting:
+    case State::Stopped:
+      return;
   }
   state_ = State::Draining;
   if (listener_ != nullptr) {
@@ -154,6 +215,7 @@ void Proxy::shutdown() {
 }
 
 void Proxy::drain_now() {
+  state_ = State::Cancelling;
   for_each_connection([](Connection& connection) { connection.shutdown(true); });
   // Each remaining step is bounded, but a KILL QUERY waits on the server (MariaDB can take two
   // seconds to acknowledge one): this is the bound on all of them together.
@@ -180,8 +242,11 @@ void Proxy::for_each_connection(const std::function<void(Connection&)>& action) 
 }
 
 void Proxy::check_stopped() {
-  if (state_ != State::Draining || !connections_.empty()) return;
-  state_ = State::Stopping;
+  const bool ending =
+      state_ == State::Draining || state_ == State::Cancelling || state_ == State::Aborting;
+  if (!ending || !connections_.empty()) return;
+  const bool now = state_ == State::Aborting;
+  state_ = State::Auditing;
   uv_timer_stop(&drain_timer_);
   log_->info("all client connections closed");
   if (control_ == nullptr) {
@@ -189,7 +254,62 @@ void Proxy::check_stopped() {
     finish_stop();
     return;
   }
+  if (now) {
+    log_->warn("self-audit skipped: stopping at once on a repeated signal");
+    stop_control(/*now=*/true);
+    return;
+  }
+  start_self_audit();
+}
+
+// The audit needs a logged-in control connection. One that failed (login refused, server down)
+// is not waited for; one still logging in, or a server slow to answer, gets a bound.
+void Proxy::start_self_audit() {
+  if (!control_->ready() && !control_->last_error().empty()) {
+    skip_self_audit(fmt::format("control connection not ready: {}", control_->last_error()));
+    return;
+  }
+  // The counters settle within close_timeout; one more close_timeout covers a login still under
+  // way or a server slow to answer.
+  const auto bound = 2 * settings_.close_timeout;
+  uv_timer_start(
+      &audit_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Proxy*>(timer->data);
+        const auto ms = 2 * self->settings_.close_timeout.count();
+        if (self->control_->ready()) {
+          self->skip_self_audit(fmt::format("the server did not answer within {} ms", ms));
+        } else {
+          const std::string& error = self->control_->last_error();
+          self->skip_self_audit(fmt::format("control connection not ready within {} ms{}{}", ms,
+                                            error.empty() ? "" : ": ", error));
+        }
+      },
+      static_cast<std::uint64_t>(bound.count()), 0);
   settle_abort_counters(std::nullopt, std::chrono::steady_clock::now() + settings_.close_timeout);
+}
+
+void Proxy::skip_self_audit(const std::string& why) {
+  log_->warn("self-audit skipped: {}", why);
+  stop_control(/*now=*/false);
+}
+
+// Last step: the control connection's own end, bounded by close_timeout (or at once).
+void Proxy::stop_control(bool now) {
+  uv_timer_stop(&audit_timer_);
+  uv_timer_stop(&drain_timer_);  // a settle re-read
+  state_ = State::QuittingControl;
+  // Statements still queued are answered with nullptr from inside stop(): the audit's callbacks
+  // see the state and do nothing.
+  auto stopped = [this] {
+    control_ = nullptr;
+    finish_stop();
+  };
+  if (now) {
+    control_->stop_now(std::move(stopped));
+  } else {
+    control_->stop(std::move(stopped));
+  }
 }
 
 // The server counts an abort when its own thread notices the closed socket, a moment after
@@ -198,6 +318,7 @@ void Proxy::check_stopped() {
 void Proxy::settle_abort_counters(std::optional<AbortCounters> previous,
                                   std::chrono::steady_clock::time_point deadline) {
   read_abort_counters([this, previous, deadline](std::optional<AbortCounters> now) {
+    if (state_ != State::Auditing) return;  // skipped meanwhile (bound, signal)
     const bool settled =
         now && previous && now->clients == previous->clients && now->connects == previous->connects;
     if (now && !settled && std::chrono::steady_clock::now() < deadline) {
@@ -213,13 +334,15 @@ void Proxy::settle_abort_counters(std::optional<AbortCounters> previous,
       return;
     }
     log_self_audit(now);
-    std::exchange(control_, nullptr)->stop([this] { finish_stop(); });
+    stop_control(/*now=*/false);
   });
 }
 
 void Proxy::log_self_audit(const std::optional<AbortCounters>& now) {
   if (!now || !abort_baseline_) {
-    log_->warn("self-audit unavailable: the control connection could not read the counters");
+    const std::string& error = control_->last_error();
+    log_->warn("self-audit skipped: the control connection could not read the counters{}{}",
+               error.empty() ? "" : ": ", error);
     return;
   }
   const std::int64_t clients = now->clients - abort_baseline_->clients;
@@ -234,6 +357,7 @@ void Proxy::finish_stop() {
   state_ = State::Stopped;
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&audit_timer_), nullptr);
   log_->info("stopped: every upstream session is closed");
   if (on_stopped_) on_stopped_();
 }

@@ -3,10 +3,14 @@
 //
 //   running ──signal──► draining: no new clients; each session ends as soon as the protocol
 //                        allows (idle: ERR 1053 + COM_QUIT now; busy or in a transaction: when
-//                        that ends) ──all gone──► self-audit over the control connection,
-//                        control connection quit ──► stopped
-//   draining ──second signal or drain_timeout──► what remains is cancelled and quit now; each
-//                        step still bounded by close_timeout
+//                        that ends)
+//   draining ──second signal or drain_timeout──► cancelling: what remains is cancelled and quit
+//                        now, each step bounded by close_timeout, all by a last-resort deadline
+//   cancelling ──another signal──► aborting: every connection is closed at once
+//   ──all gone──► auditing: the self-audit over the control connection, at most 2 x close_timeout,
+//                        skipped with a warning when the control connection is not ready
+//              ──► quitting control: COM_QUIT, at most close_timeout ──► stopped
+//   auditing, quitting control ──signal──► the control connection is closed at once ──► stopped
 
 #include <uv.h>
 
@@ -18,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "proxy/control_connection.h"
 #include "proxy/settings.h"
 
 namespace spdlog {
@@ -30,7 +35,6 @@ class Listener;
 namespace gw::proxy {
 
 class Connection;
-class ControlConnection;
 
 class Proxy {
  public:
@@ -59,6 +63,9 @@ class Proxy {
   // repeated every kCancelRetryMs until cancel_finished(session_id).
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);
   void cancel_finished(std::uint64_t session_id);
+  // KILL CONNECTION <server_connection_id> over the control connection, once: the quiet end of
+  // an upstream session left inside a half-sent client packet.
+  void kill_connection(std::uint32_t server_connection_id);
 
  private:
   struct AbortCounters {
@@ -68,9 +75,14 @@ class Proxy {
   void accept(uv_stream_t* server);
   void drain_now();
   void send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
+  void on_cancel_answer(std::uint32_t server_connection_id, std::uint64_t session_id,
+                        const ControlConnection::Result* result);
   void retry_cancels();
   void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
+  void start_self_audit();
+  void skip_self_audit(const std::string& why);
+  void stop_control(bool now);
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
   void settle_abort_counters(std::optional<AbortCounters> previous,
                              std::chrono::steady_clock::time_point deadline);
@@ -85,15 +97,18 @@ class Proxy {
   // One control connection, as the control account: it runs the cancels one at a time. Parallel
   // KILL QUERYs from several connections were measured to leave MariaDB 10.11's SELECT SLEEP()
   // sessions unwoken more often; one at a time, each answered KILL took effect.
-  ControlConnection* control_ = nullptr;  // deletes itself after stop()
+  ControlConnection* control_ = nullptr;  // deletes itself after stop(); null from then on
   std::optional<AbortCounters> abort_baseline_;
   std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
   std::uint64_t next_id_ = 1;
   enum class State {
-    Running,   // accepting clients
-    Draining,  // not accepting; sessions end as the protocol allows
-    Stopping,  // every client connection is gone; self-audit and control connection last
-    Stopped,   // everything is closed
+    Running,          // accepting clients
+    Draining,         // not accepting; sessions end as the protocol allows
+    Cancelling,       // drain deadline or second signal: what remains is cancelled and quit
+    Aborting,         // a signal while cancelling: every connection is closed at once
+    Auditing,         // every client connection is gone; the self-audit, bounded
+    QuittingControl,  // the control connection's COM_QUIT, bounded by close_timeout
+    Stopped,          // everything is closed
   };
   State state_ = State::Running;
   static constexpr std::uint64_t kCancelRetryMs = 500;
@@ -102,6 +117,7 @@ class Proxy {
   std::chrono::steady_clock::time_point settle_deadline_{};
   uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
   uv_timer_t cancel_retry_timer_{};
+  uv_timer_t audit_timer_{};  // the self-audit's bound
   struct Cancelling {
     std::uint32_t server_connection_id = 0;
     bool in_flight = false;  // a KILL QUERY for it is queued or awaiting the server's answer

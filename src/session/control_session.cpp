@@ -206,4 +206,63 @@ void ControlSession::quit() {
   }
 }
 
+namespace {
+
+// The privilege list of a "GRANT <privileges> ON *.* TO ..." line, or "" for any other line
+// (grants on one database, role grants, SET DEFAULT ROLE).
+std::string_view global_privileges(std::string_view line) {
+  constexpr std::string_view kGrant = "GRANT ";
+  constexpr std::string_view kOnAll = " ON *.* TO ";
+  if (!line.starts_with(kGrant)) return {};
+  const auto on = line.find(kOnAll);
+  if (on == std::string_view::npos) return {};
+  return line.substr(kGrant.size(), on - kGrant.size());
+}
+
+bool grants_kill(std::string_view privileges) {
+  // MySQL 8 spells it CONNECTION_ADMIN.
+  constexpr std::string_view kEnough[] = {"ALL PRIVILEGES", "SUPER", "CONNECTION ADMIN",
+                                          "CONNECTION_ADMIN"};
+  while (!privileges.empty()) {
+    const auto comma = privileges.find(", ");
+    const std::string_view one = privileges.substr(0, comma);
+    for (std::string_view enough : kEnough) {
+      if (one == enough) return true;
+    }
+    if (comma == std::string_view::npos) break;
+    privileges.remove_prefix(comma + 2);
+  }
+  return false;
+}
+
+// `user`@`host` after " TO " -> 'user'@'host'; empty when the line grants to someone else (a role).
+std::string grantee(std::string_view line, std::string_view user) {
+  const std::string prefix = fmt::format(" TO `{}`@`", user);
+  const auto at = line.find(prefix);
+  if (at == std::string_view::npos) return {};
+  const auto host_start = at + prefix.size();
+  const auto host_end = line.find('`', host_start);
+  if (host_end == std::string_view::npos) return {};
+  return fmt::format("'{}'@'{}'", user, line.substr(host_start, host_end - host_start));
+}
+
+}  // namespace
+
+KillPrivilege kill_privilege_from_grants(
+    const std::vector<std::vector<std::optional<std::string>>>& rows, std::string_view user) {
+  KillPrivilege found;
+  for (const auto& row : rows) {
+    if (row.empty() || !row[0]) continue;
+    const std::string_view line = *row[0];
+    if (grants_kill(global_privileges(line))) found.allowed = true;
+    if (found.account.empty()) found.account = grantee(line, user);
+  }
+  if (found.account.empty()) found.account = fmt::format("'{}'@'%'", user);
+  return found;
+}
+
+std::string kill_grant_statement(std::string_view account) {
+  return fmt::format("GRANT CONNECTION ADMIN ON *.* TO {}", account);
+}
+
 }  // namespace gw::session

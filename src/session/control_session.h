@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -94,5 +95,20 @@ class ControlSession {
   Handler handler_{*this};
   Bytes to_server_;
 };
+
+// What SHOW GRANTS says about the control account's right to KILL QUERY another account's
+// statement. MariaDB 10.11, measured: CONNECTION ADMIN, SUPER or ALL PRIVILEGES on *.*, held
+// directly or through the default role (whose grants SHOW GRANTS lists too), allow it; PROCESS
+// alone does not (ERR 1095 "You are not owner of thread").
+struct KillPrivilege {
+  bool allowed = false;
+  std::string account;  // 'user'@'host' as the server names it, for the GRANT to suggest
+};
+// `rows` are SHOW GRANTS's rows; `user` the control account's user name. The rows hold the
+// password hash: nothing of them but the account name may be logged.
+KillPrivilege kill_privilege_from_grants(
+    const std::vector<std::vector<std::optional<std::string>>>& rows, std::string_view user);
+// The GRANT that gives `account` what KILL QUERY needs.
+std::string kill_grant_statement(std::string_view account);
 
 }  // namespace gw::session

@@ -133,5 +133,66 @@ TEST(ControlSession, UnexpectedEofIsAFailure) {
   EXPECT_EQ(control.state(), ControlSession::State::Failed);
 }
 
+// SHOW GRANTS rows as MariaDB 10.11.19 returned them for accounts set up each way (the password
+// hash replaced), and what a KILL QUERY of another account's statement then did.
+using GrantRows = std::vector<std::vector<std::optional<std::string>>>;
+constexpr const char* kHash = "IDENTIFIED BY PASSWORD '*0123456789ABCDEF0123456789ABCDEF01234567'";
+
+GrantRows grants(std::initializer_list<std::string> lines) {
+  GrantRows rows;
+  for (const auto& line : lines) rows.push_back({line});
+  return rows;
+}
+
+TEST(KillPrivilege, UsageOrProcessAloneMayNotKill) {
+  // Both got ERR 1095 "You are not owner of thread".
+  auto usage = kill_privilege_from_grants(
+      grants({std::string("GRANT USAGE ON *.* TO `np`@`%` ") + kHash}), "np");
+  EXPECT_FALSE(usage.allowed);
+  EXPECT_EQ(usage.account, "'np'@'%'");
+  auto process = kill_privilege_from_grants(
+      grants({std::string("GRANT PROCESS ON *.* TO `pr`@`localhost` ") + kHash}), "pr");
+  EXPECT_FALSE(process.allowed);
+  EXPECT_EQ(process.account, "'pr'@'localhost'");
+  EXPECT_EQ(kill_grant_statement(process.account),
+            "GRANT CONNECTION ADMIN ON *.* TO 'pr'@'localhost'");
+}
+
+TEST(KillPrivilege, ConnectionAdminSuperAllPrivilegesOrADefaultRoleMayKill) {
+  for (const std::string privileges :
+       {"CONNECTION ADMIN", "SUPER", "ALL PRIVILEGES", "SELECT, PROCESS, CONNECTION ADMIN"}) {
+    auto found = kill_privilege_from_grants(
+        grants({"GRANT " + privileges + " ON *.* TO `gw`@`%` " + kHash}), "gw");
+    EXPECT_TRUE(found.allowed) << privileges;
+  }
+  // The default role's grants are listed after the account's own.
+  auto role = kill_privilege_from_grants(
+      grants({"GRANT `killer` TO `ro`@`%`", std::string("GRANT USAGE ON *.* TO `ro`@`%` ") + kHash,
+              "GRANT CONNECTION ADMIN ON *.* TO `killer`",
+              "SET DEFAULT ROLE `killer` FOR `ro`@`%`"}),
+      "ro");
+  EXPECT_TRUE(role.allowed);
+  EXPECT_EQ(role.account, "'ro'@'%'");
+}
+
+TEST(KillPrivilege, OnlyGlobalGrantsCount) {
+  auto on_database =
+      kill_privilege_from_grants(grants({std::string("GRANT USAGE ON *.* TO `gw`@`%` ") + kHash,
+                                         "GRANT ALL PRIVILEGES ON `shop`.* TO `gw`@`%`"}),
+                                 "gw");
+  EXPECT_FALSE(on_database.allowed);
+  // A privilege whose name merely contains one of them is not it.
+  auto lookalike =
+      kill_privilege_from_grants(grants({"GRANT SUPERVISOR ON *.* TO `gw`@`%`"}), "gw");
+  EXPECT_FALSE(lookalike.allowed);
+}
+
+TEST(KillPrivilege, TheAdviceNeverCarriesThePasswordHash) {
+  auto found = kill_privilege_from_grants(
+      grants({std::string("GRANT USAGE ON *.* TO `gw`@`10.%` ") + kHash}), "gw");
+  EXPECT_EQ(found.account, "'gw'@'10.%'");
+  EXPECT_EQ(kill_grant_statement(found.account).find("0123456789"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gw::session
