@@ -47,7 +47,9 @@ std::expected<std::unique_ptr<FileSink>, std::string> FileSink::open(std::string
   std::unique_ptr<FileSink> sink(new FileSink(std::move(path), rotate_bytes, rotate_keep));
   if (const int error_number = sink->open_file(); error_number != 0) {
     return std::unexpected("cannot open event log " + sink->path_ + ": " +
-                           std::strerror(error_number));
+                           (error_number == ENXIO ? "it is a FIFO with no reader; start the "
+                                                    "reader first"
+                                                  : std::strerror(error_number)));
   }
   return sink;
 }
@@ -61,8 +63,14 @@ int FileSink::open_file() {
     fd_ = STDOUT_FILENO;
     return 0;
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  // O_NONBLOCK: opening a FIFO for writing would otherwise wait for a reader, before the
+  // proxy even listens. Without one the open fails with ENXIO (reported, and retried at the
+  // next flush); with one, writes block again as for any file.
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
   if (fd_ < 0) return errno;
+  if (const int flags = ::fcntl(fd_, F_GETFL); flags >= 0) {
+    ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+  }
   struct stat info {};
   file_size_ = 0;
   needs_newline_ = false;
@@ -84,6 +92,12 @@ SinkTally FileSink::write(std::string_view line) {
   const std::uint64_t pending = file_size_ + buffer_.size();
   if (rotate_bytes_ > 0 && pending > 0 && pending + line.size() > rotate_bytes_) {
     tally += flush();
+    if (tally.lost > 0) {
+      // Nothing may follow lost lines in the same tally (sink.h): this one is lost too, and
+      // rotation waits for writing to work.
+      ++tally.lost;
+      return tally;
+    }
     rotate(tally);
   }
   buffer_.append(line);
@@ -134,6 +148,19 @@ SinkTally FileSink::flush() {
   }
   buffer_.clear();
   buffered_lines_ = 0;
+  return tally;
+}
+
+SinkTally FileSink::reopen() {
+  SinkTally tally = flush();
+  if (is_stdout_) return tally;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (const int error_number = open_file(); error_number != 0) {
+    fd_ = -1;
+    ++tally.errors;
+    failed("cannot reopen", error_number);
+  }
   return tally;
 }
 

@@ -26,7 +26,8 @@ class FileSink final : public Sink {
   static constexpr std::size_t kFlushBytes = 256 * 1024;
 
   // "-" writes to standard output (never rotated). The error is a sentence for a person:
-  // "cannot open event log /var/log/x.log: Permission denied".
+  // "cannot open event log /var/log/x.log: Permission denied". A FIFO must have its reader
+  // already: opening never waits for one.
   static std::expected<std::unique_ptr<FileSink>, std::string> open(std::string path,
                                                                     std::uint64_t rotate_bytes,
                                                                     std::uint32_t rotate_keep);
@@ -36,6 +37,9 @@ class FileSink final : public Sink {
 
   SinkTally write(std::string_view line) override;
   SinkTally flush() override;
+  // Closes and reopens path_ (created if missing): after logrotate renamed it, the next lines
+  // go to a new file. A failure is reported, and the next flush tries again.
+  SinkTally reopen() override;
   bool failing() const override { return failing_; }
 
  private:

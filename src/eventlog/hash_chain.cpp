@@ -95,11 +95,13 @@ std::string expected_hash(Sha256& sha, const SealedLine& line) {
 }
 
 std::optional<std::string> last_hash_in_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer; only a regular file holds
+  // a chain to continue.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
   struct stat info {};
   std::string tail;
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
     const auto size = static_cast<std::size_t>(info.st_size);
     const std::size_t length = std::min(size, kTailBytes);
     tail.resize(length);

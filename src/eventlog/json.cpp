@@ -252,6 +252,7 @@ void append_json(std::string& out, const DroppedNotice& notice) {
   w.time("since", notice.since);
   w.time("until", notice.until);
   w.text("reason", notice.reason);
+  if (!notice.last_written_hash.empty()) w.text("last_written_hash", notice.last_written_hash);
 }
 
 }  // namespace gw::eventlog

@@ -31,6 +31,9 @@ struct DroppedNotice {
   std::uint64_t count = 0;
   std::chrono::system_clock::time_point since{}, until{};
   std::string_view reason{};
+  // write_failed with hash_chain on: the hash of the last line that reached the file before the
+  // gap, so that verify can tell that nothing else went missing there.
+  std::string_view last_written_hash{};
 };
 
 void append_json(std::string& out, const DroppedNotice& notice);

@@ -3,16 +3,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 namespace gw::eventlog {
 
-std::expected<LineReader, std::string> LineReader::open(const std::string& path) {
+std::expected<LineReader, std::string> LineReader::open(const std::string& path,
+                                                        std::size_t max_line) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected("cannot open " + path + ": " + std::strerror(errno));
-  return LineReader(path, fd);
+  return LineReader(path, fd, std::max<std::size_t>(max_line, 1));
 }
 
 LineReader::~LineReader() {
@@ -22,16 +24,18 @@ LineReader::~LineReader() {
 LineReader::LineReader(LineReader&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
+      max_line_(other.max_line_),
       buffer_(std::move(other.buffer_)),
       begin_(other.begin_),
       end_(other.end_),
       eof_(other.eof_),
       complete_(other.complete_),
+      too_long_(other.too_long_),
       line_number_(other.line_number_),
       error_(std::move(other.error_)) {}
 
 // Moves the unread bytes to the front and reads more after them, growing the buffer only when
-// a single line fills it.
+// a single line fills it, and never past what a line of max_line_ bytes and its '\n' need.
 bool LineReader::fill() {
   if (begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
@@ -39,7 +43,7 @@ bool LineReader::fill() {
     begin_ = 0;
   }
   if (buffer_.size() < kBlockBytes) buffer_.resize(kBlockBytes);
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  if (end_ == buffer_.size()) buffer_.resize(std::min(buffer_.size() * 2, max_line_ + 1));
   for (;;) {
     const ssize_t n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
     if (n < 0 && errno == EINTR) continue;
@@ -54,6 +58,7 @@ bool LineReader::fill() {
 }
 
 std::optional<std::string_view> LineReader::next() {
+  too_long_ = false;
   std::size_t searched = begin_;
   for (;;) {
     const void* newline = std::memchr(buffer_.data() + searched, '\n', end_ - searched);
@@ -65,6 +70,7 @@ std::optional<std::string_view> LineReader::next() {
       complete_ = true;
       return line;
     }
+    if (end_ - begin_ > max_line_) return skip_long_line();
     if (eof_ || !error_.empty()) break;
     const std::size_t scanned = end_ - begin_;
     if (!fill() && !eof_) return std::nullopt;
@@ -76,6 +82,36 @@ std::optional<std::string_view> LineReader::next() {
   ++line_number_;
   complete_ = false;
   return rest;
+}
+
+}  // namespace gw::eventlog
+
+namespace gw::eventlog {
+
+// Drops what is buffered of the current line and reads on to its end, holding one block at a
+// time.
+std::optional<std::string_view> LineReader::skip_long_line() {
+  begin_ = end_ = 0;
+  for (;;) {
+    if (eof_) {
+      complete_ = false;
+      break;
+    }
+    if (!fill()) {
+      if (!error_.empty()) return std::nullopt;
+      continue;  // end of file: the line was the last one, with no '\n'
+    }
+    const void* newline = std::memchr(buffer_.data(), '\n', end_);
+    if (newline != nullptr) {
+      begin_ = static_cast<std::size_t>(static_cast<const char*>(newline) - buffer_.data()) + 1;
+      complete_ = true;
+      break;
+    }
+    end_ = 0;
+  }
+  ++line_number_;
+  too_long_ = true;
+  return std::string_view{};
 }
 
 }  // namespace gw::eventlog

@@ -1,6 +1,8 @@
 #pragma once
-// Reads a file line by line through one growing block buffer, so that the tools handle logs of
-// any size in bounded memory (one block, or the longest line if that is longer).
+// Reads a file line by line through one block buffer, so that the tools handle logs of any
+// size in bounded memory: one block, or the longest line up to max_line bytes. A longer line
+// is skipped without being held (too_long() says so), so a hostile or broken file cannot make
+// a tool grow with it.
 
 #include <cstdint>
 #include <expected>
@@ -13,17 +15,26 @@ namespace gw::eventlog {
 class LineReader {
  public:
   static constexpr std::size_t kBlockBytes = 1 << 20;
+  // Far above any line gracewire writes: a statement is cut at event_log.statement_limit
+  // (64 KiB by default) and even all-control-character text only grows sixfold in JSON.
+  static constexpr std::size_t kMaxLineBytes = 16 << 20;
 
   // The error names the file: "cannot open x.log: No such file or directory".
-  static std::expected<LineReader, std::string> open(const std::string& path);
+  static std::expected<LineReader, std::string> open(const std::string& path,
+                                                     std::size_t max_line = kMaxLineBytes);
   ~LineReader();
   LineReader(LineReader&& other) noexcept;
   LineReader& operator=(LineReader&&) = delete;
   LineReader(const LineReader&) = delete;
 
   // The next line without its '\n', valid until the next call; nullopt at the end or on a read
-  // error (see error()).
+  // error (see error()). An empty view when the line was too long (too_long()).
   std::optional<std::string_view> next();
+  // True when the line next() returned last was longer than max_line and was skipped.
+  bool too_long() const { return too_long_; }
+  std::size_t max_line() const { return max_line_; }
+  // Bytes held for reading; at most max(kBlockBytes, max_line + 1).
+  std::size_t buffer_bytes() const { return buffer_.size(); }
   // 1-based number of the line next() returned last.
   std::uint64_t line_number() const { return line_number_; }
   // False when the last line returned had no '\n' (the file ends mid-line).
@@ -32,15 +43,19 @@ class LineReader {
   const std::string& path() const { return path_; }
 
  private:
-  LineReader(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  LineReader(std::string path, int fd, std::size_t max_line)
+      : path_(std::move(path)), fd_(fd), max_line_(max_line) {}
   bool fill();
+  std::optional<std::string_view> skip_long_line();
 
   std::string path_;
   int fd_ = -1;
+  std::size_t max_line_;
   std::string buffer_;
   std::size_t begin_ = 0, end_ = 0;  // unread bytes of buffer_
   bool eof_ = false;
   bool complete_ = true;
+  bool too_long_ = false;
   std::uint64_t line_number_ = 0;
   std::string error_;
 };

@@ -231,6 +231,14 @@ ReportBuilder::~ReportBuilder() = default;
 
 void ReportBuilder::add_line(std::string_view line) { state_->add_line(line); }
 
+void ReportBuilder::add_too_long(std::string where) {
+  constexpr std::size_t kNamed = 10;  // the rest are counted only
+  ReportSummary& summary = state_->summary;
+  ++summary.lines;
+  ++summary.skipped_lines;
+  if (summary.too_long_lines++ < kNamed) summary.too_long.push_back(std::move(where));
+}
+
 ReportSummary ReportBuilder::finish(std::vector<std::string> files) {
   ReportSummary summary = std::move(state_->summary);
   summary.files = std::move(files);
@@ -261,7 +269,13 @@ std::expected<ReportSummary, std::string> build_report(const std::vector<std::st
   for (const auto& file : files) {
     auto reader = LineReader::open(file);
     if (!reader) return std::unexpected(reader.error());
-    while (auto line = reader->next()) builder.add_line(*line);
+    while (auto line = reader->next()) {
+      if (reader->too_long()) {
+        builder.add_too_long(file + ":" + std::to_string(reader->line_number()));
+      } else {
+        builder.add_line(*line);
+      }
+    }
     if (!reader->error().empty()) return std::unexpected(reader->error());
   }
   return builder.finish(files);
@@ -273,6 +287,14 @@ int run_report(const std::vector<std::string>& paths, ReportBy by, bool json, st
   if (!summary) {
     err << "report: " << summary.error() << '\n';
     return 1;
+  }
+  for (const auto& where : summary->too_long) {
+    err << "report: " << where << ": line longer than " << (LineReader::kMaxLineBytes >> 20)
+        << " MiB (not a record gracewire writes); skipped\n";
+  }
+  if (summary->too_long_lines > summary->too_long.size()) {
+    err << "report: " << summary->too_long_lines - summary->too_long.size()
+        << " more over-long lines skipped\n";
   }
   if (json) {
     print_report_json(*summary, out);

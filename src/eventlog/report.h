@@ -47,6 +47,9 @@ struct ReportSummary {
   std::uint64_t skipped_lines = 0;   // lines that were not records
   std::uint64_t dropped = 0;         // records the writer lost, per its "dropped" records
   std::vector<GroupSummary> groups;  // most sessions first, then by key
+  // Lines skipped for being far too long to be records, as "x.log:12" (the first few).
+  std::vector<std::string> too_long;
+  std::uint64_t too_long_lines = 0;
 };
 
 // Accumulates lines; the streaming core of the report, usable on any source of lines.
@@ -58,6 +61,8 @@ class ReportBuilder {
   ReportBuilder& operator=(const ReportBuilder&) = delete;
 
   void add_line(std::string_view line);
+  // A line the reader skipped as too long; `where` is "file:line".
+  void add_too_long(std::string where);
   ReportSummary finish(std::vector<std::string> files);
 
  private:

@@ -1,6 +1,10 @@
 #include "eventlog/writer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <optional>
 
 #include "eventlog/command_class.h"
 #include "eventlog/file_sink.h"
@@ -29,7 +33,271 @@ void truncate_utf8(std::string& text, std::size_t limit) {
   text.resize(cut);
 }
 
+std::size_t wake_at(const EventLogSettings& settings) {
+  if (settings.flush_interval.count() <= 0) return 1;
+  return std::clamp<std::size_t>(settings.queue_records / 4, 1, kMaxWakeBatch);
+}
+
 }  // namespace
+
+// Everything the writer thread touches. The thread holds a shared_ptr to it, so a thread that
+// close() had to abandon (stuck in a write) finds it intact whenever the write returns.
+class EventLog::Writer {
+ public:
+  Writer(const EventLogSettings& settings, std::unique_ptr<Sink> sink, std::string last_hash)
+      : queue(settings.queue_records, settings.loss, wake_at(settings)),
+        settings_(settings),
+        sink_(std::move(sink)) {
+    if (settings_.hash_chain) {
+      last_written_hash_ = last_hash;
+      chain_.emplace(std::move(last_hash));
+    }
+  }
+
+  void run();
+  // Loop thread, at close(): waits for run() to end; false when `timeout` passed first.
+  bool wait_done(std::chrono::milliseconds timeout);
+  // Loop thread, at close() when wait_done() failed: counts and reports what is left.
+  void abandon(std::chrono::milliseconds timeout);
+  Stats stats() const;
+
+  RecordQueue queue;
+  std::atomic<bool> reopen_requested{false};
+
+ private:
+  void write_record(Record& record);
+  // Seals line_ and hands it to the sink; false when it could not be handed (an unannounced
+  // gap is open and its notice failed), which counts as a lost record with `is_record`.
+  bool write_line(bool is_record);
+  bool close_gap();
+  void flush_and_report();
+  void write_queue_drops();
+  void account(const SinkTally& tally);
+  void count_lost(std::uint64_t lines);
+  void hand(std::string& line);
+  // Follows which sealed lines reached the sink; lines are reported in the order handed.
+  void settle_hashes(const SinkTally& tally);
+
+  const EventLogSettings settings_;
+  const std::unique_ptr<Sink> sink_;
+
+  // Writer thread only.
+  std::optional<HashChain> chain_;
+  std::string line_, notice_;
+  std::chrono::system_clock::time_point lost_since_;
+  bool gap_open_ = false;        // lines were lost and no "dropped" record has followed them
+  bool gap_tried_ = false;       // a "dropped" record failed in this batch: do not retry yet
+  std::uint64_t unflushed_ = 0;  // records handed to the sink since the last flush
+  std::deque<std::string> unsettled_hashes_;  // of sealed lines handed, fate not yet known
+  std::string last_written_hash_;             // of the last sealed line that reached the sink
+
+  std::atomic<std::uint64_t> lost_{0};  // lines the sink lost, not yet reported in the log
+  std::atomic<std::uint64_t> written_{0}, dropped_{0}, write_errors_{0}, bytes_{0};
+  std::atomic<std::uint64_t> taken_{0}, flushed_{0}, reopened_{0};
+  std::atomic<bool> abandoned_{false};
+
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+};
+
+void EventLog::Writer::run() {
+  using Clock = std::chrono::steady_clock;
+  std::vector<Record> batch;
+  auto deadline = Clock::now() + settings_.flush_interval;
+  for (;;) {
+    const bool stopping = queue.take(batch, deadline);
+    gap_tried_ = false;
+    taken_.fetch_add(batch.size(), std::memory_order_relaxed);
+    if (reopen_requested.exchange(false)) {
+      account(sink_->reopen());
+      reopened_.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (Record& record : batch) write_record(record);
+    unflushed_ += batch.size();
+    batch.clear();
+    if (stopping || Clock::now() >= deadline) {
+      flush_and_report();
+      deadline = Clock::now() + settings_.flush_interval;
+    }
+    if (stopping) break;
+  }
+  if (const auto lost = lost_.load(); lost > 0 && !abandoned_) {
+    diagnostics()->error("event log: {} records could not be written since {}", lost,
+                         rfc3339(lost_since_));
+  }
+  {
+    std::lock_guard lock(done_mutex_);
+    done_ = true;
+  }
+  done_cv_.notify_all();
+}
+
+bool EventLog::Writer::wait_done(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(done_mutex_);
+  return done_cv_.wait_for(lock, timeout, [&] { return done_; });
+}
+
+void EventLog::Writer::abandon(std::chrono::milliseconds timeout) {
+  abandoned_ = true;
+  // Records taken by the writer but not flushed, and records never taken.
+  const std::uint64_t left = taken_.load() - flushed_.load() + queue.depth();
+  const QueueDrops drops = queue.take_drops();
+  dropped_.fetch_add(left, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(timeout).count();
+  diagnostics()->error(
+      "event log: {} records could not be written within {:.1f}s (the event log does not "
+      "accept writes); lost",
+      left, seconds);
+  if (drops.count > 0) {
+    diagnostics()->error("event log: {} more records were dropped since {} and not recorded",
+                         drops.count, rfc3339(drops.since));
+  }
+  if (const auto lost = lost_.load(); lost > 0) {
+    diagnostics()->error("event log: {} earlier records could not be written", lost);
+  }
+}
+
+void EventLog::Writer::write_record(Record& record) {
+  if (auto* command = std::get_if<CommandRecord>(&record)) {
+    // Redact before cutting, so a cut can never leave half a secret outside a string.
+    redact_in_place(command->statement);
+    if (command->statement.size() > settings_.statement_limit) {
+      truncate_utf8(command->statement, settings_.statement_limit);
+      command->statement_truncated = true;
+    }
+  }
+  line_.clear();
+  append_json(line_, record);
+  write_line(true);
+}
+
+bool EventLog::Writer::write_line(bool is_record) {
+  if (gap_open_ && !close_gap()) {
+    if (is_record) count_lost(1);
+    return false;
+  }
+  hand(line_);
+  return true;
+}
+
+void EventLog::Writer::hand(std::string& line) {
+  if (chain_) {
+    chain_->seal(line);
+    unsettled_hashes_.push_back(chain_->last_hash());
+  }
+  line += '\n';
+  account(sink_->write(line));
+}
+
+void EventLog::Writer::settle_hashes(const SinkTally& tally) {
+  if (!chain_) return;
+  for (std::uint64_t i = 0; i < tally.lines && !unsettled_hashes_.empty(); ++i) {
+    last_written_hash_ = std::move(unsettled_hashes_.front());
+    unsettled_hashes_.pop_front();
+  }
+  for (std::uint64_t i = 0; i < tally.lost && !unsettled_hashes_.empty(); ++i) {
+    unsettled_hashes_.pop_front();
+  }
+}
+
+// Puts the "dropped" record for lost lines in front of everything that follows them, so the
+// gap in the hash chain is announced where it is. The sink holds nothing back once it has
+// reported a loss (sink.h), so the notice is the first line after the gap. One try per batch
+// while the sink keeps failing; the records of that batch count as lost meanwhile.
+bool EventLog::Writer::close_gap() {
+  if (gap_tried_) return false;
+  gap_tried_ = true;
+  const auto now = std::chrono::system_clock::now();
+  const std::uint64_t lost = lost_.load();
+  const DroppedNotice notice{.ts = now,
+                             .count = lost,
+                             .since = lost_since_,
+                             .until = now,
+                             .reason = kDroppedWriteFailed,
+                             .last_written_hash = last_written_hash_};
+  notice_.clear();
+  append_json(notice_, notice);
+  if (chain_) {
+    chain_->seal(notice_);
+    unsettled_hashes_.push_back(chain_->last_hash());
+  }
+  notice_ += '\n';
+  SinkTally tally = sink_->write(notice_);
+  tally += sink_->flush();
+  settle_hashes(tally);
+  // The notice is not a record: its own loss is not counted among the records lost.
+  written_.fetch_add(tally.lines, std::memory_order_relaxed);
+  bytes_.fetch_add(tally.bytes, std::memory_order_relaxed);
+  write_errors_.fetch_add(tally.errors, std::memory_order_relaxed);
+  if (tally.lost > 0 || tally.lines == 0) return false;
+  diagnostics()->warn("event log: {} records could not be written between {} and {}", lost,
+                      rfc3339(notice.since), rfc3339(notice.until));
+  lost_.fetch_sub(lost);
+  gap_open_ = false;
+  return true;
+}
+
+void EventLog::Writer::flush_and_report() {
+  write_queue_drops();
+  account(sink_->flush());
+  // Lost lines are announced even when no record follows them.
+  if (gap_open_) close_gap();
+  flushed_.fetch_add(std::exchange(unflushed_, 0), std::memory_order_relaxed);
+}
+
+void EventLog::Writer::write_queue_drops() {
+  const QueueDrops drops = queue.take_drops();
+  if (drops.count == 0) return;
+  const auto now = std::chrono::system_clock::now();
+  diagnostics()->warn(
+      "event log: dropped {} records between {} and {}: the writer fell behind and {}", drops.count,
+      rfc3339(drops.since), rfc3339(now),
+      settings_.loss == EventLogSettings::Loss::Drop
+          ? "event_log.loss is \"drop\""
+          : "the queue passed its ceiling of 2 x event_log.queue_records");
+  line_.clear();
+  append_json(line_, DroppedNotice{.ts = now,
+                                   .count = drops.count,
+                                   .since = drops.since,
+                                   .until = now,
+                                   .reason = kDroppedQueueFull});
+  // Already counted as dropped; if their notice cannot go out, the write_failed notice that
+  // ends the gap carries them.
+  if (!write_line(false)) lost_.fetch_add(drops.count);
+}
+
+void EventLog::Writer::account(const SinkTally& tally) {
+  settle_hashes(tally);
+  written_.fetch_add(tally.lines, std::memory_order_relaxed);
+  bytes_.fetch_add(tally.bytes, std::memory_order_relaxed);
+  write_errors_.fetch_add(tally.errors, std::memory_order_relaxed);
+  if (tally.lost > 0) count_lost(tally.lost);
+}
+
+void EventLog::Writer::count_lost(std::uint64_t lines) {
+  dropped_.fetch_add(lines, std::memory_order_relaxed);
+  if (lost_.fetch_add(lines) == 0) lost_since_ = std::chrono::system_clock::now();
+  gap_open_ = true;
+}
+
+Stats EventLog::Writer::stats() const {
+  return {.written = written_.load(std::memory_order_relaxed),
+          .dropped = dropped_.load(std::memory_order_relaxed) + queue.dropped_total(),
+          .write_errors = write_errors_.load(std::memory_order_relaxed),
+          .bytes = bytes_.load(std::memory_order_relaxed),
+          .over_limit = queue.over_limit_total(),
+          .queue_depth = queue.depth(),
+          .reopened = reopened_.load(std::memory_order_relaxed)};
+}
+
+Filters filters_of(const EventLogSettings& settings) {
+  return {.audit = settings.audit,
+          .lifecycle = settings.lifecycle,
+          .users = settings.users,
+          .schemas = settings.schemas,
+          .command_classes = settings.command_classes};
+}
 
 std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(EventLogSettings settings) {
   if (settings.path.empty()) {
@@ -55,23 +323,19 @@ std::unique_ptr<EventLog> EventLog::with_sink(EventLogSettings settings, std::un
 }
 
 EventLog::EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash)
-    : settings_(std::move(settings)),
-      wake_at_(settings_.flush_interval.count() <= 0
-                   ? 1
-                   : std::clamp<std::size_t>(settings_.queue_records / 4, 1, kMaxWakeBatch)),
-      sink_(std::move(sink)) {
-  if (!sink_) return;
-  if (settings_.hash_chain) chain_.emplace(std::move(last_hash));
-  thread_ = std::thread([this] { run(); });
+    : settings_(std::move(settings)), filters_(filters_of(settings_)) {
+  if (!sink) return;
+  writer_ = std::make_shared<Writer>(settings_, std::move(sink), std::move(last_hash));
+  thread_ = std::thread([writer = writer_] { writer->run(); });
 }
 
 EventLog::~EventLog() { close(); }
 
 bool EventLog::wants_audit(std::string_view user, std::string_view db,
                            std::string_view command_name) const {
-  return enabled() && settings_.audit && listed(settings_.users, user) &&
-         listed(settings_.schemas, db) &&
-         listed(settings_.command_classes, command_class(command_name));
+  return enabled() && filters_.audit && listed(filters_.users, user) &&
+         listed(filters_.schemas, db) &&
+         listed(filters_.command_classes, command_class(command_name));
 }
 
 bool EventLog::wanted(const Record& record) const {
@@ -81,141 +345,36 @@ bool EventLog::wanted(const Record& record) const {
   return wants_lifecycle();
 }
 
-void EventLog::submit(Record&& record) {
-  if (!wanted(record)) return;
-  std::unique_lock lock(mutex_);
-  const std::size_t capacity = std::max<std::size_t>(settings_.queue_records, 1);
-  if (queue_.size() >= capacity && !closing_) {
-    if (settings_.loss == EventLogSettings::Loss::Drop) {
-      if (queue_dropped_++ == 0) queue_dropped_since_ = std::chrono::system_clock::now();
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    writer_wake_.notify_one();
-    room_.wait(lock, [&] { return queue_.size() < capacity || closing_; });
-  }
-  if (closing_) {
-    dropped_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  queue_.push_back(std::move(record));
-  if (writer_asleep_ && queue_.size() >= wake_at_) {
-    writer_asleep_ = false;  // one notification is enough
-    writer_wake_.notify_one();
-  }
+Submitted EventLog::submit(Record&& record) {
+  if (!wanted(record)) return Submitted::Filtered;
+  return writer_->queue.push(std::move(record));
 }
 
-void EventLog::run() {
-  using Clock = std::chrono::steady_clock;
-  std::vector<Record> batch;
-  auto deadline = Clock::now() + settings_.flush_interval;
-  for (;;) {
-    bool stopping = false;
-    {
-      std::unique_lock lock(mutex_);
-      writer_asleep_ = true;
-      writer_wake_.wait_until(lock, deadline,
-                              [&] { return closing_ || queue_.size() >= wake_at_; });
-      writer_asleep_ = false;
-      batch.swap(queue_);
-      stopping = closing_;
-    }
-    if (!batch.empty()) room_.notify_all();
-    for (Record& record : batch) write_record(record);
-    batch.clear();
-    if (stopping || Clock::now() >= deadline) {
-      write_loss_notices();
-      account(sink_->flush());
-      deadline = Clock::now() + settings_.flush_interval;
-    }
-    if (stopping) break;
-  }
-  if (lost_ > 0) {
-    diagnostics()->error("event log: {} records could not be written since {}", lost_,
-                         rfc3339(lost_since_));
-  }
+bool EventLog::has_room() const { return !writer_ || writer_->queue.has_room(); }
+
+void EventLog::set_room_callback(std::function<void()> callback) {
+  if (writer_) writer_->queue.set_room_callback(std::move(callback));
 }
 
-void EventLog::write_record(Record& record) {
-  if (auto* command = std::get_if<CommandRecord>(&record)) {
-    // Redact before cutting, so a cut can never leave half a secret outside a string.
-    redact_in_place(command->statement);
-    if (command->statement.size() > settings_.statement_limit) {
-      truncate_utf8(command->statement, settings_.statement_limit);
-      command->statement_truncated = true;
-    }
-  }
-  line_.clear();
-  append_json(line_, record);
-  write_line();
+void EventLog::reopen() {
+  if (!writer_) return;
+  writer_->reopen_requested = true;
+  writer_->queue.wake();
 }
 
-void EventLog::write_line() {
-  if (chain_) chain_->seal(line_);
-  line_ += '\n';
-  account(sink_->write(line_));
-}
+Stats EventLog::stats() const { return writer_ ? writer_->stats() : Stats{}; }
 
-void EventLog::write_loss_notices() {
-  const auto now = std::chrono::system_clock::now();
-  DroppedNotice notice;
-  notice.ts = now;
-  notice.until = now;
-  {
-    std::lock_guard lock(mutex_);
-    notice.count = std::exchange(queue_dropped_, 0);
-    notice.since = queue_dropped_since_;
-  }
-  if (notice.count > 0) {
-    notice.reason = kDroppedQueueFull;
-    diagnostics()->warn(
-        "event log: dropped {} records between {} and {}: the writer fell behind and "
-        "event_log.loss is \"drop\"",
-        notice.count, rfc3339(notice.since), rfc3339(notice.until));
-    line_.clear();
-    append_json(line_, notice);
-    write_line();
-  }
-  // Lines the sink lost are reported once it writes again, so the notice can land.
-  if (lost_ > 0 && !sink_->failing()) {
-    notice.count = std::exchange(lost_, 0);
-    notice.since = lost_since_;
-    notice.reason = kDroppedWriteFailed;
-    diagnostics()->warn("event log: {} records could not be written between {} and {}",
-                        notice.count, rfc3339(notice.since), rfc3339(notice.until));
-    line_.clear();
-    append_json(line_, notice);
-    write_line();
-  }
-}
-
-void EventLog::account(const SinkTally& tally) {
-  written_.fetch_add(tally.lines, std::memory_order_relaxed);
-  bytes_.fetch_add(tally.bytes, std::memory_order_relaxed);
-  write_errors_.fetch_add(tally.errors, std::memory_order_relaxed);
-  if (tally.lost == 0) return;
-  dropped_.fetch_add(tally.lost, std::memory_order_relaxed);
-  if (lost_ == 0) lost_since_ = std::chrono::system_clock::now();
-  lost_ += tally.lost;
-}
-
-Stats EventLog::stats() const {
-  return {.written = written_.load(std::memory_order_relaxed),
-          .dropped = dropped_.load(std::memory_order_relaxed),
-          .write_errors = write_errors_.load(std::memory_order_relaxed),
-          .bytes = bytes_.load(std::memory_order_relaxed)};
-}
-
-void EventLog::close() {
-  std::call_once(closed_, [this] {
+void EventLog::close(std::chrono::milliseconds timeout) {
+  std::call_once(closed_, [&] {
     if (!thread_.joinable()) return;
-    {
-      std::lock_guard lock(mutex_);
-      closing_ = true;
+    writer_->queue.close();
+    if (writer_->wait_done(timeout)) {
+      thread_.join();
+    } else {
+      thread_.detach();
+      writer_->abandon(timeout);
     }
-    writer_wake_.notify_one();
-    room_.notify_all();
-    thread_.join();
+    writer_->queue.set_room_callback({});
   });
 }
 

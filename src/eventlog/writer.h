@@ -1,29 +1,51 @@
 #pragma once
 // EventLog: takes records from the event-loop thread and writes them, as JSON lines, from a
-// thread of its own, so that recording never does file I/O on the forwarding path.
+// thread of its own, so that recording never does file I/O, and never waits, on the
+// forwarding path.
 //
 //   event loop                         writer thread
 //   ----------                         -------------
 //   wants_audit()/wants_lifecycle()    wakes every flush_interval, or sooner once the queue is
-//   submit(record) --> bounded queue   a quarter full (at most 4096 records), takes the whole
-//     full + Block: wait for room      queue, redacts statements, encodes, seals (hash_chain),
-//     full + Drop: drop and count      hands lines to the sink, flushes, and writes a "dropped"
-//                                      record (and a warning) for anything lost since the last
-//                                      flush
+//   submit(record) --> RecordQueue     a quarter full (at most 4096 records), takes the whole
+//     (record_queue.h; never waits)    queue, redacts statements, encodes, seals (hash_chain),
+//     Queued / OverLimit / Dropped     hands lines to the sink, flushes, and writes a "dropped"
+//   room callback  <-----------------  record (and a warning) for anything lost since the last
+//     (after OverLimit, once the       flush; calls the room callback when it takes a queue
+//      writer took the queue)          that had reached queue_records
+//
+// Loss::Block is backpressure, not waiting: submit() keeps a record that arrives when the
+// queue holds queue_records or more and answers OverLimit; the caller then stops reading the
+// session that produced it until the room callback fires (and has_room() is true). Past the
+// hard ceiling (2 x queue_records) records are dropped and counted, as under Loss::Drop.
+// Every drop lands in stats().dropped, in a "dropped" record and in the operational log
+// (at most one warning per flush).
+//
+// The proxy's use (loop thread unless said otherwise):
+//   log.set_room_callback([async] { uv_async_send(async); });  // runs on the writer thread
+//   if (log.submit(std::move(record)) == Submitted::OverLimit) pause reading that session;
+//   on the async: if (log.has_room()) resume the paused sessions (if not, another callback
+//     follows: a session that saw OverLimit always gets one);
+//   before closing the async handle: log.set_room_callback({});
+//
+// A write failure (disk full) loses the lines it hit; the writer counts them and puts a
+// "dropped" record (reason write_failed) in front of the next line that reaches the sink, so
+// that `gracewire verify` can tell an announced gap in the hash chain from a removed record.
+//
+// close() gives the writer a bounded time to write what is queued. A sink that does not come
+// back (a pipe whose reader stalled, a hung disk) is abandoned: the records not confirmed
+// written are counted as dropped and reported in the operational log, and the writer thread
+// is left to finish on its own, holding everything it uses.
 //
 // Records therefore reach the file within flush_interval (plus the time to write them).
-// Memory is bounded by queue_records records waiting plus one batch being written.
 // A record nobody asked for (audit off, filtered out, lifecycle off) is ignored by submit()
 // too, but checking wants_*() first saves building it.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -31,6 +53,7 @@
 
 #include "eventlog/hash_chain.h"
 #include "eventlog/record.h"
+#include "eventlog/record_queue.h"
 #include "eventlog/settings.h"
 #include "eventlog/sink.h"
 
@@ -38,13 +61,29 @@ namespace gw::eventlog {
 
 struct Stats {
   std::uint64_t written = 0;       // lines that reached the file (records and "dropped" notices)
-  std::uint64_t dropped = 0;       // records lost: queue full under Loss::Drop, or not writable
+  std::uint64_t dropped = 0;       // records lost: queue full, not writable, or left at close
   std::uint64_t write_errors = 0;  // failed write, open or rotate attempts
   std::uint64_t bytes = 0;         // bytes that reached the file
+  std::uint64_t over_limit = 0;    // submits answered OverLimit (a session was asked to pause)
+  std::uint64_t queue_depth = 0;   // records waiting for the writer now
+  std::uint64_t reopened = 0;      // reopen() requests carried out
 };
+
+// What decides whether a record is wanted; changeable while running (set_filters).
+struct Filters {
+  bool audit = true;
+  bool lifecycle = true;
+  std::vector<std::string> users{}, schemas{}, command_classes{};  // empty = all
+
+  bool operator==(const Filters&) const = default;
+};
+
+Filters filters_of(const EventLogSettings& settings);
 
 class EventLog {
  public:
+  static constexpr std::chrono::milliseconds kDefaultCloseTimeout{5000};
+
   // Opens the file (so a bad path stops start-up with a clear sentence) and starts the writer
   // thread. An empty path gives a disabled log: wants_*() are false and submit() does nothing.
   static std::expected<std::unique_ptr<EventLog>, std::string> open(EventLogSettings settings);
@@ -56,53 +95,47 @@ class EventLog {
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
-  // Event-loop thread. Never does file I/O; with Loss::Block it may wait for the writer.
-  void submit(Record&& record);
+  // Event-loop thread. Never does file I/O and never waits for the writer.
+  Submitted submit(Record&& record);
+  // Whether the queue is below queue_records. Any thread.
+  bool has_room() const;
+  // See RecordQueue::set_room_callback: runs on the writer thread after an OverLimit, once the
+  // writer has taken the queue; clearing it waits for a call in progress. Any thread.
+  void set_room_callback(std::function<void()> callback);
 
-  bool enabled() const { return sink_ != nullptr; }
+  bool enabled() const { return writer_ != nullptr; }
   // Whether a command record for this user, schema and command (as protocol::command_name()
   // spells it) would be kept.
   bool wants_audit(std::string_view user, std::string_view db, std::string_view command_name) const;
-  bool wants_lifecycle() const { return enabled() && settings_.lifecycle; }
+  bool wants_lifecycle() const { return enabled() && filters_.lifecycle; }
+  // The settings it was opened with; the filters in effect are filters().
   const EventLogSettings& settings() const { return settings_; }
+  // Loop thread only, like submit() and wants_*() (the writer thread never reads them).
+  const Filters& filters() const { return filters_; }
+  void set_filters(Filters filters) { filters_ = std::move(filters); }
+
+  // Any thread: the writer closes and reopens the file before its next batch (for logrotate's
+  // create mode: the renamed file is finished, a new one starts at the path). The hash chain
+  // runs on into the new file. Standard output is left as it is.
+  void reopen();
 
   Stats stats() const;
 
-  // Writes everything submitted so far, flushes and stops the writer thread. Idempotent;
-  // records submitted afterwards are counted as dropped.
-  void close();
+  // Writes everything submitted so far, flushes and stops the writer thread, waiting at most
+  // `timeout` for a sink that does not take the lines. Idempotent; records submitted
+  // afterwards are counted as dropped.
+  void close(std::chrono::milliseconds timeout = kDefaultCloseTimeout);
 
  private:
+  class Writer;  // the writer thread's state, shared with that thread (writer.cpp)
+
   EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash);
 
   bool wanted(const Record& record) const;
-  void run();
-  void write_record(Record& record);
-  void write_line();
-  void write_loss_notices();
-  void account(const SinkTally& tally);
 
   const EventLogSettings settings_;
-  const std::size_t wake_at_;  // queue length that wakes the writer before its deadline
-  std::unique_ptr<Sink> sink_;
-
-  // Shared with submit(), under mutex_.
-  mutable std::mutex mutex_;
-  std::condition_variable writer_wake_;
-  std::condition_variable room_;
-  std::vector<Record> queue_;
-  bool writer_asleep_ = false;
-  bool closing_ = false;
-  std::uint64_t queue_dropped_ = 0;  // not yet reported in a "dropped" record
-  std::chrono::system_clock::time_point queue_dropped_since_;
-
-  // Writer thread only.
-  std::optional<HashChain> chain_;
-  std::string line_;
-  std::uint64_t lost_ = 0;  // lines the sink could not write, not yet reported
-  std::chrono::system_clock::time_point lost_since_;
-
-  std::atomic<std::uint64_t> written_{0}, dropped_{0}, write_errors_{0}, bytes_{0};
+  Filters filters_;
+  std::shared_ptr<Writer> writer_;  // null when disabled
   std::thread thread_;
   std::once_flag closed_;
 };

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -90,6 +92,64 @@ class MemorySink final : public Sink {
   std::vector<std::string> lines_;
   bool fail_ = false;
   bool failing_ = false;
+};
+
+// The far side of a GatedSink, shared with the test so that it outlives the sink (which the
+// writer thread may keep after close() gave up on it).
+class Gate {
+ public:
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  // Waits until a write is held at the gate.
+  bool wait_held(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return held_ > 0; });
+  }
+  bool wait_sink_destroyed(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return destroyed_; });
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  friend class GatedSink;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool released_ = false, destroyed_ = false;
+  int held_ = 0;
+  std::vector<std::string> lines_;
+};
+
+// A sink whose writes wait until the gate is released: a pipe whose reader stalled, a hung
+// disk.
+class GatedSink final : public Sink {
+ public:
+  explicit GatedSink(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
+  ~GatedSink() override {
+    std::lock_guard lock(gate_->mutex_);
+    gate_->destroyed_ = true;
+    gate_->cv_.notify_all();
+  }
+  SinkTally write(std::string_view line) override {
+    std::unique_lock lock(gate_->mutex_);
+    ++gate_->held_;
+    gate_->cv_.notify_all();
+    gate_->cv_.wait(lock, [&] { return gate_->released_; });
+    --gate_->held_;
+    gate_->lines_.emplace_back(line.substr(0, line.size() - 1));
+    return {.lines = 1, .bytes = line.size()};
+  }
+  SinkTally flush() override { return {}; }
+  bool failing() const override { return false; }
+
+ private:
+  std::shared_ptr<Gate> gate_;
 };
 
 // Replaces the "eventlog" logger with one that writes into a string for the test's lifetime.

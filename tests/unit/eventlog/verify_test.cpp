@@ -9,6 +9,8 @@
 
 #include "eventlog/hash_chain.h"
 #include "eventlog/json.h"
+#include "eventlog/line_reader.h"
+#include "eventlog/report.h"
 #include "test_support.h"
 
 namespace gw::eventlog {
@@ -154,6 +156,89 @@ TEST(Verify, RunVerifyFindsRotatedFilesAndSetsTheExitCode) {
   std::ostringstream out3, err3;
   EXPECT_EQ(run_verify({dir.file("missing.log")}, out3, err3), 1);
   EXPECT_NE(err3.str().find("cannot open"), std::string::npos);
+}
+
+// A "dropped" record sealed the way the writer seals it.
+std::string sealed_notice(HashChain& chain, std::string_view reason,
+                          std::string_view last_written_hash) {
+  DroppedNotice notice{.count = 2, .reason = reason, .last_written_hash = last_written_hash};
+  std::string line;
+  append_json(line, notice);
+  chain.seal(line);
+  return line;
+}
+
+TEST(Verify, OnlyAWriteFailureNoticeThatNamesTheLineBeforeItMayBreakTheChain) {
+  TempDir dir;
+  const std::string path = dir.file("events.log");
+  HashChain chain;
+  auto lines = sealed_lines(chain, 2, 0);
+  const std::string written = chain.last_hash();
+  sealed_lines(chain, 2, 2);  // sealed, then lost
+  lines.push_back(sealed_notice(chain, "write_failed", written));
+  for (const auto& line : sealed_lines(chain, 2, 4)) lines.push_back(line);
+  write_file(path, joined(lines));
+  const auto outcome = verify_chain({path});
+  ASSERT_TRUE(outcome.ok) << outcome.problem;
+  ASSERT_EQ(outcome.losses.size(), 1u);
+  EXPECT_EQ(outcome.losses[0].where, path + ":3");
+  EXPECT_TRUE(outcome.losses[0].gap);
+
+  // The same break behind a queue_full notice (those records were never sealed): tampering.
+  HashChain other;
+  auto queue_full = sealed_lines(other, 2, 0);
+  sealed_lines(other, 1, 2);
+  queue_full.push_back(sealed_notice(other, "queue_full", ""));
+  write_file(path, joined(queue_full));
+  EXPECT_EQ(verify_chain({path}).problem,
+            path +
+                ":3: prev_hash is not the previous record's hash (a record was removed, "
+                "inserted or moved before this line)");
+
+  // A write_failed notice that does not start where the file left off: a record was removed.
+  auto removed = lines;
+  removed.erase(removed.begin() + 1);
+  write_file(path, joined(removed));
+  EXPECT_EQ(verify_chain({path}).problem,
+            path +
+                ":2: an announced loss whose last_written_hash is not the previous record's "
+                "hash (a record was removed before it)");
+}
+
+TEST(Verify, AnOverlongLineIsNamedWithoutBeingHeld) {
+  TempDir dir;
+  const std::string path = dir.file("events.log");
+  HashChain chain;
+  const auto lines = sealed_lines(chain, 2);
+  const std::string huge(LineReader::kMaxLineBytes + 4096, 'x');
+  write_file(path, lines[0] + "\n" + huge + "\n" + lines[1] + "\n");
+  EXPECT_EQ(verify_chain({path}).problem,
+            path + ":2: line longer than 16 MiB (not a line gracewire writes); not read");
+
+  auto reader = LineReader::open(path, 1000);
+  ASSERT_TRUE(reader);
+  ASSERT_TRUE(reader->next());
+  EXPECT_FALSE(reader->too_long());
+  ASSERT_TRUE(reader->next());
+  EXPECT_TRUE(reader->too_long());
+  EXPECT_EQ(reader->line_number(), 2u);
+  const auto third = reader->next();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, lines[1]);
+  EXPECT_EQ(reader->line_number(), 3u);
+  EXPECT_FALSE(reader->next());
+
+  auto whole = LineReader::open(path);
+  ASSERT_TRUE(whole);
+  while (whole->next()) {
+  }
+  EXPECT_LE(whole->buffer_bytes(), LineReader::kMaxLineBytes + 1);
+
+  std::ostringstream out, err;
+  EXPECT_EQ(run_report({path}, ReportBy::Program, false, out, err), 0);
+  EXPECT_EQ(
+      err.str(),
+      "report: " + path + ":2: line longer than 16 MiB (not a record gracewire writes); skipped\n");
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 
 #include "eventlog/json_scan.h"
 #include "eventlog/rotated_files.h"
@@ -147,15 +149,31 @@ TEST(EventLog, DropPolicyCountsWhatItDropsAndWritesItDown) {
   EXPECT_GE(diagnostics.count("dropped"), 1u) << diagnostics.text();
 }
 
-TEST(EventLog, BlockPolicyLosesNothing) {
+// The producer pauses on OverLimit until the room callback, as the proxy pauses a session.
+TEST(EventLog, BlockPolicyLosesNothingWhenTheProducerPauses) {
   auto sink = std::make_unique<MemorySink>(200us);
   MemorySink& memory = *sink;
   auto log = EventLog::with_sink(
       {.path = "memory", .loss = EventLogSettings::Loss::Block, .queue_records = 4},
       std::move(sink));
+  std::mutex mutex;
+  std::condition_variable room;
+  log->set_room_callback([&] {
+    std::lock_guard lock(mutex);
+    room.notify_all();
+  });
   constexpr std::uint64_t kSubmitted = 300;
-  for (std::uint64_t s = 0; s < kSubmitted; ++s) log->submit(close_record(s));
+  std::uint64_t pauses = 0;
+  for (std::uint64_t s = 0; s < kSubmitted; ++s) {
+    if (log->submit(close_record(s)) != Submitted::OverLimit) continue;
+    ++pauses;
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(room.wait_for(lock, 5s, [&] { return log->has_room(); }));
+  }
+  log->set_room_callback({});
   log->close();
+  EXPECT_GT(pauses, 0u);
+  EXPECT_EQ(log->stats().over_limit, pauses);
   const auto lines = memory.lines();
   ASSERT_EQ(lines.size(), kSubmitted);
   for (std::uint64_t s = 0; s < kSubmitted; ++s)
@@ -205,12 +223,13 @@ TEST(EventLog, AfterAFailedWriteTheLossIsWrittenDownOnceWritingWorks) {
   log->submit(close_record(7));
   std::this_thread::sleep_for(100ms);
   log->close();
+  // The notice comes first: it stands where the records went missing.
   const auto lines = memory.lines();
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(member(lines[0], "session"), "7");
-  EXPECT_EQ(member(lines[1], "type"), "dropped");
-  EXPECT_EQ(member(lines[1], "count"), "7");
-  EXPECT_EQ(member(lines[1], "reason"), "write_failed");
+  EXPECT_EQ(member(lines[0], "type"), "dropped");
+  EXPECT_EQ(member(lines[0], "count"), "7");
+  EXPECT_EQ(member(lines[0], "reason"), "write_failed");
+  EXPECT_EQ(member(lines[1], "session"), "7");
   EXPECT_EQ(log->stats().dropped, 7u);
   EXPECT_NE(diagnostics.text().find("7 records could not be written"), std::string::npos);
 }

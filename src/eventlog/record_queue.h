@@ -1,0 +1,102 @@
+#pragma once
+// The hand-over between the event loop and the writer thread: a queue that never makes the
+// loop wait.
+//
+//   loop thread: push(record) ----> [ queue ] ----> writer thread: take(batch, deadline)
+//                  |                                   |
+//                  +-- Queued     below `limit`         +-- after taking a queue that had
+//                  +-- OverLimit  at or past `limit`        reached `limit`: the room callback
+//                  |              (Loss::Block): kept,      (writer thread), so the loop can
+//                  |              pause the producer        resume what it paused
+//                  +-- Dropped    Loss::Drop at `limit`,
+//                                 past `ceiling`, or closed: counted, never silent
+//
+// Under Loss::Block the limit is soft: a record that arrives at or past it is still kept (its
+// producer is told to stop producing), up to a hard `ceiling`, past which records are dropped
+// and counted like Loss::Drop. Memory is therefore bounded by `ceiling` records waiting plus
+// the batch the writer holds.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "eventlog/record.h"
+#include "eventlog/settings.h"
+
+namespace gw::eventlog {
+
+// What submit()/push() did with a record.
+enum class Submitted {
+  Queued,     // waiting for the writer; there is room for more
+  OverLimit,  // waiting for the writer, but the queue has reached queue_records (Loss::Block):
+              // stop reading the producer until the room callback says there is room again
+  Dropped,    // not kept: the queue was full (Loss::Drop), past its hard ceiling, or closed;
+              // counted in stats().dropped and reported in a "dropped" record and the log
+  Filtered,   // nobody asked for it (audit off, filtered out, lifecycle off, log disabled)
+};
+
+// Records lost before they reached the writer, not yet reported.
+struct QueueDrops {
+  std::uint64_t count = 0;
+  std::chrono::system_clock::time_point since{};
+};
+
+class RecordQueue {
+ public:
+  // `limit` >= 1; `wake_at` is the queue length that wakes a sleeping writer early.
+  RecordQueue(std::size_t limit, EventLogSettings::Loss loss, std::size_t wake_at);
+
+  // The hard ceiling under Loss::Block: twice the limit, so a burst from every session at once
+  // still fits while those sessions are being paused.
+  static std::size_t ceiling_for(std::size_t limit) { return limit * 2; }
+
+  // Any thread (the loop). Never waits for the writer.
+  Submitted push(Record&& record);
+  // True while the queue is below its limit.
+  bool has_room() const;
+  std::size_t depth() const;
+  // Called on the writer thread, without any lock held, each time the writer takes a queue
+  // that had reached its limit. Must be cheap and thread-safe (uv_async_send is both). An
+  // empty function removes it; once that call returns, the old callback is not running and
+  // will never run again, so what it refers to may be destroyed.
+  void set_room_callback(std::function<void()> callback);
+
+  // Writer thread: waits until `deadline`, until `wake_at` records wait, or until close(),
+  // then swaps every waiting record into `batch` (which must be empty). Returns true once
+  // closed: `batch` then holds the last records there will ever be.
+  bool take(std::vector<Record>& batch, std::chrono::steady_clock::time_point deadline);
+  // Writer thread: drops since the last call.
+  QueueDrops take_drops();
+
+  // Makes a waiting take() return now (with whatever is queued).
+  void wake();
+  // From now on push() drops (and counts) every record; wakes the writer.
+  void close();
+
+  std::uint64_t dropped_total() const;
+  std::uint64_t over_limit_total() const;
+
+ private:
+  void count_drop();  // under mutex_
+
+  const std::size_t limit_, ceiling_, wake_at_;
+  const EventLogSettings::Loss loss_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable writer_wake_;
+  std::vector<Record> queue_;
+  bool writer_asleep_ = false;
+  bool closed_ = false;
+  bool woken_ = false;
+  bool reached_limit_ = false;           // since the writer last took the queue
+  std::mutex callback_mutex_;            // held while the callback runs and while it is replaced
+  std::function<void()> room_callback_;  // under callback_mutex_
+  QueueDrops drops_;                     // not yet reported
+  std::uint64_t dropped_total_ = 0, over_limit_total_ = 0;
+};
+
+}  // namespace gw::eventlog
