@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "eventlog/redact.h"
 #include "net/listener.h"
+#include "net/resolver.h"
 #include "proxy/proxy.h"
 
 namespace gw::proxy {
@@ -70,34 +72,24 @@ void Connection::connect_upstream() {
     uv_pipe_connect(&connect_req_, server_->pipe(), upstream.path.c_str(), on_connected);
     return;
   }
-  sockaddr_storage address{};
-  if (net::literal_address(upstream.host, upstream.port, address)) {
-    connect_resolved(reinterpret_cast<const sockaddr*>(&address));
-    return;
-  }
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  resolve_req_.data = this;
+  // A literal address answers at once; a name is looked up off the loop thread, the same way
+  // for the control connection (net/resolver.h).
   resolving_ = true;
-  const std::string port = std::to_string(upstream.port);
-  const int rc = uv_getaddrinfo(proxy_.loop(), &resolve_req_, on_resolved, upstream.host.c_str(),
-                                port.c_str(), &hints);
-  if (rc != 0) {
-    resolving_ = false;
-    upstream_failed(rc);
-  }
+  net::Resolver::start(
+      proxy_.loop(), upstream.host, upstream.port,
+      [this](int status, const sockaddr* address) { on_resolved(status, address); });
 }
 
-void Connection::on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* result) {
-  auto* self = static_cast<Connection*>(req->data);
-  self->resolving_ = false;
-  if (status == 0 && result != nullptr && !self->session_.close_client()) {
-    self->connect_resolved(result->ai_addr);
-  } else if (!self->session_.close_client()) {
-    self->upstream_failed(status == 0 ? UV_EAI_NONAME : status);
+void Connection::on_resolved(int status, const sockaddr* address) {
+  resolving_ = false;
+  if (!session_.close_client()) {
+    if (status == 0) {
+      connect_resolved(address);
+    } else {
+      upstream_failed(status);
+    }
   }
-  uv_freeaddrinfo(result);
-  self->maybe_finish();
+  maybe_finish();
 }
 
 void Connection::connect_resolved(const sockaddr* address) {
@@ -224,6 +216,10 @@ void Connection::on_read_end(net::Stream& stream, int status) {
 
 void Connection::on_written(net::Stream&) { update_reading(); }
 
+void Connection::on_event_log_room() {
+  if (recorder_.take_room()) update_reading();
+}
+
 void Connection::shutdown(bool now) {
   const Session::Phase before = session_.phase();
   session_.shutdown(now);
@@ -320,7 +316,7 @@ void Connection::update_reading() {
     server_paused_ = false;
   }
   if (client_ != nullptr && !client_->closing()) {
-    if (client_paused_ || session_.client_backlogged()) {
+    if (client_paused_ || session_.client_backlogged() || recorder_.over_limit()) {
       client_->stop_reading();
     } else {
       client_->start_reading();
@@ -375,7 +371,8 @@ void Connection::maybe_finish() {
   }
   log_->info("[s{}] closed: {}{}{} upstream={}{} user='{}' server_conn_id={} after {} ms", id_,
              session::to_string(session_.close_reason()),
-             session_.close_detail().empty() ? "" : ": ", session_.close_detail(),
+             session_.close_detail().empty() ? "" : ": ",
+             eventlog::redact_error_message(session_.close_detail()),  // may quote the server
              session::to_string(session_.upstream_end()),
              upstream_close ? fmt::format(" in {} ms", upstream_close->count()) : "", info.user,
              info.server_connection_id, duration.count());

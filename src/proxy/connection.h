@@ -41,6 +41,8 @@ class Connection final : public net::StreamObserver {
   void shutdown(bool now);
   // Second signal or drain deadline: close both sides now.
   void abort();
+  // The event log has room again: read the client again if the log had paused it.
+  void on_event_log_room();
   std::uint64_t id() const { return id_; }
 
   void on_read(net::Stream& stream, ByteView bytes) override;
@@ -52,7 +54,7 @@ class Connection final : public net::StreamObserver {
   ~Connection() override = default;
   void connect_upstream();
   void connect_resolved(const sockaddr* address);
-  static void on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* result);
+  void on_resolved(int status, const sockaddr* address);
   static void on_connected(uv_connect_t* req, int status);
   static void on_timer(uv_timer_t* timer);
   void upstream_failed(int status);
@@ -75,11 +77,10 @@ class Connection final : public net::StreamObserver {
   net::Stream* server_ = nullptr;
   std::string client_address_;
   uv_connect_t connect_req_{};
-  uv_getaddrinfo_t resolve_req_{};
   uv_timer_t timer_{};
   bool timer_closed_ = false;
   bool connected_ = false;
-  bool resolving_ = false;  // uv_getaddrinfo pending: the request points at us
+  bool resolving_ = false;  // a name lookup pending: its callback points at us
   bool close_timer_started_ = false;
   // What timer_ bounds before the session is authenticated (connect_timeout aside).
   enum class LoginTimer {

@@ -12,6 +12,16 @@ using session::Outcome;
 EventRecorder::EventRecorder(eventlog::EventLog* log, std::uint64_t session_id)
     : log_(log), enabled_(log != nullptr && log->enabled()), session_id_(session_id) {}
 
+void EventRecorder::submit(eventlog::Record&& record) {
+  if (log_->submit(std::move(record)) == eventlog::Submitted::OverLimit) over_limit_ = true;
+}
+
+bool EventRecorder::take_room() {
+  if (!over_limit_ || !log_->has_room()) return false;
+  over_limit_ = false;
+  return true;
+}
+
 eventlog::Common EventRecorder::common(const session::Session& session) const {
   const auto& info = session.info();
   return eventlog::Common{std::chrono::system_clock::now(),
@@ -30,7 +40,7 @@ void EventRecorder::on_connect(std::string client, std::string listener) {
   c.ts = std::chrono::system_clock::now();
   c.session = session_id_;
   c.client = client_;
-  log_->submit(eventlog::ConnectRecord{std::move(c), std::move(listener)});
+  submit(eventlog::ConnectRecord{std::move(c), std::move(listener)});
 }
 
 void EventRecorder::on_events(const session::Session& session,
@@ -56,7 +66,7 @@ void EventRecorder::on_auth(const session::Session& session,
                             const session::AuthResultEvent& event) {
   if (!log_->wants_lifecycle()) return;
   const auto& info = session.info();
-  log_->submit(eventlog::AuthRecord{common(session), info.auth_plugin, event.ok, event.error_code,
+  submit(eventlog::AuthRecord{common(session), info.auth_plugin, event.ok, event.error_code,
                                     event.error_message, info.attributes, info.capabilities});
 }
 
@@ -66,10 +76,10 @@ void EventRecorder::on_command_end(const session::Session& session,
   const bool ok = outcome.kind != Outcome::Kind::Error;
   const auto command = static_cast<Command>(event.command);
   if (log_->wants_lifecycle() && command == Command::ChangeUser) {
-    log_->submit(
+    submit(
         eventlog::ChangeUserRecord{common(session), ok, outcome.error_code, outcome.error_message});
   } else if (log_->wants_lifecycle() && command == Command::ResetConnection && ok) {
-    log_->submit(eventlog::ResetRecord{common(session)});
+    submit(eventlog::ResetRecord{common(session)});
   }
   const std::string name(protocol::command_name(event.command));
   if (!command_ || !log_->wants_audit(session.info().user, session.info().schema, name)) {
@@ -109,7 +119,7 @@ void EventRecorder::on_command_end(const session::Session& session,
   record.bytes_to_client = bytes_to_client_ - command_bytes_to_client_;
   record.in_transaction = event.in_transaction;
   command_.reset();
-  log_->submit(std::move(record));
+  submit(std::move(record));
 }
 
 void EventRecorder::on_close(const session::Session& session, std::chrono::milliseconds duration,
@@ -128,7 +138,7 @@ void EventRecorder::on_close(const session::Session& session, std::chrono::milli
   record.upstream_close = std::string(session::to_string(session.upstream_end()));
   record.upstream_close_ms = upstream_close ? upstream_close->count() : -1;
   record.server_error_code = session.server_error_code();
-  log_->submit(std::move(record));
+  submit(std::move(record));
 }
 
 }  // namespace gw::proxy

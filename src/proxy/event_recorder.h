@@ -26,6 +26,10 @@ class EventRecorder {
   EventRecorder(eventlog::EventLog* log, std::uint64_t session_id);
 
   bool enabled() const { return enabled_; }
+  // The log's queue was full (loss = "block"): the session should not be read until take_room().
+  bool over_limit() const { return over_limit_; }
+  // After the log's room callback: true (and over_limit() false again) once there is room.
+  bool take_room();
   void on_connect(std::string client, std::string listener);
   void on_bytes_from_client(std::size_t n) { bytes_from_client_ += n; }
   void on_bytes_to_client(std::size_t n) { bytes_to_client_ += n; }
@@ -35,6 +39,7 @@ class EventRecorder {
                 std::optional<std::chrono::milliseconds> upstream_close);
 
  private:
+  void submit(eventlog::Record&& record);
   eventlog::Common common(const session::Session& session) const;
   void on_auth(const session::Session& session, const session::AuthResultEvent& event);
   void on_command_end(const session::Session& session, const session::CommandEndEvent& event,
@@ -42,6 +47,7 @@ class EventRecorder {
 
   eventlog::EventLog* log_;
   bool enabled_;
+  bool over_limit_ = false;
   std::uint64_t session_id_;
   std::string client_;
   std::uint64_t commands_ = 0;

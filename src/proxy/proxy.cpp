@@ -32,6 +32,16 @@ Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
   uv_timer_init(loop_, &cancel_retry_timer_);
   cancel_retry_timer_.data = this;
   uv_timer_init(loop_, &audit_timer_);
+  // loss = "block": a session the event log could not keep up with waits, unread, until the
+  // writer thread says there is room again (the only thread-safe libuv call, uv_async_send).
+  uv_async_init(loop_, &event_log_room_, [](uv_async_t* async) {
+    auto* self = static_cast<Proxy*>(async->data);
+    self->for_each_connection([](Connection& connection) { connection.on_event_log_room(); });
+  });
+  event_log_room_.data = this;
+  if (settings_.event_log != nullptr) {
+    settings_.event_log->set_room_callback([async = &event_log_room_] { uv_async_send(async); });
+  }
   audit_timer_.data = this;
 }
 
@@ -358,6 +368,8 @@ void Proxy::finish_stop() {
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cancel_retry_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&audit_timer_), nullptr);
+  if (settings_.event_log != nullptr) settings_.event_log->set_room_callback({});
+  uv_close(reinterpret_cast<uv_handle_t*>(&event_log_room_), nullptr);
   log_->info("stopped: every upstream session is closed");
   if (on_stopped_) on_stopped_();
 }
