@@ -306,6 +306,22 @@ TEST(SessionBounds, InfileDataOutOfSequenceEndsTheFileCleanly) {
   EXPECT_EQ(take(session.to_server()), packet(2, Bytes{}));  // the file ends as the client's would
 }
 
+TEST(SessionBounds, HalfSentInfilePacketIsEndedWithKillConnectionNotAnEmptyPacket) {
+  Session session(control());
+  authenticate(session);
+  session.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"));
+  take(session.to_server());
+  session.on_server_data(packet(1, "\xfb"
+                                   "f"));
+  take(session.to_client());
+  const Bytes data = packet(2, std::string(1000, '1'));
+  session.on_client_data(ByteView(data).first(300));
+  EXPECT_EQ(take(session.to_server()).size(), 300u);
+  session.on_client_eof();
+  EXPECT_TRUE(session.to_server().empty());  // an empty packet here would become file contents
+  EXPECT_EQ(session.take_kill_request(), kill_connection(77));
+}
+
 Bytes binlog_event(std::uint8_t seq) { return packet(seq, Bytes(40, 0x00)); }
 
 TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
