@@ -79,4 +79,6 @@ void setup_logging(const config::LogConfig& log) {
   spdlog::flush_on(spdlog::level::warn);
 }
 
+void set_log_level(config::LogLevel level) { spdlog::set_level(to_spdlog(level)); }
+
 }  // namespace gw::app

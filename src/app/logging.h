@@ -6,5 +6,7 @@
 namespace gw::app {
 
 void setup_logging(const config::LogConfig& log);
+// Changes the level of every logger (reload).
+void set_log_level(config::LogLevel level);
 
 }  // namespace gw::app

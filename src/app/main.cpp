@@ -26,5 +26,5 @@ int main(int argc, char** argv) {
     std::cout << "configuration OK\n";
     return 0;
   }
-  return gw::app::run_proxy(*config);
+  return gw::app::run_proxy(*config, *options);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/logging.h"
+#include "app/signals.h"
 #include "config/control_password.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
@@ -54,33 +55,9 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   return settings;
 }
 
-// SIGINT and SIGTERM start a drain; a second one closes what is left.
-struct Signals {
-  uv_signal_t interrupt{};
-  uv_signal_t terminate{};
-
-  void start(uv_loop_t* loop, proxy::Proxy& proxy) {
-    for (uv_signal_t* handle : {&interrupt, &terminate}) {
-      uv_signal_init(loop, handle);
-      handle->data = &proxy;
-    }
-    auto on_signal = [](uv_signal_t* handle, int signum) {
-      spdlog::info("received {}", signum == SIGINT ? "SIGINT" : "SIGTERM");
-      static_cast<proxy::Proxy*>(handle->data)->shutdown();
-    };
-    uv_signal_start(&interrupt, on_signal, SIGINT);
-    uv_signal_start(&terminate, on_signal, SIGTERM);
-  }
-  void close() {
-    for (uv_signal_t* handle : {&interrupt, &terminate}) {
-      uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
-    }
-  }
-};
-
 }  // namespace
 
-int run_proxy(const config::Config& config) {
+int run_proxy(const config::Config& config, const CliOptions& options) {
   setup_logging(config.log);
   if (!config.upstream.address) {
     spdlog::error(
@@ -90,6 +67,7 @@ int run_proxy(const config::Config& config) {
   }
   // A client that vanishes must not kill the process on the next write.
   std::signal(SIGPIPE, SIG_IGN);
+  ignore_reload_signals();
   auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log));
   if (!event_log) {
     spdlog::error("{}", event_log.error());
@@ -103,13 +81,13 @@ int run_proxy(const config::Config& config) {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
     proxy::Proxy proxy(&loop, std::move(settings));
-    Signals signals;
+    Signals signals(proxy, **event_log, config, options);
     if (auto started = proxy.start(); !started) {
       spdlog::error("{}", started.error());
       exit_code = 1;
       proxy.shutdown();
     } else {
-      signals.start(&loop, proxy);
+      signals.start(&loop);
       proxy.on_stopped([&signals] { signals.close(); });
     }
     uv_run(&loop, UV_RUN_DEFAULT);

@@ -15,8 +15,9 @@ namespace gw::eventlog {
 class LineReader {
  public:
   static constexpr std::size_t kBlockBytes = 1 << 20;
-  // Far above any line gracewire writes: a statement is cut at event_log.statement_limit
-  // (64 KiB by default) and even all-control-character text only grows sixfold in JSON.
+  // The longest line the tools read. The writer keeps every record below it (writer.cpp,
+  // fit()); by default records are far shorter: statements are cut at 64 KiB
+  // (event_log.statement_limit), which even all-control-character text only grows sixfold.
   static constexpr std::size_t kMaxLineBytes = 16 << 20;
 
   // The error names the file: "cannot open x.log: No such file or directory".

@@ -9,6 +9,7 @@
 #include "eventlog/command_class.h"
 #include "eventlog/file_sink.h"
 #include "eventlog/json.h"
+#include "eventlog/line_reader.h"
 #include "eventlog/logger.h"
 #include "eventlog/redact.h"
 #include "eventlog/timestamp.h"
@@ -18,6 +19,8 @@ namespace {
 
 // Enough to amortise a wake-up over many records, small enough that a burst finds room.
 constexpr std::size_t kMaxWakeBatch = 4096;
+// The longest record line before sealing; the seal adds some 160 bytes.
+constexpr std::size_t kMaxRecordBytes = LineReader::kMaxLineBytes - 1024;
 
 bool listed(const std::vector<std::string>& filter, std::string_view value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
@@ -66,6 +69,7 @@ class EventLog::Writer {
 
  private:
   void write_record(Record& record);
+  void fit(Record& record);
   // Seals line_ and hands it to the sink; false when it could not be handed (an unannounced
   // gap is open and its notice failed), which counts as a lost record with `is_record`.
   bool write_line(bool is_record);
@@ -169,7 +173,27 @@ void EventLog::Writer::write_record(Record& record) {
   }
   line_.clear();
   append_json(line_, record);
+  if (line_.size() > kMaxRecordBytes) fit(record);
   write_line(true);
+}
+
+// A line longer than the tools read (line_reader.h) would be a record nobody can check: cut the
+// statement (marked statement_truncated), then the parameters (each becomes "<cut>"), until it
+// fits. Only command records can grow that long (statement_limit allows up to 1 GiB).
+void EventLog::Writer::fit(Record& record) {
+  auto* command = std::get_if<CommandRecord>(&record);
+  if (command == nullptr) return;
+  while (line_.size() > kMaxRecordBytes && !command->statement.empty()) {
+    truncate_utf8(command->statement, command->statement.size() / 2);
+    command->statement_truncated = true;
+    line_.clear();
+    append_json(line_, record);
+  }
+  if (line_.size() > kMaxRecordBytes) {
+    for (auto& param : command->params) param = "<cut>";
+    line_.clear();
+    append_json(line_, record);
+  }
 }
 
 bool EventLog::Writer::write_line(bool is_record) {

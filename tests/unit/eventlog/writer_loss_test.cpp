@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "eventlog/json_scan.h"
+#include "eventlog/line_reader.h"
 #include "eventlog/rotated_files.h"
 #include "eventlog/verify.h"
 #include "eventlog/writer.h"
@@ -242,6 +243,29 @@ TEST(EventLogLoss, AWriteFailureGapIsAnnouncedWhereItIsAndTheChainStillVerifies)
     const VerifyOutcome broken = verify_chain({path});
     EXPECT_FALSE(broken.ok) << "line " << removed + 1 << " removed unnoticed";
   }
+}
+
+TEST(EventLogLoss, NoRecordIsLongerThanTheToolsRead) {
+  TempDir dir;
+  auto sink = std::make_unique<MemorySink>();
+  MemorySink& memory = *sink;
+  auto log = EventLog::with_sink(
+      {.path = "memory", .hash_chain = true, .statement_limit = std::size_t{1} << 30},
+      std::move(sink));
+  // Control characters take six bytes each in JSON: 3 MiB of them would be an 18 MiB line.
+  CommandRecord command{.command = "COM_QUERY", .statement = std::string(3 << 20, '\x01')};
+  command.params = {std::string(20 << 20, 'p')};
+  log->submit(std::move(command));
+  log->close();
+  const auto lines = memory.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_LT(lines[0].size(), LineReader::kMaxLineBytes);
+  EXPECT_EQ(member(lines[0], "statement_truncated"), "true");
+  EXPECT_NE(lines[0].find("\"<cut>\""), std::string::npos);
+  const std::string path = dir.file("events.log");
+  test::write_file(path, joined(lines));
+  const VerifyOutcome outcome = verify_chain({path});
+  EXPECT_TRUE(outcome.ok) << outcome.problem;
 }
 
 TEST(EventLogLoss, ReopenStartsANewFileAndTheChainRunsOn) {

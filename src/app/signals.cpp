@@ -1,0 +1,135 @@
+#include "app/signals.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "app/logging.h"
+#include "app/reload.h"
+#include "eventlog/from_config.h"
+#include "eventlog/writer.h"
+#include "proxy/proxy.h"
+
+namespace gw::app {
+namespace {
+
+constexpr std::array<int, 6> kHandled = {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2};
+
+const char* signal_name(int signum) {
+  switch (signum) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
+    default:
+      return "a signal";
+  }
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
+}  // namespace
+
+void ignore_reload_signals() {
+  for (const int signum : {SIGHUP, SIGUSR1, SIGUSR2}) std::signal(signum, SIG_IGN);
+}
+
+Signals::Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
+                 CliOptions options)
+    : proxy_(proxy),
+      event_log_(event_log),
+      running_(std::move(running)),
+      options_(std::move(options)) {}
+
+void Signals::start(uv_loop_t* loop) {
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    uv_signal_init(loop, &handles_[i]);
+    handles_[i].data = this;
+    uv_signal_start(&handles_[i], on_signal, kHandled[i]);
+  }
+  started_ = true;
+}
+
+void Signals::close() {
+  if (!started_) return;
+  started_ = false;
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&handles_[i]), nullptr);
+  }
+  // libuv restores the default action, which for these is to die.
+  ignore_reload_signals();
+}
+
+void Signals::on_signal(uv_signal_t* handle, int signum) {
+  auto& self = *static_cast<Signals*>(handle->data);
+  spdlog::info("received {}", signal_name(signum));
+  switch (signum) {
+    case SIGHUP:
+      self.event_log_.reopen();
+      self.reload();
+      break;
+    case SIGUSR1:
+      self.status();
+      break;
+    case SIGUSR2:
+      self.event_log_.reopen();
+      break;
+    default:
+      self.proxy_.shutdown();
+  }
+}
+
+// Reads the file on the loop thread: a small local file, once per SIGHUP.
+void Signals::reload() {
+  if (options_.config_path.empty()) {
+    spdlog::info("reload: no config file (--config) to reload");
+    return;
+  }
+  auto loaded = resolve_config(options_);
+  if (!loaded) {
+    spdlog::error("reload: {} not applied, nothing changed:\n{}", options_.config_path,
+                  loaded.error());
+    return;
+  }
+  ReloadPlan plan = plan_reload(running_, *loaded);
+  if (!plan.need_restart.empty()) {
+    spdlog::warn("reload: changed but only applied by a restart: {}", joined(plan.need_restart));
+  }
+  if (plan.applied.empty()) {
+    spdlog::info("reload: {}: nothing to apply", options_.config_path);
+  } else {
+    set_log_level(plan.next.log.level);
+    event_log_.set_filters(eventlog::filters_of(eventlog::settings_from(plan.next.event_log)));
+    spdlog::info("reload: {}: applied {}", options_.config_path, joined(plan.applied));
+  }
+  running_ = std::move(plan.next);
+}
+
+void Signals::status() {
+  if (!event_log_.enabled()) {
+    spdlog::info("status: event log off");
+    return;
+  }
+  const eventlog::Stats stats = event_log_.stats();
+  spdlog::info(
+      "status: event log: {} lines written ({} bytes), {} records dropped, {} write errors, "
+      "{} records queued, {} times over event_log.queue_records, {} reopens",
+      stats.written, stats.bytes, stats.dropped, stats.write_errors, stats.queue_depth,
+      stats.over_limit, stats.reopened);
+}
+
+}  // namespace gw::app

@@ -1,0 +1,64 @@
+#pragma once
+// What each signal does to a running gracewire. None of them kills it outright: every
+// session ends as the shutdown modes say, and queued event-log records are written.
+//
+//   SIGTERM, SIGINT, SIGQUIT  drain: stop accepting, let sessions finish (close.drain_timeout);
+//                             a second one ends what is left now
+//   SIGHUP                    reopen the event log file (logrotate's create mode) and reload
+//                             the config file: log.level and the event log's filters apply at
+//                             once (reload.h); other changes are logged as needing a restart;
+//                             a file that no longer loads is logged and changes nothing
+//   SIGUSR1                   log one status line: the event log's counters
+//   SIGUSR2                   reopen the event log file only
+//   SIGPIPE                   ignored (a vanished client must not kill the process)
+//
+// After the proxy has stopped (handles closed), SIGHUP, SIGUSR1 and SIGUSR2 stay ignored, so
+// that they cannot cut the event log's last writes short.
+
+#include <uv.h>
+
+#include <array>
+
+#include "app/cli.h"
+#include "config/config.h"
+
+namespace gw::eventlog {
+class EventLog;
+}
+namespace gw::proxy {
+class Proxy;
+}
+
+namespace gw::app {
+
+// Before the loop runs: ignore the signals Signals will handle, so none of them kills the
+// process while it starts.
+void ignore_reload_signals();
+
+class Signals {
+ public:
+  // `running` is the configuration the proxy started with; `options` are the command line's,
+  // reapplied on every reload (flags still override the file).
+  Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
+          CliOptions options);
+  Signals(const Signals&) = delete;
+  Signals& operator=(const Signals&) = delete;
+
+  void start(uv_loop_t* loop);
+  // Idempotent; the handles are closed before the loop ends.
+  void close();
+
+ private:
+  static void on_signal(uv_signal_t* handle, int signum);
+  void reload();
+  void status();
+
+  proxy::Proxy& proxy_;
+  eventlog::EventLog& event_log_;
+  config::Config running_;
+  CliOptions options_;
+  std::array<uv_signal_t, 6> handles_{};  // in the order of kHandled (signals.cpp)
+  bool started_ = false;
+};
+
+}  // namespace gw::app
