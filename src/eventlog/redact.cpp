@@ -4,14 +4,50 @@
 #include <array>
 #include <vector>
 
+#include "eventlog/secret_words.h"
 #include "eventlog/sql_lexer.h"
 #include "eventlog/sql_literal.h"
 
 namespace gw::eventlog {
 namespace {
 
-// A byte range of the statement to replace: with '***', or with `text` when that is set (a
-// string of SQL with the secrets inside it redacted).
+template <std::size_t N>
+bool iequals_any(std::string_view text, const std::array<std::string_view, N>& lower_words) {
+  return std::any_of(lower_words.begin(), lower_words.end(),
+                     [&](std::string_view w) { return iequals(text, w); });
+}
+
+constexpr auto kSecretFunctions = std::to_array<std::string_view>(
+    {"password", "old_password", "encrypt", "aes_encrypt", "aes_decrypt", "des_encrypt",
+     "des_decrypt", "encode", "decode", "kdf", "validate_password_strength"});
+
+// The words of an IDENTIFIED clause (CREATE/ALTER USER, GRANT) that are not secrets; any other
+// word in the clause is, since a client's typo (IDENTIFIED BYY hunter2) still reaches the log.
+constexpr std::array<std::string_view, 48> kAuthClauseWords = {
+    "by",       "as",      "using",  "with",    "via",       "or",      "and",       "password",
+    "random",   "require", "ssl",    "x509",    "none",      "cipher",  "issuer",    "subject",
+    "account",  "lock",    "unlock", "comment", "attribute", "default", "role",      "expire",
+    "interval", "day",     "never",  "history", "reuse",     "current", "optional",  "retain",
+    "replace",  "discard", "old",    "grant",   "option",    "to",      "on",        "if",
+    "not",      "exists",  "for",    "initial", "unbounded", "data",    "directory", "no"};
+// Account options that take a number, written as one long word.
+constexpr std::array<std::string_view, 2> kAuthClauseOptions = {"failed_login_attempts",
+                                                                "password_lock_time"};
+// After these, a number is a setting (PASSWORD EXPIRE INTERVAL 90 DAY), not a secret.
+constexpr auto kNumberSettings = std::to_array<std::string_view>(
+    {"interval", "history", "failed_login_attempts", "password_lock_time"});
+// Words that may follow a word naming a password without being its value: PASSWORD EXPIRE,
+// a column named password in a query or a table definition.
+constexpr auto kAfterPasswordWords = std::to_array<std::string_view>(
+    {"expire",  "history", "reuse",  "require", "for",    "lock",    "and",     "or",
+     "xor",     "from",    "where",  "as",      "is",     "like",    "in",      "not",
+     "null",    "default", "random", "current", "retain", "replace", "discard", "old",
+     "asc",     "desc",    "limit",  "order",   "group",  "having",  "set",     "values",
+     "into",    "join",    "on",     "union",   "then",   "else",    "end",     "when",
+     "collate", "between", "text",   "blob",    "char",   "binary",  "int",     "json"});
+
+// A byte range of the statement to replace: with '***', or with `text` when that is set (SQL
+// inside a string with its own secrets redacted, or a comment emptied).
 struct Span {
   std::size_t begin, end;
   std::string text{};
@@ -20,76 +56,37 @@ struct Span {
 // Dynamic SQL inside dynamic SQL inside ...: deeper than this, the whole literal goes.
 constexpr int kMaxNesting = 4;
 
-std::string redact_at_depth(std::string_view sql, int depth);
+std::string redact_at_depth(std::string_view sql, int depth, bool force);
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
-
-bool iequals(std::string_view text, std::string_view lower_word) {
-  if (text.size() != lower_word.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lower_word[i]) return false;
-  }
-  return true;
-}
-
-bool iends_with(std::string_view text, std::string_view lower_suffix) {
-  return text.size() >= lower_suffix.size() &&
-         iequals(text.substr(text.size() - lower_suffix.size()), lower_suffix);
-}
-
-constexpr std::array<std::string_view, 11> kSecretFunctions = {
-    "password",
-    "old_password",
-    "encrypt",
-    "aes_encrypt",
-    "aes_decrypt",
-    "des_encrypt",
-    "des_decrypt",
-    "encode",
-    "decode",
-    "kdf",
-    "validate_password_strength",
-};
-
-bool is_secret_function(std::string_view word) {
-  return std::any_of(kSecretFunctions.begin(), kSecretFunctions.end(),
-                     [&](std::string_view name) { return iequals(word, name); });
-}
-
-// Any of the words that can start a secret, anywhere in the text. Most statements have none and
-// skip the lexer entirely, so this scan is the redactor's cost for nearly every statement: one
-// table look-up per byte, and a comparison only where a trigger's first letter is.
-bool may_hold_secret(std::string_view sql) {
-  static constexpr std::array<std::string_view, 6> kTriggers = {"identified", "password", "crypt",
-                                                                "encode",     "decode",   "kdf"};
-  static constexpr std::array<bool, 256> kFirst = [] {
-    std::array<bool, 256> first{};
-    for (const auto trigger : kTriggers) {
-      first[static_cast<unsigned char>(trigger[0])] = true;
-      first[static_cast<unsigned char>(trigger[0] - 32)] = true;  // upper case
-    }
-    return first;
-  }();
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    if (!kFirst[static_cast<unsigned char>(sql[i])]) continue;
-    const char c = lower(sql[i]);
-    for (const auto trigger : kTriggers) {
-      if (c == trigger[0] && iequals(sql.substr(i, trigger.size()), trigger)) return true;
-    }
-  }
-  return false;
-}
-
-// Walks the significant tokens of one reading of the statement and collects the secrets.
-class Finder {
+// One reading of a secret-bearing statement (one LexMode): finds every literal, every comment
+// with something in it, and every unquoted value where a secret goes.
+class Reading {
  public:
-  Finder(std::string_view sql, LexMode mode, int depth) : sql_(sql), depth_of_sql_(depth) {
-    for (const Token& token : lex_sql(sql, mode)) {
+  Reading(std::string_view sql, LexMode mode, int depth) : sql_(sql), depth_of_sql_(depth) {
+    all_ = lex_sql(sql, mode);
+    for (const Token& token : all_) {
       if (is_significant(token.kind)) tokens_.push_back(token);
     }
   }
 
+  // EXECUTE IMMEDIATE or PREPARE … FROM with SQL that is not one string or one @variable.
+  bool builds_sql_from_expression() const {
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+      const std::size_t at = dynamic_sql_at(i);
+      if (at == 0) continue;
+      if (is_punct(at, "@")) continue;
+      if (kind(at) != TokenKind::String) return true;
+      if (at + 1 < tokens_.size() && !is_punct(at + 1, ";") && !is_word(at + 1, "using")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void find(std::vector<Span>& spans) {
+    for (const Token& token : all_) {
+      if (token.kind == TokenKind::Comment) comment(token, spans);
+    }
     std::size_t i = 0;
     while (i < tokens_.size()) i = step(i, spans);
   }
@@ -104,9 +101,17 @@ class Finder {
   bool is_punct(std::size_t i, std::string_view p) const {
     return kind(i) == TokenKind::Punct && text(i) == p;
   }
+  bool is_word(std::size_t i, std::string_view lower_word) const {
+    return kind(i) == TokenKind::Word && iequals(text(i), lower_word);
+  }
   bool is_value(std::size_t i) const {
     const TokenKind k = kind(i);
     return k == TokenKind::String || k == TokenKind::Literal || k == TokenKind::Number;
+  }
+  bool is_hex_or_bit_number(std::size_t i) const {
+    const auto t = text(i);
+    return kind(i) == TokenKind::Number && t.size() > 1 && t[0] == '0' &&
+           (ascii_lower(t[1]) == 'x' || ascii_lower(t[1]) == 'b');
   }
   // The name a word or a `quoted identifier` spells.
   std::string_view name(std::size_t i) const {
@@ -117,63 +122,96 @@ class Finder {
     }
     return {};
   }
+  // Where the SQL of EXECUTE IMMEDIATE … / PREPARE name FROM … starts, when token i begins one.
+  std::size_t dynamic_sql_at(std::size_t i) const {
+    if (is_word(i, "execute") && is_word(i + 1, "immediate")) return i + 2;
+    if (is_word(i, "prepare") && is_word(i + 2, "from")) return i + 3;
+    return 0;
+  }
 
   // Handles token i and returns the index of the next token to look at.
   std::size_t step(std::size_t i, std::vector<Span>& spans) {
-    if (kind(i) == TokenKind::Punct) return punct(i, spans);
+    switch (kind(i)) {
+      case TokenKind::Punct:
+        return punct(i, spans);
+      case TokenKind::String:
+      case TokenKind::Literal:
+        add(spans, i);
+        return i + 1;
+      case TokenKind::Number:
+        if (is_hex_or_bit_number(i) || (in_auth_clause_ && !after_number_setting(i))) {
+          add(spans, i);
+        }
+        return i + 1;
+      default:
+        break;
+    }
     const std::string_view word = name(i);
     if (word.empty()) return i + 1;
-    if (kind(i) == TokenKind::Word && iequals(word, "identified")) {
+    if (const std::size_t at = dynamic_sql_at(i); at != 0) {
+      if (kind(at) != TokenKind::String) return at;
+      sql_in_string(at, spans);
+      return at + 1;
+    }
+    if (kind(i) == TokenKind::Word && is_identified_word(word)) {
       in_auth_clause_ = true;
+      plugin_next_ = false;
       return i + 1;
     }
-    if (in_auth_clause_ && kind(i) == TokenKind::Word &&
-        (iequals(word, "by") || iequals(word, "as") || iequals(word, "using"))) {
-      return secret_at(i + 1, spans);
-    }
-    if (kind(i) == TokenKind::Word && is_secret_function(word) && is_punct(i + 1, "(")) {
+    if (kind(i) == TokenKind::Word && iequals_any(word, kSecretFunctions) && is_punct(i + 1, "(")) {
       return function_arguments(i + 2, spans);
     }
-    if (iends_with(word, "password")) {
-      if (is_punct(i + 1, "=") || is_punct(i + 1, ":=")) return secret_at(i + 2, spans);
-      if (is_value(i + 1)) return secret_at(i + 1, spans);
-      if (kind(i + 1) == TokenKind::Word && iequals(text(i + 1), "for")) awaiting_equals_ = true;
-      return i + 1;
-    }
-    if (kind(i) == TokenKind::Word && iequals(word, "replace") &&
-        (kind(i + 1) == TokenKind::String || kind(i + 1) == TokenKind::Literal)) {
-      return secret_at(i + 1, spans);
-    }
-    // PREPARE name FROM '…' and EXECUTE IMMEDIATE '…' carry SQL in a string.
-    if (kind(i) == TokenKind::Word && iequals(word, "prepare") && kind(i + 2) == TokenKind::Word &&
-        iequals(text(i + 2), "from") && kind(i + 3) == TokenKind::String) {
-      return sql_in_string(i + 3, spans);
-    }
-    if (kind(i) == TokenKind::Word && iequals(word, "execute") && kind(i + 1) == TokenKind::Word &&
-        iequals(text(i + 1), "immediate") && kind(i + 2) == TokenKind::String) {
-      return sql_in_string(i + 2, spans);
-    }
+    if (in_auth_clause_) return auth_clause_word(i, spans);
+    if (is_password_word(word) && !is_punct(i + 1, "(")) return after_password_word(i, spans);
     return i + 1;
   }
 
-  // Redacts the SQL inside string token i, keeping it readable where that is safe.
-  std::size_t sql_in_string(std::size_t i, std::vector<Span>& spans) {
-    const std::string_view literal = text(i);
-    const std::string inner = unquote_sql(literal, true);
-    const std::string plain = unquote_sql(literal, false);
-    const bool nested_too_deep = depth_of_sql_ >= kMaxNesting;
-    const std::string redacted =
-        nested_too_deep ? inner : redact_at_depth(inner, depth_of_sql_ + 1);
-    const bool plain_has_secret =
-        nested_too_deep || redact_at_depth(plain, depth_of_sql_ + 1) != plain;
-    if (redacted == inner && !plain_has_secret) return i + 1;
-    Span span{tokens_[i].begin, tokens_[i].end};
-    // Rewritten only when both readings of the literal agree and the result reads back the same
-    // in any sql_mode; otherwise the whole literal goes.
-    if (inner == plain && redacted.find('\\') == std::string::npos && !nested_too_deep) {
-      span.text = quote_sql(redacted, literal.front());
+  bool after_number_setting(std::size_t i) const {
+    if (i == 0 || kind(i - 1) != TokenKind::Word) return false;
+    const auto previous = text(i - 1);
+    return iequals_any(previous, kNumberSettings) ||
+           (previous.size() > 4 && iequals(previous.substr(0, 4), "max_"));
+  }
+
+  // Word or `name` i inside an IDENTIFIED clause.
+  std::size_t auth_clause_word(std::size_t i, std::vector<Span>& spans) {
+    const bool word = kind(i) == TokenKind::Word;
+    if (word && (iequals(text(i), "by") || iequals(text(i), "as") || iequals(text(i), "using"))) {
+      plugin_next_ = false;
+      return secret_at(i + 1, spans);
     }
-    spans.push_back(std::move(span));
+    if (word && is_punct(i + 1, "(")) return i + 1;  // USER(), a function the clause may hold
+    if (plugin_next_) {
+      plugin_next_ = false;  // WITH/VIA/OR plugin, COLLATE collation: a name, not a secret
+      return i + 1;
+    }
+    if (word && (iequals(text(i), "with") || iequals(text(i), "via") || iequals(text(i), "or") ||
+                 iequals(text(i), "collate"))) {
+      plugin_next_ = true;
+      return i + 1;
+    }
+    if (word &&
+        (iequals_any(text(i), kAuthClauseWords) || iequals_any(text(i), kAuthClauseOptions))) {
+      return i + 1;
+    }
+    if (word && text(i).size() > 4 && iequals(text(i).substr(0, 4), "max_")) return i + 1;
+    add(spans, i);
+    return i + 1;
+  }
+
+  // Word i names a password (PASSWORD, MASTER_PASSWORD, a column user_pwd) and is not a call.
+  std::size_t after_password_word(std::size_t i, std::vector<Span>& spans) {
+    if (is_punct(i + 1, "=") || is_punct(i + 1, ":=")) return secret_at(i + 2, spans);
+    if (is_value(i + 1)) return secret_at(i + 1, spans);
+    if (is_word(i + 1, "for")) awaiting_equals_ = true;  // SET PASSWORD FOR user = …
+    const bool value_like =
+        kind(i + 1) == TokenKind::Quoted ||
+        (kind(i + 1) == TokenKind::Word && !is_punct(i + 2, "(") &&
+         !iequals_any(text(i + 1), kAfterPasswordWords) && !is_password_word(text(i + 1)));
+    if (value_like) {
+      add(spans, i + 1);  // CREATE SERVER … OPTIONS (PASSWORD hunter2): a forgotten quote
+      return i + 2;
+    }
     return i + 1;
   }
 
@@ -190,7 +228,7 @@ class Finder {
     } else if (p == ")" && depth_ > 0) {
       --depth_;
     } else if ((p == "=" || p == ":=") && awaiting_equals_) {
-      awaiting_equals_ = false;  // SET PASSWORD FOR user = …
+      awaiting_equals_ = false;
       return secret_at(i + 1, spans);
     }
     return i + 1;
@@ -198,22 +236,20 @@ class Finder {
 
   // Token i is in a place that holds a secret. Returns where to carry on.
   std::size_t secret_at(std::size_t i, std::vector<Span>& spans) {
-    // _utf8mb4'…': the introducer names a character set and stays.
-    if (kind(i) == TokenKind::Word && text(i).starts_with('_') &&
-        kind(i + 1) == TokenKind::String) {
-      ++i;
-    }
+    // _utf8mb4'…': the introducer names a character set and stays; the literal goes in step().
+    if (kind(i) == TokenKind::Word && text(i).starts_with('_') && is_value(i + 1)) return i + 1;
     switch (kind(i)) {
       case TokenKind::String:
       case TokenKind::Literal:
+        return i;  // step() takes every literal
       case TokenKind::Number:
       case TokenKind::Quoted:
         break;
       case TokenKind::Word: {
         const auto word = text(i);
         // A function call, PASSWORD '…' and the keywords that legitimately follow are handled
-        // by the caller's next step; any other bare word is a secret someone forgot to quote.
-        if (is_punct(i + 1, "(") || iends_with(word, "password") || iequals(word, "random") ||
+        // by the next step; any other bare word is a secret someone forgot to quote.
+        if (is_punct(i + 1, "(") || is_password_word(word) || iequals(word, "random") ||
             iequals(word, "null") || iequals(word, "default")) {
           return i;
         }
@@ -223,22 +259,62 @@ class Finder {
         return i;
     }
     add(spans, i);
-    ++i;
-    // 'sec' 'ret' is one string to the server.
-    while (kind(i) == TokenKind::String) add(spans, i++);
-    return i;
+    return i + 1;
   }
 
-  // Redacts every value between the parentheses that open just before token i.
+  // Every value between the parentheses that open just before token i, and every bare word:
+  // PASSWORD(hunter2) is a forgotten quote, and AES_ENCRYPT(card, key) names what is secret.
   std::size_t function_arguments(std::size_t i, std::vector<Span>& spans) {
     int depth = 1;
     for (; i < tokens_.size(); ++i) {
       if (is_punct(i, "(")) ++depth;
       if (is_punct(i, ")") && --depth == 0) return i + 1;
       if (is_punct(i, ";")) return i;
-      if (is_value(i)) add(spans, i);
+      const bool introducer = text(i).starts_with('_') && is_value(i + 1);  // _binary 0x…
+      if (is_value(i) || (kind(i) == TokenKind::Word && !is_punct(i + 1, "(") && !introducer)) {
+        add(spans, i);
+      }
     }
     return i;
+  }
+
+  // The SQL inside string token i, redacted as a statement of its own (every literal in it
+  // goes); kept readable only when that is safe, otherwise the whole literal goes.
+  void sql_in_string(std::size_t i, std::vector<Span>& spans) {
+    const std::string_view literal = text(i);
+    Span span{tokens_[i].begin, tokens_[i].end};
+    if (depth_of_sql_ < kMaxNesting) {
+      const std::string inner = unquote_sql(literal, true);
+      const std::string plain = unquote_sql(literal, false);
+      const std::string redacted = redact_at_depth(inner, depth_of_sql_ + 1, true);
+      // Rewritten only when both readings of the literal agree and the result reads back the
+      // same in any sql_mode.
+      if (inner == plain && redacted.find('\\') == std::string::npos) {
+        span.text = quote_sql(redacted, literal.front());
+      }
+    }
+    spans.push_back(std::move(span));
+  }
+
+  // A comment is free text: in a secret-bearing statement its contents go.
+  static void comment_span(const Token& token, std::string_view sql, std::vector<Span>& spans) {
+    const auto t = token.text(sql);
+    std::string_view body;
+    std::string replacement;
+    if (t.starts_with("/*")) {
+      if (t.size() < 4 || !t.ends_with("*/")) return;  // an unterminated "/*" alone
+      body = t.substr(2, t.size() - 4);
+      replacement = "/* *** */";
+    } else {
+      const std::size_t marker = t.starts_with('#') ? 1 : 2;
+      body = t.substr(marker);
+      replacement = std::string(t.substr(0, marker)) + " ***";
+    }
+    if (body.find_first_not_of(" \t\r\n\f\v*") == std::string_view::npos) return;
+    spans.push_back({token.begin, token.end, std::move(replacement)});
+  }
+  void comment(const Token& token, std::vector<Span>& spans) const {
+    comment_span(token, sql_, spans);
   }
 
   void add(std::vector<Span>& spans, std::size_t i) const {
@@ -247,28 +323,18 @@ class Finder {
 
   std::string_view sql_;
   int depth_of_sql_;  // 0 for the statement, 1 for SQL inside one of its strings, ...
-  std::vector<Token> tokens_;
+  std::vector<Token> all_;
+  std::vector<Token> tokens_;     // the significant ones
   bool in_auth_clause_ = false;   // after IDENTIFIED, until the end of the user's clause
+  bool plugin_next_ = false;      // after WITH, VIA, OR or COLLATE in that clause
   bool awaiting_equals_ = false;  // after PASSWORD FOR, until its "="
   int depth_ = 0;                 // parentheses
 };
 
-// The readings under which strings end in different places.
-constexpr std::array<LexMode, 3> kModes = {{
-    {.escapes_in_single = true, .escapes_in_double = true},    // the default sql_mode
-    {.escapes_in_single = false, .escapes_in_double = false},  // NO_BACKSLASH_ESCAPES
-    {.escapes_in_single = true, .escapes_in_double = false},   // ANSI_QUOTES
-}};
-
-std::string redact_at_depth(std::string_view sql, int depth) {
-  if (!may_hold_secret(sql)) return std::string(sql);
-  std::vector<Span> spans;
-  for (const LexMode mode : kModes) Finder(sql, mode, depth).find(spans);
-  if (spans.empty()) return std::string(sql);
-
-  // Readings may disagree on where a secret ends; what any of them calls secret goes. Touching
-  // spans become one, so the output never shows two redactions run together; a rewritten
-  // string survives only when no other span touches it.
+// Readings may disagree on where a secret ends; what any of them calls secret goes. Touching
+// spans become one, so the output never shows two redactions run together; a replacement text
+// survives only when no other span touches it.
+std::string apply(std::string_view sql, std::vector<Span>& spans) {
   std::stable_sort(spans.begin(), spans.end(),
                    [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::string out;
@@ -291,12 +357,32 @@ std::string redact_at_depth(std::string_view sql, int depth) {
   return out;
 }
 
+// With `force`, the text is SQL inside a secret-bearing statement's string: redacted as if it
+// announced a secret itself.
+std::string redact_at_depth(std::string_view sql, int depth, bool force) {
+  const Mention mention = force ? Mention::Secret : mention_in(sql);
+  if (mention == Mention::None) return std::string(sql);
+  std::vector<Span> spans;
+  std::vector<Reading> readings;
+  readings.reserve(kAllReadings.size());
+  for (const LexMode mode : kAllReadings) readings.emplace_back(sql, mode, depth);
+  const bool secret = mention == Mention::Secret ||
+                      std::any_of(readings.begin(), readings.end(),
+                                  [](const Reading& r) { return r.builds_sql_from_expression(); });
+  if (!secret) return std::string(sql);
+  for (Reading& reading : readings) reading.find(spans);
+  if (spans.empty()) return std::string(sql);
+  return apply(sql, spans);
+}
+
 }  // namespace
 
-std::string redact_statement(std::string_view sql) { return redact_at_depth(sql, 0); }
+bool mentions_secret(std::string_view text) { return mention_in(text) == Mention::Secret; }
+
+std::string redact_statement(std::string_view sql) { return redact_at_depth(sql, 0, false); }
 
 void redact_in_place(std::string& sql) {
-  if (may_hold_secret(sql)) sql = redact_at_depth(sql, 0);
+  if (mention_in(sql) != Mention::None) sql = redact_at_depth(sql, 0, false);
 }
 
 }  // namespace gw::eventlog

@@ -1,45 +1,71 @@
 #pragma once
-// Removing secrets from SQL text before it reaches any log. Each secret literal (with its
-// quotes) becomes '***' and everything else stays as written, so the statement remains
-// readable:
+// Removing secrets from SQL text, and from any text that quotes SQL, before it reaches a log.
 //
-//   CREATE USER 'app'@'%' IDENTIFIED BY 'hunter2'   ->  CREATE USER 'app'@'%' IDENTIFIED BY '***'
+// The rule is "when in doubt, redact": a false positive costs a little detail, a false negative
+// is a breach. So the redactor does not try to find the one literal that holds the password; it
+// asks whether the statement mentions anything that can carry a secret, and if it does, every
+// literal in it goes:
 //
-// What counts as a secret:
-//   * after IDENTIFIED, the value that follows BY, AS or USING, up to the end of the clause
-//     (IDENTIFIED BY '…', IDENTIFIED BY PASSWORD '…', IDENTIFIED WITH plugin BY/AS '…',
-//     MariaDB's IDENTIFIED VIA plugin USING '…' OR …; GRANT … IDENTIFIED BY, CLONE … IDENTIFIED
-//     BY);
-//   * after any word ending in PASSWORD (PASSWORD, MASTER_PASSWORD, SOURCE_PASSWORD, a column
-//     named user_password …) the value after "=" or a literal right after the word
-//     (SET PASSWORD = '…', SET PASSWORD FOR u = '…', CHANGE MASTER … MASTER_PASSWORD = '…',
-//     START SLAVE … PASSWORD = '…', CREATE SERVER … OPTIONS (PASSWORD '…'), WHERE password = '…');
-//   * the literal after REPLACE in ALTER USER / SET PASSWORD … REPLACE '…';
-//   * every literal argument of PASSWORD(), OLD_PASSWORD(), ENCRYPT(), AES_ENCRYPT(),
-//     AES_DECRYPT(), DES_ENCRYPT(), DES_DECRYPT(), ENCODE(), DECODE(), KDF() and
-//     VALIDATE_PASSWORD_STRENGTH(): for the encryption functions the key is the secret, and
-//     the data next to it is often just as sensitive, so all of them go.
-// A value in one of those places is redacted whatever it is: a string (with an optional
-// _charset introducer, and the adjacent strings MySQL concatenates to it), a hex or bit
-// literal, a number, or an unquoted word (a client's syntax error still reaches the log).
-// An unterminated string runs to the end of the text, and so does its redaction; after an
-// unterminated /* the text is read as code.
+//   CREATE USER 'app'@'%' IDENTIFIED BY 'hunter2'  ->  CREATE USER '***'@'***' IDENTIFIED BY '***'
+//   SELECT name FROM t WHERE id = 42                ->  unchanged (nothing announces a secret)
 //
-// The text is read the way the server would under each sql_mode that changes where strings
-// end (default, NO_BACKSLASH_ESCAPES, ANSI_QUOTES), and whatever is a secret under any of them
-// is redacted. Comments stay, except executable ones (/*!…*/), whose contents are code.
-// Not covered: hashing functions such as SHA2() or MD5() applied to application data, and
-// bound parameters of prepared statements.
+// What makes a statement secret-bearing (mentions_secret()): anywhere in its text, in code,
+// strings or comments (so dynamic SQL built in strings counts), a word that contains IDENTIF,
+// PASSW, PASSWD, PWD, CRYPT, SECRET, AUTHENTIC, AUTH_STR, ENCODE, DECODE or KDF, or that is a
+// near-miss spelling of IDENTIFIED or PASSWORD (IDENTIFEID, PASWORD); also the same inside any hex
+// or bit literal, decoded (X'…', 0x…, B'…', 0b…, and strings of hex digits such as UNHEX's
+// argument). EXECUTE IMMEDIATE and PREPARE … FROM whose SQL is built by an expression (CONCAT(…),
+// a function) count too, since the pieces can hide the keyword.
+//
+// In a secret-bearing statement, under every reading of its quotes (default sql_mode,
+// NO_BACKSLASH_ESCAPES, ANSI_QUOTES):
+//   * every string ('…', "…", with or without a _charset introducer, which stays), every X'…',
+//     B'…', N'…' and every 0x…/0b… number becomes '***';
+//   * every comment's contents go (a comment is free text: /* *** */, -- ***, # ***);
+//   * a value that is not quoted but sits where a secret goes is redacted too (a client's syntax
+//     error still reaches the log): the word, number or `name` after IDENTIFIED … BY/AS/USING, or
+//     after PASSWORD = / PASSWORD, and, in an IDENTIFIED clause, every word that is not one of the
+//     clause's keywords (so IDENTIFIED BYY hunter2 loses both words);
+//   * the SQL inside PREPARE … FROM '…' and EXECUTE IMMEDIATE '…' is redacted as a statement of
+//     its own and stays readable when that is safe; otherwise the whole literal goes.
+// Readings may disagree on where a string ends; whatever any of them calls a literal goes. An
+// unterminated string runs to the end of the text, and so does its redaction; after an
+// unterminated /* the text is read as code. Executable comments (/*!…*/) are code.
+//
+// Error messages (redact_error_message()) quote SQL too: MariaDB's ERR 1064 says "… near
+// 'USERR 'u'@'%' IDENTIFIED BY 'secret'' at line 1". When the statement the message is about is
+// secret-bearing, or the quoted part of the message mentions a secret word, everything from the
+// message's first quote to its last becomes '***', and any literal of the statement that the
+// message repeats elsewhere is cut out as well.
+//
+// Not covered (no text to judge by): bound parameters of prepared statements, and a secret
+// assigned to a variable by an earlier statement that does not itself look secret-bearing.
 
 #include <string>
 #include <string_view>
+
+#include "eventlog/record.h"
 
 namespace gw::eventlog {
 
 inline constexpr std::string_view kRedacted = "'***'";
 
+// Whether the text names anything that can carry a secret (the list above). Cheap: one pass over
+// the bytes; this is all the redactor costs for nearly every statement.
+bool mentions_secret(std::string_view text);
+
 std::string redact_statement(std::string_view sql);
 // The same without a copy when there is nothing to redact (nearly always).
 void redact_in_place(std::string& sql);
+
+// `message` came from the server (or describes what it sent) in answer to `statement` (empty when
+// there is none; `statement_complete` false when only its beginning was kept).
+std::string redact_error_message(std::string_view message, std::string_view statement = {},
+                                 bool statement_complete = true);
+
+// Every field of a record that can quote SQL or hold a secret: a command's statement and error
+// message, an auth's or change-user's error message, a close's detail. The writer calls this on
+// each record before it is encoded.
+void redact_record(Record& record);
 
 }  // namespace gw::eventlog

@@ -10,6 +10,7 @@
 // is ordinary too), the caller says which reading to use: the redactor tries each, because a
 // string that ends early under one reading can hide a keyword under another.
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,14 @@ struct LexMode {
 };
 
 std::vector<Token> lex_sql(std::string_view sql, LexMode mode = {});
+
+// The readings under which strings end in different places: the default sql_mode,
+// NO_BACKSLASH_ESCAPES, ANSI_QUOTES. What any of them calls a literal is one.
+inline constexpr std::array<LexMode, 3> kAllReadings = {{
+    {.escapes_in_single = true, .escapes_in_double = true},
+    {.escapes_in_single = false, .escapes_in_double = false},
+    {.escapes_in_single = true, .escapes_in_double = false},
+}};
 
 // Comments, whitespace and executable-comment markers carry no meaning for the redactor.
 inline bool is_significant(TokenKind kind) {

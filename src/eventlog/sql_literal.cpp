@@ -61,4 +61,45 @@ std::string quote_sql(std::string_view text, char quote) {
   return out;
 }
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string decode_hex_digits(std::string_view digits) {
+  std::size_t count = 0;
+  while (count < digits.size() && hex_value(digits[count]) >= 0) ++count;
+  std::string out;
+  out.reserve(count / 2 + 1);
+  std::size_t i = 0;
+  if (count % 2 == 1) out += static_cast<char>(hex_value(digits[i++]));
+  for (; i + 1 < count; i += 2) {
+    out += static_cast<char>(hex_value(digits[i]) * 16 + hex_value(digits[i + 1]));
+  }
+  return out;
+}
+
+std::string decode_bit_digits(std::string_view digits) {
+  std::size_t count = 0;
+  while (count < digits.size() && (digits[count] == '0' || digits[count] == '1')) ++count;
+  std::string out;
+  unsigned byte = 0;
+  std::size_t bits = (8 - count % 8) % 8;  // the padding on the left
+  for (std::size_t i = 0; i < count; ++i) {
+    byte = (byte << 1) | (digits[i] == '1' ? 1u : 0u);
+    if (++bits == 8) {
+      out += static_cast<char>(byte);
+      byte = 0;
+      bits = 0;
+    }
+  }
+  return out;
+}
+
 }  // namespace gw::eventlog

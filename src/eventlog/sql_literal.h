@@ -1,6 +1,7 @@
 #pragma once
-// Reading and writing the text of SQL string literals, for SQL held inside a string
-// (PREPARE s FROM '…', EXECUTE IMMEDIATE '…'), which the redactor reads as SQL of its own.
+// Reading and writing the text of SQL literals: strings, for SQL held inside a string (PREPARE s
+// FROM '…', EXECUTE IMMEDIATE '…'), which the redactor reads as SQL of its own; hex and bit
+// literals, whose bytes the redactor reads for words that announce a secret.
 
 #include <string>
 #include <string_view>
@@ -16,5 +17,13 @@ std::string unquote_sql(std::string_view literal, bool backslashes);
 // `text` as a literal in `quote`, the quote doubled. Reads back as `text` under any sql_mode as
 // long as `text` holds no backslash; the caller checks that.
 std::string quote_sql(std::string_view text, char quote);
+
+// The bytes a hex literal's digits stand for (X'6869', 0x6869: "hi"). An odd count is read with a
+// leading zero, as the server reads 0x…; anything that is not a hex digit ends the digits.
+std::string decode_hex_digits(std::string_view digits);
+
+// The bytes a bit literal's digits stand for (B'01101000', 0b01101000: "h"), padded on the left
+// to whole bytes; anything that is not 0 or 1 ends the digits.
+std::string decode_bit_digits(std::string_view digits);
 
 }  // namespace gw::eventlog

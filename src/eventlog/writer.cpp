@@ -163,9 +163,9 @@ void EventLog::Writer::abandon(std::chrono::milliseconds timeout) {
 }
 
 void EventLog::Writer::write_record(Record& record) {
+  // Redact before cutting, so a cut can never leave half a secret outside a string.
+  redact_record(record);
   if (auto* command = std::get_if<CommandRecord>(&record)) {
-    // Redact before cutting, so a cut can never leave half a secret outside a string.
-    redact_in_place(command->statement);
     if (command->statement.size() > settings_.statement_limit) {
       truncate_utf8(command->statement, settings_.statement_limit);
       command->statement_truncated = true;
