@@ -68,7 +68,8 @@ std::optional<std::string_view> LineReader::next() {
       begin_ = at + 1;
       ++line_number_;
       complete_ = true;
-      return line;
+      too_long_ = line.size() > max_line_;  // possible when max_line_ is below a block
+      return too_long_ ? std::string_view{} : line;
     }
     if (end_ - begin_ > max_line_) return skip_long_line();
     if (eof_ || !error_.empty()) break;

@@ -228,6 +228,16 @@ TEST(Verify, AnOverlongLineIsNamedWithoutBeingHeld) {
   EXPECT_EQ(reader->line_number(), 3u);
   EXPECT_FALSE(reader->next());
 
+  // A line over the limit but inside one block is refused the same way.
+  write_file(path, std::string(2000, 'y') + "\nshort\n");
+  auto small = LineReader::open(path, 1000);
+  ASSERT_TRUE(small);
+  ASSERT_TRUE(small->next());
+  EXPECT_TRUE(small->too_long());
+  EXPECT_EQ(small->next(), "short");
+  EXPECT_FALSE(small->too_long());
+
+  write_file(path, lines[0] + "\n" + huge + "\n" + lines[1] + "\n");
   auto whole = LineReader::open(path);
   ASSERT_TRUE(whole);
   while (whole->next()) {
