@@ -11,11 +11,12 @@
 //
 // What makes a statement secret-bearing (mentions_secret()): anywhere in its text, in code,
 // strings or comments (so dynamic SQL built in strings counts), a word that contains IDENTIF,
-// PASSW, PASSWD, PWD, CRYPT, SECRET, AUTHENTIC, AUTH_STR, ENCODE, DECODE or KDF, or that is a
-// near-miss spelling of IDENTIFIED or PASSWORD (IDENTIFEID, PASWORD); also the same inside any hex
-// or bit literal, decoded (X'…', 0x…, B'…', 0b…, and strings of hex digits such as UNHEX's
-// argument). EXECUTE IMMEDIATE and PREPARE … FROM whose SQL is built by an expression (CONCAT(…),
-// a function) count too, since the pieces can hide the keyword.
+// PASSW, PWD, CRYPT, SECRET, AUTHENTIC, AUTH_STR, ENCODE, DECODE, KDF, PASSPHRASE or CREDENTIAL,
+// or is PW or PASS (@pw, new_pass), or is a near-miss spelling of IDENTIFIED or PASSWORD
+// (IDENTIFEID, PASWORD); also the same inside any hex or bit literal, decoded (X'…', 0x…, B'…',
+// 0b…, and strings of hex digits such as UNHEX's argument); see secret_words.h. EXECUTE IMMEDIATE
+// and PREPARE … FROM whose SQL is built by an expression (CONCAT(…), a function) count too, since
+// the pieces can hide the keyword.
 //
 // In a secret-bearing statement, under every reading of its quotes (default sql_mode,
 // NO_BACKSLASH_ESCAPES, ANSI_QUOTES):

@@ -19,7 +19,7 @@ struct Part {
   std::string_view text;
   Mention mention;
 };
-constexpr std::array<Part, 12> kParts = {{
+constexpr std::array<Part, 14> kParts = {{
     {"identif", Mention::Secret},
     {"passw", Mention::Secret},
     {"pwd", Mention::Secret},
@@ -30,6 +30,8 @@ constexpr std::array<Part, 12> kParts = {{
     {"encode", Mention::Secret},
     {"decode", Mention::Secret},
     {"kdf", Mention::Secret},
+    {"passphrase", Mention::Secret},
+    {"credential", Mention::Secret},
     {"immediate", Mention::Dynamic},
     {"prepare", Mention::Dynamic},
 }};
@@ -37,12 +39,12 @@ constexpr std::array<Part, 12> kParts = {{
 // The parts by their first letter: a scan tries only those that can start where it is.
 constexpr std::uint8_t kNoPart = 0xFF;
 constexpr auto kPartsByLetter = [] {
-  std::array<std::array<std::uint8_t, 3>, 26> by_letter{};
+  std::array<std::array<std::uint8_t, 4>, 26> by_letter{};
   for (auto& letter : by_letter) letter.fill(kNoPart);
   for (std::size_t i = 0; i < kParts.size(); ++i) {
     auto& letter = by_letter[static_cast<std::size_t>(kParts[i].text[0] - 'a')];
     std::size_t slot = 0;
-    while (letter[slot] != kNoPart) ++slot;  // three slots suffice: p has passw, pwd, prepare
+    while (letter[slot] != kNoPart) ++slot;  // four suffice: passw, pwd, prepare, passphrase
     letter[slot] = static_cast<std::uint8_t>(i);
   }
   return by_letter;
@@ -137,6 +139,20 @@ bool decoded_mentions_secret(std::string bytes, int depth) {
   return std::erase(bytes, '\0') > 0 && mention_at(bytes, depth) == Mention::Secret;
 }
 
+// PW and PASS as a word or a word's part: @pw, new_pw, pass_hash. Not a part anywhere in a
+// word: "pw" and "pass" hide inside too many others (compass, bypass).
+bool is_short_password_name(std::string_view word) {
+  for (const std::string_view name : {std::string_view("pw"), std::string_view("pass")}) {
+    if (word.size() < name.size()) continue;
+    const auto head = word.substr(0, name.size()), tail = word.substr(word.size() - name.size());
+    if (iequals(word, name) || (iequals(head, name) && word[name.size()] == '_') ||
+        (iequals(tail, name) && word[word.size() - name.size() - 1] == '_')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // What a word is made of.
 struct WordTally {
   std::size_t hex = 0, decimal = 0, id_letters = 0, pw_letters = 0;
@@ -146,6 +162,7 @@ struct WordTally {
 // `quoted`: the word starts just after a quote (X'…', UNHEX('…')).
 Mention whole_word(std::string_view word, bool quoted, int depth) {
   const std::size_t size = word.size();
+  if (is_short_password_name(word)) return Mention::Secret;
   if (size < 6) return Mention::None;  // too short for a near-miss or a hex-spelled part
   WordTally tally;
   for (const char byte : word) {
@@ -224,7 +241,7 @@ bool is_identified_word(std::string_view word) {
 bool is_password_word(std::string_view word) {
   const std::string lower = lowered(word);
   return lower.find("passw") != std::string::npos || lower.find("pwd") != std::string::npos ||
-         near_password(lower);
+         is_short_password_name(lower) || near_password(lower);
 }
 
 }  // namespace gw::eventlog

@@ -4,10 +4,11 @@
 // message; for nearly all of them the answer is "none", and that scan is all they cost.
 //
 // A word (a run of letters, digits, _ and $) announces a secret when it contains IDENTIF, PASSW,
-// PWD, CRYPT, SECRET, AUTHENTIC, AUTH_STR, ENCODE, DECODE or KDF, or is a near-miss spelling of
+// PWD, CRYPT, SECRET, AUTHENTIC, AUTH_STR, ENCODE, DECODE, KDF, PASSPHRASE or CREDENTIAL; when it
+// is PW or PASS, alone or joined by _ (@pw, new_pass); or when it is a near-miss spelling of
 // IDENTIFIED (two edits) or PASSWORD (one edit). A run of hex digits long enough to spell one
 // (X'…', 0x…, UNHEX('…')) is decoded and read too, with and without NUL bytes (UCS-2), and so is
-// a run of bit digits (B'…', 0b…).
+// a run of bit digits (B'…', 0b…). A plain decimal number is not read as hex.
 
 #include <string_view>
 

@@ -124,11 +124,13 @@ TEST(MentionsSecret, WordsAndTheirDisguises) {
   for (const char* text :
        {"IDENTIFIED", "identifeid", "IDNETIFIED", "x.passwd", "MASTER_PASSWORD", "pasword",
         "AES_ENCRYPT", "client_secret", "authentication_string", "X'70617373776F7264'",
-        "0x6964656e746966696564", "B'011100000111011101100100'", "'/* pwd */'"}) {
+        "0x6964656e746966696564", "B'011100000111011101100100'", "'/* pwd */'", "SET @pw = 'x'",
+        "new_pass", "pass_hash", "a passphrase", "db_credentials"}) {
     EXPECT_TRUE(mentions_secret(text)) << text;
   }
-  for (const char* text : {"SELECT * FROM orders WHERE id = 42", "identity", "passport_no", "X'1F'",
-                           "0x0123456789", "INSERT INTO t VALUES ('a', 'b')"}) {
+  for (const char* text :
+       {"SELECT * FROM orders WHERE id = 42", "identity", "passport_no", "X'1F'", "0x0123456789",
+        "INSERT INTO t VALUES ('a', 'b')", "bypass", "compass_pw2", "id > 707764"}) {
     EXPECT_FALSE(mentions_secret(text)) << text;
   }
 }
