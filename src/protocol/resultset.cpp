@@ -23,7 +23,10 @@ std::uint64_t read_count(ByteReader& reader) {
     reader.set_error(codec_errc::unexpected_message);
     return 0;
   }
-  return reader.lenenc();
+  const std::uint64_t count = reader.lenenc();
+  // Zero columns is an OK packet, whatever the spelling: 0xFC 0x00 0x00 is not a result set.
+  if (reader.ok() && count == 0) reader.set_error(codec_errc::invalid_value);
+  return count;
 }
 
 }  // namespace

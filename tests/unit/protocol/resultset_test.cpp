@@ -40,6 +40,15 @@ TEST(ColumnCount, DecodesEveryVector) {
   }
 }
 
+// Found by tests/fuzz (server_replies): a count of zero written as a 3-byte lenenc passed as a
+// result set of no columns, and re-encoded as 0x00, an OK.
+TEST(ColumnCount, ZeroColumnsInAnySpellingIsInvalid) {
+  expect_error(decode_column_count(Bytes{0xfc, 0x00, 0x00}), codec_errc::invalid_value);
+  expect_error(decode_column_count_packet(Bytes{0xfc, 0x00, 0x00}, kPymysqlCaps),
+               codec_errc::invalid_value);
+  expect_error(decode_column_count(Bytes{0xfc, 0x00}), codec_errc::need_more);
+}
+
 TEST(ColumnCount, RejectsOtherResponses) {
   const struct {
     const char* name;
