@@ -115,7 +115,9 @@ class StdoutGracewire:
         self._reader.start()
 
     def lines(self) -> list[dict]:
-        return [json.loads(line) for line in bytes(self.output).decode().splitlines() if line]
+        """The complete lines read so far."""
+        text = bytes(self.output).decode(errors="replace")
+        return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line]
 
     def terminate(self, within: float) -> float:
         """SIGTERM; the seconds it took to exit (fails past `within`, after killing it)."""
@@ -296,8 +298,13 @@ class StalledEventLogTest(harness.IntegrationTestCase):
         done = self.load(gracewire, 300, stop)
         wait_until(lambda: done[0] >= 300, "300 queries (loss = \"drop\" never pauses)", 60)
         gracewire.start_reading()
-        wait_until(lambda: any(r["type"] == "dropped" for r in gracewire.lines()),
-                   "a dropped record once the reader resumed", 10)
+        try:
+            wait_until(lambda: any(r["type"] == "dropped" for r in gracewire.lines()),
+                       "a dropped record once the reader resumed", 10)
+        except AssertionError:
+            print(f"--- stdout gracewire's log\n{gracewire.log()}\n--- its last output\n"
+                  f"{bytes(gracewire.output[-2000:])!r}")
+            raise
         took = gracewire.terminate(within=20)
         self.assertLess(took, 10)
         self.assertEqual(gracewire.proc.returncode, 0, gracewire.log())
