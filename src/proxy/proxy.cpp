@@ -351,8 +351,8 @@ void Proxy::settle_abort_counters(std::optional<AbortCounters> previous,
 void Proxy::log_self_audit(const std::optional<AbortCounters>& now) {
   if (!now || !abort_baseline_) {
     const std::string& error = control_->last_error();
-    log_->warn("self-audit skipped: the control connection could not read the counters{}{}",
-               error.empty() ? "" : ": ", error);
+    log_->warn("self-audit skipped: the control connection could not read the counters {}{}{}",
+               now ? "at start-up (no baseline)" : "now", error.empty() ? "" : ": ", error);
     return;
   }
   const std::int64_t clients = now->clients - abort_baseline_->clients;
