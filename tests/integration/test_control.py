@@ -11,6 +11,9 @@ of a relay (below) that the test takes down or freezes while gracewire runs:
   - an account without CONNECTION ADMIN is named at start-up with the GRANT that fixes it, and a
     client that leaves mid-statement gets "finish": the statement runs to its end, the session
     quits, the server counts nothing, and no refused KILL is repeated;
+  - a KILL QUERY refused although SHOW GRANTS looked sufficient (MariaDB 11's SUPER, for one; a
+    scripted server here, since 10.11 always agrees with its SHOW GRANTS) is logged once, never
+    repeated, and the statement is let finish;
   - an upstream given by name ("localhost:PORT") serves the control connection too: cancel,
     self-audit and the clean end of an abandoned handshake work.
 """
@@ -21,6 +24,7 @@ import contextlib
 import re
 import signal
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -104,6 +108,118 @@ class Relay:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
                 s.close()
+
+
+class ScriptedServer:
+    """Just enough of a MySQL server for a control connection and clients: any login succeeds;
+    SHOW GRANTS says SUPER; SHOW GLOBAL STATUS gives zero counters; every KILL QUERY is refused
+    with ERR 1095 (as MariaDB 11 refuses SUPER); SELECT SLEEP(n) answers OK after n seconds. It
+    records what each connection sent and how it ended."""
+
+    kScramble = b"abcdefghijklmnopqrst"
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.kills: list[str] = []
+        self.ends: dict[int, tuple[str, float]] = {}  # connection id -> ("quit" | "eof", when)
+        self.next_id = 100
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.next_id += 1
+                conn_id = self.next_id
+            threading.Thread(target=self._serve, args=(conn, conn_id), daemon=True).start()
+
+    @staticmethod
+    def _packet(seq: int, payload: bytes) -> bytes:
+        return len(payload).to_bytes(3, "little") + bytes([seq & 0xFF]) + payload
+
+    @staticmethod
+    def _read(conn: socket.socket) -> bytes | None:
+        head = b""
+        while len(head) < 4:
+            chunk = conn.recv(4 - len(head))
+            if not chunk:
+                return None
+            head += chunk
+        length, body = int.from_bytes(head[:3], "little"), b""
+        while len(body) < length:
+            chunk = conn.recv(length - len(body))
+            if not chunk:
+                return None
+            body += chunk
+        return body
+
+    def _greeting(self, conn_id: int) -> bytes:
+        caps = rawclient.kWanted
+        return (bytes([10]) + b"5.5.5-10.11.0-scripted\0" + struct.pack("<I", conn_id)
+                + self.kScramble[:8] + b"\0" + struct.pack("<HBHH", caps & 0xFFFF, 45, 2, caps >> 16)
+                + bytes([21]) + bytes(10) + self.kScramble[8:] + b"\0" + b"mysql_native_password\0")
+
+    def _result(self, names: list[str], rows: list[list[str]]) -> list[bytes]:
+        def lenenc(text: str) -> bytes:
+            data = text.encode()
+            return bytes([len(data)]) + data
+        eof = b"\xfe\x00\x00\x02\x00"
+        out = [bytes([len(names)])]
+        for name in names:
+            out.append(lenenc("def") + lenenc("") * 3 + lenenc(name) + lenenc(name)
+                       + b"\x0c" + struct.pack("<HIBHB", 45, 1024, 0xFD, 0, 0) + b"\0\0")
+        out.append(eof)
+        out += [b"".join(lenenc(v) for v in row) for row in rows]
+        out.append(eof)
+        return out
+
+    def _answer(self, sql: str) -> list[bytes]:
+        ok = b"\x00\x00\x00\x02\x00\x00\x00"
+        if sql == "SHOW GRANTS":
+            return self._result(["Grants"], [["GRANT SUPER ON *.* TO `gw_scripted`@`%`"]])
+        if sql.startswith("SHOW GLOBAL STATUS"):
+            return self._result(["Variable_name", "Value"],
+                                [["Aborted_clients", "0"], ["Aborted_connects", "0"]])
+        if sql.startswith("KILL QUERY"):
+            with self.lock:
+                self.kills.append(sql)
+            thread = sql.split()[-1]
+            return [b"\xff" + struct.pack("<H", 1095) + b"#HY000"
+                    + f"You are not owner of thread {thread}".encode()]
+        if (m := re.fullmatch(r"SELECT SLEEP\((\d+)\)", sql)):
+            time.sleep(int(m.group(1)))
+        return [ok]
+
+    def _serve(self, conn: socket.socket, conn_id: int) -> None:
+        end = "eof"
+        with conn:
+            try:
+                conn.sendall(self._packet(0, self._greeting(conn_id)))
+                if self._read(conn) is None:
+                    return
+                conn.sendall(self._packet(2, b"\x00\x00\x00\x02\x00\x00\x00"))
+                while (payload := self._read(conn)) is not None:
+                    if payload[:1] == b"\x01":
+                        end = "quit"
+                        break
+                    answers = self._answer(payload[1:].decode()) if payload[:1] == b"\x03" else \
+                        [b"\x00\x00\x00\x02\x00\x00\x00"]
+                    conn.sendall(b"".join(self._packet(seq, a) for seq, a in enumerate(answers, 1)))
+            except OSError:
+                pass
+            finally:
+                with self.lock:
+                    self.ends[conn_id] = (end, time.monotonic())
 
 
 class ControlCase(harness.IntegrationTestCase):
@@ -313,6 +429,46 @@ class PrivilegeIsChecked(ControlCase):
         code, took = self.sigterm(gw)
         self.assert_exited_cleanly(gw, code, took)
         self.assertNotIn("lacks CONNECTION ADMIN", gw.log())
+
+
+class RefusedCancel(ControlCase):
+    """Item 10: when the server refuses a KILL QUERY, one line, no repetition, finish instead."""
+
+    def test_refused_kill_is_logged_once_and_not_repeated(self):
+        server = ScriptedServer()
+        self.addCleanup(server.close)
+        gw = self.start_gw("refused-kill", f"127.0.0.1:{server.port}",
+                           harness.Credentials("gw_scripted", "pw", ""))
+        self.wait_for_log(gw, "self-audit baseline")
+        self.assertNotIn("lacks CONNECTION ADMIN", gw.log())  # SHOW GRANTS said SUPER
+        clients, ids = [], []
+        for _ in range(2):
+            client = rawclient.RawClient(gw.endpoint.host, gw.endpoint.port)
+            self.addCleanup(client.close)
+            client.login("app", "app-pw")
+            ids.append(client.greeting.connection_id)
+            client.send_query("SELECT SLEEP(3)")
+            clients.append(client)
+        time.sleep(0.3)  # both statements are at the server
+        left = time.monotonic()
+        for client in clients:
+            client.close_rst()
+        deadline = left + 3 + kCloseTimeout + 3
+        while not all(i in server.ends for i in ids):
+            self.assertLess(time.monotonic(), deadline, "the sessions did not end:\n" + gw.log())
+            time.sleep(0.05)
+        for i in ids:
+            end, when = server.ends[i]
+            self.assertEqual(end, "quit", "the session should end with COM_QUIT")
+            self.assertGreater(when - left, 2.0, "the statement should have been let finish")
+        log = gw.log()
+        # One KILL per session, refused, never repeated (it was every 500 ms: 5 or more each).
+        self.assertEqual(len(server.kills), 2, server.kills)
+        self.assertEqual(len(re.findall(r"KILL QUERY \d+ refused: ERR 1095", log)), 1, log)
+        self.assertNotRegex(log, r"KILL QUERY \d+ failed")
+        self.assertIn("fix: GRANT CONNECTION ADMIN ON *.* TO 'gw_scripted'@'%'", log)
+        code, took = self.sigterm(gw)
+        self.assert_exited_cleanly(gw, code, took)
 
 
 class UpstreamByName(ControlCase):
