@@ -46,6 +46,12 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   settings.high_water = static_cast<std::size_t>(config.buffers.high_water);
   settings.low_water = static_cast<std::size_t>(config.buffers.low_water);
   settings.control = control_credentials(config);
+  settings.session.can_kill = settings.control.has_value();
+  settings.session.hold_limit =
+      std::min<std::size_t>(config.buffers.hold_limit, session::kMaxHoldLimit);
+  settings.session.hold_budget = std::make_shared<session::HoldBudget>(config.buffers.hold_budget);
+  settings.greeting_timeout = config.upstream.greeting_timeout;
+  settings.handshake_timeout = config.listener.handshake_timeout;
   settings.session.client_abort = config.close.client_abort == config::ClientAbort::Mirror
                                       ? session::ClientAbortPolicy::Mirror
                                       : session::ClientAbortPolicy::Absorb;
