@@ -204,10 +204,9 @@ class Reading {
     if (is_punct(i + 1, "=") || is_punct(i + 1, ":=")) return secret_at(i + 2, spans);
     if (is_value(i + 1)) return secret_at(i + 1, spans);
     if (is_word(i + 1, "for")) awaiting_equals_ = true;  // SET PASSWORD FOR user = …
-    const bool value_like =
-        kind(i + 1) == TokenKind::Quoted ||
-        (kind(i + 1) == TokenKind::Word && !is_punct(i + 2, "(") &&
-         !iequals_any(text(i + 1), kAfterPasswordWords) && !is_password_word(text(i + 1)));
+    const bool value_like = kind(i + 1) == TokenKind::Quoted ||
+                            (kind(i + 1) == TokenKind::Word && !is_punct(i + 2, "(") &&
+                             !iequals_any(text(i + 1), kAfterPasswordWords));
     if (value_like) {
       add(spans, i + 1);  // CREATE SERVER … OPTIONS (PASSWORD hunter2): a forgotten quote
       return i + 2;
@@ -249,7 +248,7 @@ class Reading {
         const auto word = text(i);
         // A function call, PASSWORD '…' and the keywords that legitimately follow are handled
         // by the next step; any other bare word is a secret someone forgot to quote.
-        if (is_punct(i + 1, "(") || is_password_word(word) || iequals(word, "random") ||
+        if (is_punct(i + 1, "(") || iequals(word, "password") || iequals(word, "random") ||
             iequals(word, "null") || iequals(word, "default")) {
           return i;
         }
@@ -311,6 +310,12 @@ class Reading {
       replacement = std::string(t.substr(0, marker)) + " ***";
     }
     if (body.find_first_not_of(" \t\r\n\f\v*") == std::string_view::npos) return;
+    // A quote inside a comment may be one the client meant to open a literal: then what follows
+    // is its contents, unquoted. Everything from here on goes.
+    if (body.find_first_of("'\"`") != std::string_view::npos) {
+      spans.push_back({token.begin, sql.size()});
+      return;
+    }
     spans.push_back({token.begin, token.end, std::move(replacement)});
   }
   void comment(const Token& token, std::vector<Span>& spans) const {

@@ -22,7 +22,9 @@
 // NO_BACKSLASH_ESCAPES, ANSI_QUOTES):
 //   * every string ('…', "…", with or without a _charset introducer, which stays), every X'…',
 //     B'…', N'…' and every 0x…/0b… number becomes '***';
-//   * every comment's contents go (a comment is free text: /* *** */, -- ***, # ***);
+//   * every comment's contents go (a comment is free text: /* *** */, -- ***, # ***), and a
+//     comment holding a quote takes the rest of the text with it: the quote may have been meant
+//     to open the literal, leaving the secret unquoted after the comment;
 //   * a value that is not quoted but sits where a secret goes is redacted too (a client's syntax
 //     error still reaches the log): the word, number or `name` after IDENTIFIED … BY/AS/USING, or
 //     after PASSWORD = / PASSWORD, and, in an IDENTIFIED clause, every word that is not one of the

@@ -103,7 +103,7 @@ class Generator {
 
   // The secret as one of the literal kinds a client can write.
   std::string literal(const std::string& secret, bool may_be_bare) {
-    const std::size_t kind = pick(14);
+    const std::size_t kind = pick(16);
     switch (kind == 11 && !may_be_bare ? 0 : kind) {
       case 0:
         return "'" + secret + "'";
@@ -131,6 +131,10 @@ class Generator {
         return secret;  // a forgotten quote
       case 12:
         return "_utf8mb4 X'" + hex(secret, true) + "' COLLATE utf8mb4_bin";
+      case 13:
+        return "# x\n'" + secret + "'";
+      case 14:
+        return "-- hides the quote: '\n" + secret + "'";  // a bare word after all
       default:
         return "\"x\\\"" + secret + "\"";
     }
@@ -141,7 +145,8 @@ class Generator {
     std::string out;
     for (const char c : sql) {
       if (c == ' ' && pick(3) == 0) {
-        out += one_of({"  ", "\n", "\t", " /* c */ ", " -- c\n", " #c\n", "\r\n", "/**/"});
+        out += one_of({"  ", "\n", "\t", " /* c */ ", " -- c\n", " #c\n", "\r\n", "/**/",
+                       " -- it's\n", " /* \" */ "});
       } else if (c >= 'A' && c <= 'Z' && pick(3) == 0) {
         out += static_cast<char>(c | 0x20);
       } else {
