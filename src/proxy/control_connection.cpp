@@ -261,11 +261,16 @@ void ControlConnection::stop(std::function<void()> on_stopped) {
 
 void ControlConnection::stop_now(std::function<void()> on_stopped) {
   if (!stopping_) {
-    // Nothing is sent: COM_QUIT would only be written and then dropped with the handle.
     stopping_ = true;
     on_stopped_ = std::move(on_stopped);
     fail_pending();
     if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
+    if (stream_ && ready()) {
+      // Five bytes leave with the write attempt itself, before the close: the server still
+      // sees a clean quit, though nobody waits for its EOF.
+      session_->quit();
+      pump();
+    }
   }
   uv_timer_stop(&timer_);
   if (stream_) {

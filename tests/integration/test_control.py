@@ -385,6 +385,42 @@ class ShutdownIsBounded(ControlCase):
         self.assertIn("another signal: closing the control connection at once", gw.log())
 
 
+    def test_third_signal_ends_a_cancel_that_cannot_end(self):
+        """A statement that cannot be cancelled (the account may not KILL it) holds the cancelling
+        step for 3 x close_timeout + 1 s; the signal after the second one closes it at once."""
+        gw = self.start_gw("third-signal", self.upstream, NO_PRIVILEGE)
+        self.wait_for_log(gw, "self-audit baseline")
+        client = rawclient.RawClient(gw.endpoint.host, gw.endpoint.port)
+        self.addCleanup(client.close)
+        client.login(self.server.user, self.server.password, self.server.database)
+        client.send_query("SELECT SLEEP(6)")
+        deadline = time.monotonic() + 5
+        while not [s for s in self.server.sessions_of(self.server.user) if s[3] == "SELECT SLEEP(6)"]:
+            self.assertLess(time.monotonic(), deadline, "the statement never ran")
+            time.sleep(0.05)
+        self.wait_handles_sigterm(gw)
+        started = time.monotonic()
+        gw.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        gw.proc.send_signal(signal.SIGTERM)  # the drain ends; the cancel cannot
+        time.sleep(1.0)
+        self.assertTrue(gw.alive(), "gracewire exited before the third signal\n" + gw.log())
+        third = time.monotonic()
+        gw.proc.send_signal(signal.SIGTERM)
+        code, _ = self.wait_exit(gw, started, within=1.5 + kAtOnce + 10.0)
+        took = time.monotonic() - third
+        self.assertEqual(code, 0, gw.log())
+        self.assertLess(took, kAtOnce, gw.log())
+        self.assertIn("another signal: closing 1 remaining connections at once", gw.log())
+        self.assertIn("self-audit skipped: stopping at once on a repeated signal", gw.log())
+        # Cut mid-statement on the operator's third signal: the server counts it when the
+        # statement ends.
+        while self.server.sessions_of(self.server.user):
+            self.assertLess(time.monotonic() - started, 10, "the server session never ended")
+            time.sleep(0.1)
+        self.expect_server_aborts("Aborted connection", Aborted_clients=1)
+
+
 class PrivilegeIsChecked(ControlCase):
     """Item 10: an account that may not KILL QUERY is named at start-up; cancels become finish."""
 
