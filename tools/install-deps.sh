@@ -8,6 +8,9 @@ packages=(
   cmake g++ make pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev
+  # tools/fuzz: libFuzzer. Clang 16, not Debian 12's default 14, which cannot compile
+  # libstdc++'s <expected> (tests/fuzz/fuzz_flags.cmake)
+  clang-16 libclang-rt-16-dev
   # run and test: a real server, real clients
   mariadb-server mariadb-client python3 python3-pymysql sysbench
   libmariadb-dev  # Connector/C, for the C++ test client in tests/integration/clients

@@ -1,0 +1,268 @@
+// net::Stream and net::Listener on real sockets: a socketpair (as a pipe stream) and loopback
+// TCP. Every test runs its loop until nothing is left and ends with uv_loop_close() == 0, which
+// fails when a handle or request was leaked.
+
+#include "net/stream.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/listener.h"
+
+namespace gw::net {
+namespace {
+
+// Records what a stream reports.
+struct Recorder : StreamObserver {
+  void on_read(Stream&, ByteView bytes) override {
+    read.insert(read.end(), bytes.begin(), bytes.end());
+  }
+  void on_read_end(Stream& stream, int s) override {
+    status = s;
+    if (close_on_end) stream.close();
+  }
+  void on_written(Stream&) override { ++written; }
+  void on_closed(Stream&) override { ++closed; }
+
+  Bytes read;
+  std::optional<int> status;
+  int written = 0;
+  int closed = 0;
+  bool close_on_end = false;
+};
+
+class NetTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
+  void TearDown() override {
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop_), 0) << "a handle or request outlived its test";
+  }
+
+  // Two connected pipe streams over a socketpair.
+  void make_pair(Recorder& a_observer, Recorder& b_observer) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    a_ = Stream::create(&loop_, Stream::Kind::Pipe, a_observer);
+    b_ = Stream::create(&loop_, Stream::Kind::Pipe, b_observer);
+    ASSERT_EQ(uv_pipe_open(a_->pipe(), fds[0]), 0);
+    ASSERT_EQ(uv_pipe_open(b_->pipe(), fds[1]), 0);
+  }
+  // Runs the loop until `done` or nothing is left to do.
+  template <typename F>
+  void run_until(F done) {
+    while (!done() && uv_run(&loop_, UV_RUN_ONCE) != 0) {
+    }
+  }
+
+  uv_loop_t loop_{};
+  // Observers outlive the test body: TearDown's loop run delivers the last close callbacks.
+  Recorder first_, second_;
+  Stream* a_ = nullptr;
+  Stream* b_ = nullptr;
+};
+
+Bytes pattern(std::size_t size) {
+  Bytes out(size);
+  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
+  return out;
+}
+
+TEST_F(NetTest, BytesWrittenOnOneEndAreReadOnTheOther) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  b_->start_reading();
+  Bytes hello = {'h', 'e', 'l', 'l', 'o'};
+  a_->write(hello);
+  EXPECT_TRUE(hello.empty()) << "write() takes the bytes";
+  run_until([&] { return b.read.size() == 5; });
+  EXPECT_EQ(b.read, (Bytes{'h', 'e', 'l', 'l', 'o'}));
+  a_->close();
+  b_->close();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(a.closed, 1);
+  EXPECT_EQ(b.closed, 1);
+}
+
+TEST_F(NetTest, CloseIsIdempotentAndReportsOnce) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  a_->close();
+  a_->close();
+  a_->close(true);
+  a_->close_after_flush();
+  EXPECT_TRUE(a_->closing());
+  b_->close_after_flush();
+  b_->close();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(a.closed, 1);
+  EXPECT_EQ(b.closed, 1);
+}
+
+TEST_F(NetTest, WritesQueueWhileThePeerDoesNotReadAndDrainWhenItDoes) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  const Bytes big = pattern(8 << 20);  // far past any socket buffer
+  Bytes out = big;
+  a_->write(out);
+  EXPECT_GT(a_->queued_bytes(), 0u) << "backpressure: the rest waits in the write queue";
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_GT(a_->queued_bytes(), 0u);
+  EXPECT_EQ(a.written, 0);
+  b_->start_reading();
+  run_until([&] { return b.read.size() == big.size(); });
+  EXPECT_EQ(b.read, big);
+  EXPECT_EQ(a_->queued_bytes(), 0u);
+  EXPECT_GE(a.written, 1);
+  a_->close();
+  b_->close();
+}
+
+TEST_F(NetTest, ReadingStopsAndResumes) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  b_->start_reading();
+  b_->stop_reading();
+  EXPECT_FALSE(b_->reading());
+  Bytes one = {'1'};
+  a_->write(one);
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(b.read.empty());
+  b_->start_reading();
+  run_until([&] { return !b.read.empty(); });
+  EXPECT_EQ(b.read, Bytes{'1'});
+  a_->close();
+  b_->close();
+}
+
+TEST_F(NetTest, ClosingWithAWritePendingFreesItsBytes) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  Bytes out = pattern(8 << 20);
+  a_->write(out);
+  ASSERT_GT(a_->queued_bytes(), 0u);
+  a_->close();  // the queued request is cancelled; ASan would report its bytes if leaked
+  Bytes late = {'x'};
+  a_->write(late);  // after close: dropped, not queued
+  EXPECT_TRUE(late.empty());
+  b_->close();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(a.closed, 1);
+  EXPECT_EQ(a.written, 0) << "a cancelled write is not reported as written";
+}
+
+TEST_F(NetTest, CloseAfterFlushDeliversEverythingThenEof) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  const Bytes big = pattern(4 << 20);
+  Bytes out = big;
+  a_->write(out);
+  a_->close_after_flush();
+  EXPECT_TRUE(a_->closing());
+  b.close_on_end = true;
+  b_->start_reading();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(b.read, big);
+  ASSERT_TRUE(b.status.has_value());
+  EXPECT_EQ(*b.status, 0) << "an orderly end (FIN), not an error";
+  EXPECT_EQ(a.closed, 1);
+  EXPECT_EQ(b.closed, 1);
+}
+
+TEST_F(NetTest, ThePeerClosingIsAnOrderlyEnd) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  b.close_on_end = true;
+  b_->start_reading();
+  a_->close();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  ASSERT_TRUE(b.status.has_value());
+  EXPECT_EQ(*b.status, 0);
+  EXPECT_EQ(b.closed, 1);
+}
+
+// Loopback TCP: a listener, a client stream connected to it, the accepted server stream.
+class TcpTest : public NetTest {
+ protected:
+  void connect_pair(Recorder& client_observer, Recorder& server_observer) {
+    auto listener = Listener::start(&loop_, "127.0.0.1", 0, [&](uv_stream_t* server) {
+      b_ = Stream::create(&loop_, Stream::Kind::Tcp, server_observer);
+      ASSERT_EQ(uv_accept(server, b_->handle()), 0);
+    });
+    ASSERT_TRUE(listener) << listener.error();
+    listener_ = *listener;
+    ASSERT_GT(listener_->port(), 0);
+    a_ = Stream::create(&loop_, Stream::Kind::Tcp, client_observer);
+    sockaddr_storage address{};
+    ASSERT_TRUE(literal_address("127.0.0.1", listener_->port(), address));
+    connect_.data = this;
+    ASSERT_EQ(uv_tcp_connect(&connect_, a_->tcp(), reinterpret_cast<const sockaddr*>(&address),
+                             [](uv_connect_t* req, int status) {
+                               static_cast<TcpTest*>(req->data)->connect_status_ = status;
+                             }),
+              0);
+    run_until([&] { return connect_status_.has_value() && b_ != nullptr; });
+    ASSERT_EQ(connect_status_, 0);
+    listener_->close();
+  }
+
+  Listener* listener_ = nullptr;
+  uv_connect_t connect_{};
+  std::optional<int> connect_status_;
+};
+
+TEST_F(TcpTest, AResetIsReportedAsAnError) {
+  Recorder& client = first_;
+  Recorder& server = second_;
+  connect_pair(client, server);
+  client.close_on_end = true;
+  a_->start_reading();
+  b_->close(true);  // RST
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  ASSERT_TRUE(client.status.has_value());
+  EXPECT_EQ(*client.status, UV_ECONNRESET);
+  EXPECT_EQ(client.closed, 1);
+  EXPECT_EQ(server.closed, 1);
+}
+
+TEST_F(TcpTest, BytesCrossAndBothEndsClose) {
+  Recorder& client = first_;
+  Recorder& server = second_;
+  connect_pair(client, server);
+  b_->start_reading();
+  Bytes query = {0x01, 0x00, 0x00, 0x00, 0x01};
+  a_->write(query);
+  run_until([&] { return server.read.size() == 5; });
+  EXPECT_EQ(server.read, (Bytes{0x01, 0x00, 0x00, 0x00, 0x01}));
+  server.close_on_end = true;
+  a_->close_after_flush();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(server.status, 0);
+  EXPECT_EQ(client.closed, 1);
+  EXPECT_EQ(server.closed, 1);
+}
+
+TEST_F(NetTest, AListenerClosesCleanlyAndNamesWhatFailed) {
+  auto listener = Listener::start(&loop_, "127.0.0.1", 0, [](uv_stream_t*) {});
+  ASSERT_TRUE(listener) << listener.error();
+  (*listener)->close();
+  (*listener)->close();
+  auto bad = Listener::start(&loop_, "not an address", 0, [](uv_stream_t*) {});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("not an address"), std::string::npos) << bad.error();
+}
+
+}  // namespace
+}  // namespace gw::net
