@@ -87,14 +87,15 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
     proxy::Proxy proxy(&loop, std::move(settings));
+    // Signals are handled from before "listening on" is logged: whoever reads that line may
+    // signal at once.
     Signals signals(proxy, **event_log, config, options);
+    signals.start(&loop);
+    proxy.on_stopped([&signals] { signals.close(); });
     if (auto started = proxy.start(); !started) {
       spdlog::error("{}", started.error());
       exit_code = 1;
       proxy.shutdown();
-    } else {
-      signals.start(&loop);
-      proxy.on_stopped([&signals] { signals.close(); });
     }
     uv_run(&loop, UV_RUN_DEFAULT);
   }

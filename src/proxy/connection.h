@@ -64,6 +64,7 @@ class Connection final : public net::StreamObserver {
   void log_phase_change(session::Session::Phase before);
   void start_timer(std::chrono::milliseconds timeout);
   void update_login_timer();
+  void refresh_handshake_credentials();
   void login_timed_out();
   void maybe_finish();
 

@@ -87,10 +87,15 @@ session::SessionSettings Proxy::session_settings() const {
   session::SessionSettings settings = settings_.session;
   settings.record_events = settings_.event_log != nullptr && settings_.event_log->enabled();
   settings.record_params = settings.record_events && settings_.event_log->settings().params;
-  if (control_ != nullptr && control_->usable_for_handshakes()) {
-    settings.handshake_credentials = control_->credentials();
+  if (const auto* credentials = handshake_credentials()) {
+    settings.handshake_credentials = *credentials;
   }
   return settings;
+}
+
+const session::ControlCredentials* Proxy::handshake_credentials() const {
+  if (control_ == nullptr || !control_->usable_for_handshakes()) return nullptr;
+  return &control_->credentials();
 }
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {

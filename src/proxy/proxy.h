@@ -59,6 +59,8 @@ class Proxy {
   // Settings for a new session: the policies, plus the control credentials once they are known
   // to end abandoned handshakes cleanly.
   session::SessionSettings session_settings() const;
+  // The control credentials once they are known to end abandoned handshakes; else null.
+  const session::ControlCredentials* handshake_credentials() const;
   // KILL QUERY <server_connection_id> over the control connection, for session `session_id`,
   // repeated every kCancelRetryMs until cancel_finished(session_id).
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);

@@ -145,6 +145,13 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // The control account became usable for handshakes after this session began (it logs in
+  // while the first clients arrive): it may now end an abandoned handshake cleanly.
+  bool has_handshake_credentials() const { return settings_.handshake_credentials.has_value(); }
+  void offer_handshake_credentials(const ControlCredentials& credentials) {
+    if (!settings_.handshake_credentials) settings_.handshake_credentials = credentials;
+  }
+
   void on_upstream_connected();
   // The client gets an ERR in place of the greeting, as a server that refuses it would send.
   void on_upstream_unreachable(std::string_view detail);
