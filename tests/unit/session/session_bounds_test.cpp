@@ -363,6 +363,14 @@ TEST(SessionBounds, ShutdownWithoutControlConnectionClosesADumpAtOnce) {
   EXPECT_TRUE(session.close_server());
 }
 
+TEST(SessionBounds, CredentialsOfferedAfterTheSessionBeganEndAnAbandonedHandshakeCleanly) {
+  Session session;  // accepted before the control connection had logged in
+  greet(session);
+  session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
+  session.on_client_eof();
+  EXPECT_TRUE(ended_as_control_account(take(session.to_server())));
+}
+
 TEST(SessionBounds, GreetingTimeoutTellsTheClient) {
   Session session(control());
   session.on_upstream_connected();
