@@ -120,15 +120,16 @@ void Signals::reload() {
 }
 
 void Signals::status() {
+  const std::size_t sessions = proxy_.connection_count();
   if (!event_log_.enabled()) {
-    spdlog::info("status: event log off");
+    spdlog::info("status: {} sessions; event log off", sessions);
     return;
   }
   const eventlog::Stats stats = event_log_.stats();
   spdlog::info(
-      "status: event log: {} lines written ({} bytes), {} records dropped, {} write errors, "
-      "{} records queued, {} times over event_log.queue_records, {} reopens",
-      stats.written, stats.bytes, stats.dropped, stats.write_errors, stats.queue_depth,
+      "status: {} sessions; event log: {} lines written ({} bytes), {} records dropped, {} write "
+      "errors, {} records queued, {} times over event_log.queue_records, {} reopens",
+      sessions, stats.written, stats.bytes, stats.dropped, stats.write_errors, stats.queue_depth,
       stats.over_limit, stats.reopened);
 }
 

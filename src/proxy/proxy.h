@@ -52,6 +52,7 @@ class Proxy {
 
   uv_loop_t* loop() const { return loop_; }
   const ProxySettings& settings() const { return settings_; }
+  std::size_t connection_count() const { return connections_.size(); }
   const std::shared_ptr<spdlog::logger>& session_log() const { return session_log_; }
 
   // A connection's last handle closed; it is being deleted.

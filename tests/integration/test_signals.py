@@ -153,7 +153,7 @@ class SignalsTest(harness.IntegrationTestCase):
 
     def test_hup_usr1_usr2_leave_open_sessions_alone(self):
         conns = [self.connect(self.stack.proxied) for _ in range(3)]
-        for signum, logged in ((signal.SIGHUP, "reload:"), (signal.SIGUSR1, "status: event log:"),
+        for signum, logged in ((signal.SIGHUP, "reload:"), (signal.SIGUSR1, "status: 3 sessions; event log:"),
                                (signal.SIGUSR2, "received SIGUSR2")):
             self.signal(signum)
             self.assert_logged(logged)
