@@ -1,7 +1,9 @@
 #include "proxy/event_recorder.h"
 
 #include "eventlog/close_kinds.h"
+#include "eventlog/secret_words.h"
 #include "eventlog/writer.h"
+#include "protocol/commands.h"
 #include "protocol/constants.h"
 
 namespace gw::proxy {
@@ -81,6 +83,7 @@ void EventRecorder::on_command_end(const session::Session& session,
   } else if (log_->wants_lifecycle() && command == Command::ResetConnection && ok) {
     submit(eventlog::ResetRecord{common(session)});
   }
+  if (command_) track_secret_statements(command, ok, outcome);
   const std::string name(protocol::command_name(event.command));
   if (!command_ || !log_->wants_audit(session.info().user, session.info().schema, name)) {
     command_.reset();
@@ -120,6 +123,41 @@ void EventRecorder::on_command_end(const session::Session& session,
   record.in_transaction = event.in_transaction;
   command_.reset();
   submit(std::move(record));
+}
+
+// Bound parameters carry no statement text to judge them by, so a statement prepared from text
+// that mentions a secret (ALTER USER ... IDENTIFIED BY ?) has every parameter of every
+// execution redacted, as its literals would be.
+void EventRecorder::track_secret_statements(Command command, bool ok, const Outcome& outcome) {
+  switch (command) {
+    case Command::StmtPrepare:
+      if (!ok) return;
+      last_prepared_ = outcome.statement_id;
+      if (command_->statement_truncated ||
+          eventlog::mention_in(command_->statement) != eventlog::Mention::None) {
+        secret_statements_.insert(outcome.statement_id);
+      }
+      return;
+    case Command::StmtExecute:
+    case Command::StmtBulkExecute: {
+      if (command_->params.empty() || !command_->statement_id) return;
+      const std::uint32_t id = *command_->statement_id == protocol::kLastPreparedStatement
+                                   ? last_prepared_
+                                   : *command_->statement_id;
+      if (!secret_statements_.contains(id)) return;
+      for (auto& param : command_->params) param = "'***'";
+      return;
+    }
+    case Command::StmtClose:
+      if (command_->statement_id) secret_statements_.erase(*command_->statement_id);
+      return;
+    case Command::ChangeUser:
+    case Command::ResetConnection:
+      if (ok) secret_statements_.clear();
+      return;
+    default:
+      return;
+  }
 }
 
 void EventRecorder::on_close(const session::Session& session, std::chrono::milliseconds duration,

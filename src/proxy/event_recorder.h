@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "eventlog/record.h"
+#include "protocol/constants.h"
 #include "session/session.h"
 
 namespace gw::eventlog {
@@ -40,6 +42,8 @@ class EventRecorder {
 
  private:
   void submit(eventlog::Record&& record);
+  void track_secret_statements(protocol::Command command, bool ok,
+                               const session::Outcome& outcome);
   eventlog::Common common(const session::Session& session) const;
   void on_auth(const session::Session& session, const session::AuthResultEvent& event);
   void on_command_end(const session::Session& session, const session::CommandEndEvent& event,
@@ -56,6 +60,9 @@ class EventRecorder {
   std::string last_command_;
   // The command in flight, as it began.
   std::optional<session::CommandBeginEvent> command_;
+  // Prepared statements whose text mentions a secret: their bound parameters are redacted.
+  std::unordered_set<std::uint32_t> secret_statements_;
+  std::uint32_t last_prepared_ = 0;
   SteadyTime command_started_{};
   std::uint64_t command_bytes_from_client_ = 0;
   std::uint64_t command_bytes_to_client_ = 0;

@@ -7,6 +7,7 @@ server; each test finds its own records by session, through the server connectio
 
 import json
 import os
+import struct
 import subprocess
 import tempfile
 import time
@@ -204,6 +205,23 @@ class EventLogTest(harness.IntegrationTestCase):
         self.assertIn(["1", "<long data>", "<long data>"], [r["params"] for r in executes])
         for record in executes:
             self.assertIsInstance(record["statement_id"], int)
+
+    def test_bound_parameters_of_a_secret_bearing_statement_are_redacted(self):
+        """A parameter carries no text to judge it by: the statement it was prepared from does."""
+        client, _ = self.raw_login()
+        statement_id = client.prepare("DO PASSWORD(?)")
+        secret = b"planted-bound-secret-7"
+        body = struct.pack("<IBI", statement_id, 0, 1) + b"\x00" + b"\x01" + b"\xfd\x00"
+        client.send_command(0x17, body + bytes([len(secret)]) + secret)  # COM_STMT_EXECUTE
+        self.assertEqual(client.read_packet()[:1], b"\x00")
+        client.send_quit()
+        client.read_until_eof(5)
+        client.close()
+        executes = wait_for(lambda r: r["type"] == "command" and
+                            r["command"] == "COM_STMT_EXECUTE" and "params" in r and
+                            r.get("statement_id") == statement_id, "the execute record")
+        self.assertEqual(executes[-1]["params"], ["'***'"])
+        self.assertNotIn(secret.decode(), EVENT_LOG.read_text())
 
     def test_server_conn_id_joins_the_servers_own_id(self):
         conn = self.connect(self.stack.proxied, program_name="joiner")
