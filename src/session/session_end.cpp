@@ -81,6 +81,8 @@ void Session::client_left_mid_command() {
       if (!exchange_.server_owes_auth_reply()) return drop_upstream();
       return;
     case Turn::Server:
+      // A dump never finishes, so "finish" would wait for ever: it is always ended with KILL.
+      if (in_binlog_dump()) return end_binlog_dump();
       request_cancel();
       return;
     case Turn::Done:

@@ -347,6 +347,22 @@ TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
   EXPECT_EQ(session.close_reason(), CloseReason::ProxyShutdown);
 }
 
+TEST(SessionBounds, ReplicaLeavingMidDumpIsEndedWithKillQueryWhateverInFlightSays) {
+  Session session(control());  // in_flight = finish by default
+  authenticate(session);
+  session.on_client_data(command(static_cast<std::uint8_t>(Command::BinlogDump),
+                                 std::string(10, '\0')));
+  take(session.to_server());
+  session.on_server_data(binlog_event(1));
+  session.on_client_eof(ClientEnd::Reset);
+  EXPECT_EQ(session.take_kill_request(), kill_query(77));
+  session.on_server_data(packet(2, eof_payload()));
+  EXPECT_TRUE(session.to_server().empty());  // no COM_QUIT after a dump
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+  session.on_server_eof();
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::Killed);
+}
+
 TEST(SessionBounds, ShutdownWithoutControlConnectionClosesADumpAtOnce) {
   Session session;
   authenticate(session);
