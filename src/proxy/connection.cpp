@@ -171,13 +171,13 @@ void Connection::login_timed_out() {
   const auto& settings = proxy_.settings();
   const Session::Phase before = session_.phase();
   if (login_timer_ == LoginTimer::Greeting) {
-    const std::string detail = fmt::format("the server did not greet within {} ms",
-                                           settings.greeting_timeout.count());
+    const std::string detail =
+        fmt::format("the server did not greet within {} ms", settings.greeting_timeout.count());
     log_->warn("[s{}] upstream {}: {}", id_, settings.upstream.to_string(), detail);
     session_.on_greeting_timeout(detail);
   } else {
-    const std::string detail = fmt::format("no handshake response within {} ms",
-                                           settings.handshake_timeout.count());
+    const std::string detail =
+        fmt::format("no handshake response within {} ms", settings.handshake_timeout.count());
     log_->warn("[s{}] client {}: {}", id_, client_address_, detail);
     session_.on_handshake_timeout(detail);
   }

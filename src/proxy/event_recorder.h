@@ -42,8 +42,7 @@ class EventRecorder {
 
  private:
   void submit(eventlog::Record&& record);
-  void track_secret_statements(protocol::Command command, bool ok,
-                               const session::Outcome& outcome);
+  void track_secret_statements(protocol::Command command, bool ok, const session::Outcome& outcome);
   eventlog::Common common(const session::Session& session) const;
   void on_auth(const session::Session& session, const session::AuthResultEvent& event);
   void on_command_end(const session::Session& session, const session::CommandEndEvent& event,

@@ -33,8 +33,8 @@ CommandBeginEvent describe_command(const Message& m) {
     case Command::InitDb:
     case Command::FieldList:
       // The record keeps at most kStatementHeadLimit bytes of a statement, held whole or not.
-      event.statement =
-          std::string(as_chars(m.head.subspan(1, std::min(m.head.size() - 1, kStatementHeadLimit))));
+      event.statement = std::string(
+          as_chars(m.head.subspan(1, std::min(m.head.size() - 1, kStatementHeadLimit))));
       event.statement_truncated = m.length - 1 > event.statement.size();
       break;
     case Command::StmtExecute:

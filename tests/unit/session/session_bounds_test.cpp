@@ -63,11 +63,22 @@ void authenticate(Session& session) {
   take(session.to_server());
 }
 
+// Greeting, HandshakeResponse, and the server's switch to mysql_clear_password (seq 2): the
+// client's turn, with sequence id 3.
+void switch_to_clear_password(Session& session) {
+  greet(session);
+  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
+  take(session.to_server());
+  session.on_server_data(packet(2,
+                                "\xfe"
+                                "mysql_clear_password\0"));
+  take(session.to_client());
+}
+
 // The control account's HandshakeResponse and COM_QUIT: the clean end of an abandoned handshake.
 bool ended_as_control_account(const Bytes& to_server) {
   if (to_server.size() < kComQuit.size() + 4) return false;
-  const Bytes tail(to_server.end() - static_cast<std::ptrdiff_t>(kComQuit.size()),
-                   to_server.end());
+  const Bytes tail(to_server.end() - static_cast<std::ptrdiff_t>(kComQuit.size()), to_server.end());
   auto frame = protocol::decode_frame_header(to_server);
   if (!frame || to_server.size() != 4 + frame->payload_length + kComQuit.size()) return false;
   auto response =
@@ -154,13 +165,8 @@ TEST(SessionBounds, BudgetIsReturnedWhenASessionEndsMidMessage) {
 
 TEST(SessionBounds, OversizedAuthPacketIsRefused) {
   Session session(control());
-  greet(session);
-  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
-  take(session.to_server());
-  // The server switches plugins; the client answers with far more than any plugin needs.
-  session.on_server_data(packet(2, "\xfe"
-                                   "mysql_clear_password\0"));
-  take(session.to_client());
+  switch_to_clear_password(session);
+  // The client answers with far more than any plugin needs.
   session.on_client_data(header(kAuthPacketLimit + 1, 3));
   const auto err = only_err(take(session.to_client()));
   ASSERT_TRUE(err);
@@ -184,7 +190,8 @@ TEST(SessionBounds, HeldCommandIsForwardedExactlyAsSent) {
   authenticate(session);
   const Bytes query = command(kQuery, "SELECT '" + std::string(3 * kMiB, 'x') + "'");
   for (std::size_t at = 0; at < query.size(); at += 65536) {
-    session.on_client_data(ByteView(query).subspan(at, std::min<std::size_t>(65536, query.size() - at)));
+    session.on_client_data(
+        ByteView(query).subspan(at, std::min<std::size_t>(65536, query.size() - at)));
   }
   EXPECT_EQ(take(session.to_server()), query);
   EXPECT_EQ(session.phase(), Session::Phase::Command);
@@ -262,12 +269,7 @@ TEST(SessionBounds, HandshakeResponseWithAWrongSequenceIdNeverReachesTheServer) 
 
 TEST(SessionBounds, AuthPacketOutOfSequenceNeverReachesTheServer) {
   Session session(control());
-  greet(session);
-  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
-  take(session.to_server());
-  session.on_server_data(packet(2, "\xfe"
-                                   "mysql_clear_password\0"));
-  take(session.to_client());
+  switch_to_clear_password(session);
   session.on_client_data(packet(5, "secret"));
   const auto err = only_err(take(session.to_client()));
   ASSERT_TRUE(err);
@@ -296,8 +298,9 @@ TEST(SessionBounds, InfileDataOutOfSequenceEndsTheFileCleanly) {
   authenticate(session);
   session.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"));
   take(session.to_server());
-  session.on_server_data(packet(1, "\xfb"
-                                   "f"));
+  session.on_server_data(packet(1,
+                                "\xfb"
+                                "f"));
   take(session.to_client());
   session.on_client_data(packet(7, "1,2\n"));
   const auto err = only_err(take(session.to_client()));
@@ -311,8 +314,9 @@ TEST(SessionBounds, HalfSentInfilePacketIsEndedWithKillConnectionNotAnEmptyPacke
   authenticate(session);
   session.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"));
   take(session.to_server());
-  session.on_server_data(packet(1, "\xfb"
-                                   "f"));
+  session.on_server_data(packet(1,
+                                "\xfb"
+                                "f"));
   take(session.to_client());
   const Bytes data = packet(2, std::string(1000, '1'));
   session.on_client_data(ByteView(data).first(300));
@@ -324,13 +328,18 @@ TEST(SessionBounds, HalfSentInfilePacketIsEndedWithKillConnectionNotAnEmptyPacke
 
 Bytes binlog_event(std::uint8_t seq) { return packet(seq, Bytes(40, 0x00)); }
 
-TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
-  Session session(control());
+// An authenticated replica's COM_BINLOG_DUMP and the first event (seq 1) the server sent it.
+void start_dump(Session& session) {
   authenticate(session);
-  session.on_client_data(command(static_cast<std::uint8_t>(Command::BinlogDump),
-                                 std::string(10, '\0')));
+  session.on_client_data(
+      command(static_cast<std::uint8_t>(Command::BinlogDump), std::string(10, '\0')));
   take(session.to_server());
   session.on_server_data(binlog_event(1));
+}
+
+TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
+  Session session(control());
+  start_dump(session);
   take(session.to_client());
   session.shutdown();  // not `now`: a dump never finishes, so it is not waited for
   EXPECT_EQ(session.take_kill_request(), kill_query(77));
@@ -349,11 +358,7 @@ TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
 
 TEST(SessionBounds, ReplicaLeavingMidDumpIsEndedWithKillQueryWhateverInFlightSays) {
   Session session(control());  // in_flight = finish by default
-  authenticate(session);
-  session.on_client_data(command(static_cast<std::uint8_t>(Command::BinlogDump),
-                                 std::string(10, '\0')));
-  take(session.to_server());
-  session.on_server_data(binlog_event(1));
+  start_dump(session);
   session.on_client_eof(ClientEnd::Reset);
   EXPECT_EQ(session.take_kill_request(), kill_query(77));
   session.on_server_data(packet(2, eof_payload()));
@@ -365,11 +370,7 @@ TEST(SessionBounds, ReplicaLeavingMidDumpIsEndedWithKillQueryWhateverInFlightSay
 
 TEST(SessionBounds, ShutdownWithoutControlConnectionClosesADumpAtOnce) {
   Session session;
-  authenticate(session);
-  session.on_client_data(command(static_cast<std::uint8_t>(Command::BinlogDump),
-                                 std::string(10, '\0')));
-  take(session.to_server());
-  session.on_server_data(binlog_event(1));
+  start_dump(session);
   take(session.to_client());
   session.shutdown();
   const auto err = only_err(take(session.to_client()));
