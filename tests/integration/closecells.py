@@ -66,18 +66,18 @@ CLIENT_ENDINGS = ("quit", "fin", "rst")
 AUTH_STATES = ("auth_greeting", "auth_partial")
 
 # Timeouts of the gracewire instances the close tests start (written into their config file).
-kCloseTimeout = 2.0
-kDrainTimeout = 2.0
+kCloseTimeout = 2.0 * harness.TIME_FACTOR
+kDrainTimeout = 2.0 * harness.TIME_FACTOR
 # After the clients end, the server's sessions must be gone within this (a cancel is a KILL QUERY,
 # a drain of a few MB and a COM_QUIT; an idle quit takes well under a millisecond). MariaDB 10.11
 # itself may hold a KILL QUERY for about 2 s when many sessions sit in SELECT SLEEP() (measured
 # from a plain root connection, no gracewire: twenty KILL QUERYs took 2.009 s, one of them 2.005 s),
 # and the kills run one at a time, so a cancelled statement gets that on top...
 kServerKillLatency = 2.5
-kCleanWithin = kCloseTimeout + 0.5 + kServerKillLatency
+kCleanWithin = kCloseTimeout + (0.5 + kServerKillLatency) * harness.TIME_FACTOR
 # ...and the check keeps polling up to this long, so that what a late close logs (a mid-query FIN
 # is logged only when the query ends, 5 s in) is reported by the cell that caused it.
-kAttributeWithin = 12.0
+kAttributeWithin = 12.0 * harness.TIME_FACTOR
 
 kSelfAudit = re.compile(r"self-audit: Aborted_clients \+(\d+), Aborted_connects \+(\d+)")
 _tx_ids = itertools.count(1)

@@ -11,6 +11,8 @@ Environment:
                   tests before the proxy path exists; tests that need the gracewire process skip.
   GW_ARTIFACTS    directory that receives the server's error log and gracewire's log at the end
                   (default: a new temp directory, printed at the end)
+  GW_SANITIZED=1  gracewire is an ASan+UBSan build (CMake sets it for GRACEWIRE_SANITIZE): it runs
+                  several times slower, so tests multiply their timeouts and margins by TIME_FACTOR
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ from pathlib import Path
 import pymysql
 
 REPO = Path(__file__).resolve().parents[2]
+SANITIZED = os.environ.get("GW_SANITIZED") == "1"
+# A sanitized gracewire is several times slower: tests give it this much more time, both in the
+# close_timeout / drain_timeout they configure and in the margins they add on top.
+TIME_FACTOR = 3.0 if SANITIZED else 1.0
 SANDBOX_SCRIPT = REPO / "tools" / "sandbox-mariadb"
 ABORT_COUNTERS = ("Aborted_clients", "Aborted_connects", "Aborted_connects_preauth")
 # What MariaDB logs at log_warnings=2 when a session ends without COM_QUIT ("Aborted connection ...

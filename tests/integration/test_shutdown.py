@@ -24,7 +24,7 @@ from pathlib import Path
 import closecells as cc
 import harness
 
-kMargin = 2.0  # for process exit, loaded CI machines
+kMargin = 2.0 * harness.TIME_FACTOR  # for process exit, loaded CI machines, sanitized builds
 # Cancelled SELECT SLEEP()s add the server's own KILL QUERY latency (closecells.py).
 kExitWithin = cc.kDrainTimeout + cc.kCloseTimeout + cc.kServerKillLatency + kMargin
 kShutdownErr = "err:1053"  # ER_SERVER_SHUTDOWN, "Server shutdown in progress"
