@@ -1,5 +1,6 @@
 #include "config/load.h"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "config/schema.h"
@@ -170,8 +172,48 @@ class Walker {
 
 }  // namespace
 
+namespace {
+
+// toml++ 3.3.0 (Debian 12) reaches TOML_UNREACHABLE, undefined behaviour, when it asks whether a
+// code point in U+FC06..U+FEFE is whitespace (found by fuzzing the loader). No key or value of
+// gracewire's needs those Arabic presentation forms, so a file holding one is refused before the
+// library sees it.
+std::optional<ConfigError> refuse_unreadable_characters(std::string_view text,
+                                                        std::string_view source_name) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < text.size(); ++i, ++column) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\n') {
+      ++line;
+      column = 0;
+      continue;
+    }
+    if (byte != 0xEF || i + 2 >= text.size()) continue;
+    const auto b1 = static_cast<unsigned char>(text[i + 1]);
+    const auto b2 = static_cast<unsigned char>(text[i + 2]);
+    if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) continue;
+    const std::uint32_t code_point = 0xF000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    if (code_point < 0xFC06 || code_point > 0xFEFE) continue;
+    return ConfigError{.problem = fmt::format("character U+{:04X} is not allowed in a config file "
+                                              "(the TOML library cannot read U+FC06..U+FEFE "
+                                              "safely)",
+                                              code_point),
+                       .line = line,
+                       .column = column,
+                       .file = std::string(source_name),
+                       .code = config_errc::parse_error};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::expected<Config, std::vector<ConfigError>> parse_config_all(std::string_view toml_text,
                                                                  std::string_view source_name) {
+  if (auto refused = refuse_unreadable_characters(toml_text, source_name)) {
+    return std::unexpected(std::vector{std::move(*refused)});
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);

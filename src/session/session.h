@@ -246,6 +246,7 @@ class Session {
   bool reserve_hold(std::size_t bytes);
   void release_hold();
   bool client_message_half_sent() const;
+  bool server_message_half_forwarded() const;
   void end_half_sent_message();
   void end_binlog_dump();
   bool in_binlog_dump() const;

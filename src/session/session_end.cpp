@@ -146,6 +146,10 @@ void Session::authenticate_and_quit() {
   send_quit_upstream(close_reason_);
 }
 
+bool Session::server_message_half_forwarded() const {
+  return server_route_ == Route::Forward && server_splitter_.in_message();
+}
+
 bool Session::client_message_half_sent() const {
   return client_route_ == Route::Forward && client_splitter_.in_message();
 }
@@ -203,6 +207,11 @@ void Session::shutdown(bool now) {
 
 void Session::end_for_shutdown() {
   if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ProxyShutdown;
+  // The server is half way through telling the client something (an ERR before it closes): an
+  // ERR 1053 now would land inside that packet. on_unsolicited() comes back here.
+  if ((phase_ == Phase::Idle || phase_ == Phase::Handshake) && server_message_half_forwarded()) {
+    return;
+  }
   switch (phase_) {
     case Phase::Idle:
       // An open transaction is the client's to finish, until the drain deadline.

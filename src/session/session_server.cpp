@@ -70,8 +70,11 @@ Result<void> Session::ServerHandler::on_message_end(const Message& m) {
     case Phase::Command:
       return s.on_exchange_message(m);
     case Phase::Handshake:
-    case Phase::Idle:
-      return s.on_unsolicited(m);
+    case Phase::Idle: {
+      auto result = s.on_unsolicited(m);
+      if (result && s.shutting_down_) s.end_for_shutdown();  // it waited for this message
+      return result;
+    }
     case Phase::Quitting:
     case Phase::Closing:
       break;

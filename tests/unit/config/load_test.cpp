@@ -485,5 +485,20 @@ TEST(LoadConfig, LoadsAFileAndNamesItInErrors) {
   EXPECT_EQ(loaded.error().to_string().rfind(path.string() + ":2: log.level: ", 0), 0u);
 }
 
+// toml++ 3.3.0 has undefined behaviour on U+FC06..U+FEFE (found by fuzzing the loader): refused
+// before it parses, with the place named.
+TEST(LoadConfig, CharactersTheTomlLibraryCannotReadAreRefused) {
+  const ConfigError error = first_error("in_flight = \"cancel\"\n\n[co\xef\xbb\xbbre\n");
+  EXPECT_EQ(error.line, 3u);
+  EXPECT_EQ(error.column, 4u);
+  EXPECT_NE(error.problem.find("U+FEFB"), std::string::npos) << error.problem;
+  // Just outside the range, the library reads them: a string value may hold them.
+  for (std::string_view edge : {"\xef\xb0\x85", "\xef\xbb\xbf"}) {
+    const std::string text = "[control]\nuser = \"a" + std::string(edge) + "\"\n";
+    const auto parsed = parse_config(text, "edge.toml");
+    ASSERT_TRUE(parsed) << parsed.error().to_string();
+  }
+}
+
 }  // namespace
 }  // namespace gw::config

@@ -388,6 +388,26 @@ TEST(SessionBounds, CredentialsOfferedAfterTheSessionBeganEndAnAbandonedHandshak
   EXPECT_TRUE(ended_as_control_account(take(session.to_server())));
 }
 
+TEST(SessionBounds, ShutdownWaitsForAServerMessageHalfForwardedToTheClient) {
+  Session session(control());
+  authenticate(session);
+  // The server starts telling the idle client why it is about to close (found by fuzzing).
+  const Bytes goodbye = packet(0, err_payload(4031, "The client was disconnected by the server"));
+  session.on_server_data(ByteView(goodbye).first(10));
+  EXPECT_EQ(take(session.to_client()).size(), 10u);
+  session.shutdown();
+  EXPECT_TRUE(session.to_client().empty());  // not an ERR 1053 inside the server's packet
+  EXPECT_TRUE(session.to_server().empty());
+  session.on_server_data(ByteView(goodbye).subspan(10));
+  const Bytes to_client = take(session.to_client());
+  ASSERT_GT(to_client.size(), goodbye.size() - 10);
+  const auto err = only_err(
+      Bytes(to_client.begin() + static_cast<std::ptrdiff_t>(goodbye.size() - 10), to_client.end()));
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, 1053);
+  EXPECT_EQ(take(session.to_server()), kComQuit);
+}
+
 TEST(SessionBounds, GreetingTimeoutTellsTheClient) {
   Session session(control());
   session.on_upstream_connected();
