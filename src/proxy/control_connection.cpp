@@ -12,6 +12,9 @@ using session::ControlSession;
 
 namespace {
 constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
+// A refused login is a configuration mistake, and every attempt costs the server an "Access
+// denied" line and an aborted connect: try again rarely.
+constexpr std::chrono::milliseconds kRefusedRetryDelay{300'000};
 
 ControlConnection* owner(uv_timer_t* timer) { return static_cast<ControlConnection*>(timer->data); }
 
@@ -101,6 +104,7 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
     if (done.done) done.done(&*result);
   }
   if (session_->state() == ControlSession::State::Failed) {
+    retry_after_refusal_ = session_->login_refused();
     lost(session_->failure());
     return;
   }
@@ -216,10 +220,12 @@ void ControlConnection::lost(const std::string& why) {
 }
 
 void ControlConnection::schedule_retry() {
+  const auto delay = retry_after_refusal_ ? kRefusedRetryDelay : retry_delay_;
   uv_timer_start(
       &timer_, [](uv_timer_t* timer) { owner(timer)->connect(); },
-      static_cast<std::uint64_t>(retry_delay_.count()), 0);
-  retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
+      static_cast<std::uint64_t>(delay.count()), 0);
+  if (!retry_after_refusal_) retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
+  retry_after_refusal_ = false;
 }
 
 void ControlConnection::on_closed(net::Stream&) {

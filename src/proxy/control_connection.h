@@ -123,6 +123,7 @@ class ControlConnection final : public net::StreamObserver {
   std::string last_error_;
   std::string account_;  // 'user'@'host' as SHOW GRANTS names it
   std::chrono::milliseconds retry_delay_{250};
+  bool retry_after_refusal_ = false;  // the last login was refused: the next try waits longer
   std::function<void()> on_stopped_;
 };
 

@@ -104,6 +104,7 @@ Result<void> ControlSession::on_auth_reply(const protocol::Message& m) {
       return {};
     case protocol::kErrHeader: {
       auto err = protocol::decode_err(m.head, capabilities_);
+      login_refused_ = true;
       fail_with(err ? fmt::format("control login refused: ERR {} ({}): {}", err->code,
                                   err->sql_state, err->message)
                     : "control login refused");
@@ -113,6 +114,7 @@ Result<void> ControlSession::on_auth_reply(const protocol::Message& m) {
       auto request = protocol::decode_auth_switch_request(m.head);
       if (!request) return fail(request.error());
       if (request->plugin != protocol::kNativePasswordPlugin) {
+        login_refused_ = true;  // as lasting as a wrong password
         fail_with(fmt::format("the control account authenticates with {}; gracewire needs {}",
                               request->plugin, protocol::kNativePasswordPlugin));
         return {};

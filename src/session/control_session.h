@@ -54,6 +54,10 @@ class ControlSession {
 
   State state() const { return state_; }
   const std::string& failure() const { return failure_; }
+  // The login cannot succeed until someone changes the account: the server answered it with ERR
+  // (wrong password, no such account) or asked for a plugin gracewire cannot speak. Retrying
+  // soon only fills the server's log ("Access denied", aborted connects).
+  bool login_refused() const { return login_refused_; }
   std::uint32_t connection_id() const { return connection_id_; }
   // True when the server accepted mysql_native_password straight away: only then may the same
   // credentials be pipelined with COM_QUIT to end an abandoned client handshake.
@@ -83,6 +87,7 @@ class ControlSession {
   std::string password_;  // never logged
   State state_ = State::Greeting;
   std::string failure_;
+  bool login_refused_ = false;
   std::uint32_t connection_id_ = 0;
   std::uint64_t capabilities_ = 0;
   bool switched_ = false;

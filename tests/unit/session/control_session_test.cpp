@@ -108,6 +108,7 @@ TEST(ControlSession, OtherPluginsAndRefusalsFailWithAReasonButNoSecret) {
   control.on_server_data(packet(2, request));
   EXPECT_EQ(control.state(), ControlSession::State::Failed);
   EXPECT_NE(control.failure().find("client_ed25519"), std::string::npos);
+  EXPECT_TRUE(control.login_refused());
 
   ControlSession refused("gw_control", "topsecret");
   refused.on_server_data(packet(0, greeting_payload()));
@@ -115,6 +116,7 @@ TEST(ControlSession, OtherPluginsAndRefusalsFailWithAReasonButNoSecret) {
   EXPECT_EQ(refused.state(), ControlSession::State::Failed);
   EXPECT_NE(refused.failure().find("1045"), std::string::npos);
   EXPECT_EQ(refused.failure().find("topsecret"), std::string::npos);
+  EXPECT_TRUE(refused.login_refused());  // the proxy retries it rarely
 }
 
 TEST(ControlSession, QuitsWithComQuitAndClosesOnTheServersEof) {
