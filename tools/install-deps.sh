@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything gracewire needs to build, test, benchmark and run, from Debian 12 packages.
 # Idempotent: safe to run again; does nothing when every package is already present.
+#
+#   tools/install-deps.sh [--fuzz]    --fuzz adds clang 16 and libFuzzer, for tools/fuzz only
 set -euo pipefail
 
 packages=(
@@ -8,9 +10,6 @@ packages=(
   cmake g++ make pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev
-  # tools/fuzz: libFuzzer. Clang 16, not Debian 12's default 14, which cannot compile
-  # libstdc++'s <expected> (tests/fuzz/fuzz_flags.cmake)
-  clang-16 libclang-rt-16-dev
   # run and test: a real server, real clients
   mariadb-server mariadb-client python3 python3-pymysql sysbench
   libmariadb-dev  # Connector/C, for the C++ test client in tests/integration/clients
@@ -19,6 +18,12 @@ packages=(
   haproxy
   procps iproute2 ca-certificates
 )
+
+if [[ ${1:-} == --fuzz ]]; then
+  # libFuzzer. Clang 16, not Debian 12's default 14, which cannot compile libstdc++'s
+  # <expected> (tests/fuzz/fuzz_flags.cmake). The normal build replays the corpora without it.
+  packages+=(clang-16 libclang-rt-16-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
