@@ -2,7 +2,8 @@
 // Session: one client connection and its upstream connection, as a sans-IO state machine.
 // The proxy layer hands it bytes and socket events; it answers with bytes to write on either
 // side and with what to close. It forwards every byte it can as soon as it arrives, holding
-// back only what it must check first (handshake messages, client commands up to keep_limit).
+// back only what it must check first (handshake and authentication messages, client commands up
+// to hold_limit), each bounded by its kind and by the budget all sessions share.
 //
 //   Connecting ──upstream connected──► Greeting ──S: greeting──► Handshake ──C: response──► Auth
 //   Auth ──S: OK──► Idle ──C: command──► Command ──response ends──► Idle
@@ -17,9 +18,16 @@
 //   client leaves, pre-auth    with control credentials: authenticate as the control account and
 //                              COM_QUIT in one write ──► Quitting; without: close (the server logs
 //                              it)
+//   client leaves mid-packet   (a streamed command or LOCAL INFILE data, longer than hold_limit)
+//                              KILL CONNECTION ──► Quitting; never complete or pad the packet
+//   replica's binlog dump      at shutdown or when the replica leaves: KILL QUERY; the server
+//                              sends its EOF and closes by itself ──► Quitting (no COM_QUIT)
 //   shutdown                   idle and no transaction: ERR 1053 to the client, COM_QUIT upstream;
 //                              otherwise wait for the command / transaction to end; at the drain
 //                              deadline: cancel what runs, ERR 1053 and COM_QUIT the rest
+//   login timeouts             no greeting within greeting_timeout: ERR to the client, close;
+//                              no HandshakeResponse within handshake_timeout: ERR, then as
+//                              "client leaves, pre-auth"
 //
 // A client message that arrives before its turn (pipelined behind a command in flight) waits
 // in a backlog, and the proxy stops reading that client until it is consumed.
