@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventlog/json_scan.h"
 #include "eventlog/sink.h"
 
 namespace gw::eventlog::test {
@@ -49,6 +50,18 @@ inline std::vector<std::string> read_lines(const std::string& path) {
   std::istringstream in(read_file(path));
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+// A JSON line's member `name`: a string unescaped, anything else as written; "" when absent.
+inline std::string member(std::string_view line, std::string_view name) {
+  std::string found;
+  scan_object(line, [&](std::string_view key, const JsonValue& value) {
+    if (key != name) return true;
+    found =
+        value.kind == JsonValue::Kind::String ? json_unescape(value.raw) : std::string(value.raw);
+    return false;
+  });
+  return found;
 }
 
 inline void write_file(const std::string& path, const std::string& text) {

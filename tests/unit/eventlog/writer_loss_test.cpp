@@ -23,6 +23,8 @@
 namespace gw::eventlog {
 namespace {
 
+using test::member;
+
 using namespace std::chrono_literals;
 using test::CapturedDiagnostics;
 using test::Gate;
@@ -41,17 +43,6 @@ CloseRecord close_record(std::uint64_t session) {
   record.common.session = session;
   record.close_kind = "com_quit";
   return record;
-}
-
-std::string member(std::string_view line, std::string_view name) {
-  std::string found;
-  scan_object(line, [&](std::string_view key, const JsonValue& value) {
-    if (key != name) return true;
-    found =
-        value.kind == JsonValue::Kind::String ? json_unescape(value.raw) : std::string(value.raw);
-    return false;
-  });
-  return found;
 }
 
 std::string joined(const std::vector<std::string>& lines) {

@@ -18,6 +18,8 @@
 namespace gw::eventlog {
 namespace {
 
+using test::member;
+
 using namespace std::chrono_literals;
 using test::CapturedDiagnostics;
 using test::MemorySink;
@@ -32,17 +34,6 @@ CloseRecord close_record(std::uint64_t session) {
   record.close_kind = "com_quit";
   record.upstream_close = "com_quit_eof";
   return record;
-}
-
-std::string member(std::string_view line, std::string_view name) {
-  std::string found;
-  scan_object(line, [&](std::string_view key, const JsonValue& value) {
-    if (key != name) return true;
-    found =
-        value.kind == JsonValue::Kind::String ? json_unescape(value.raw) : std::string(value.raw);
-    return false;
-  });
-  return found;
 }
 
 std::unique_ptr<EventLog> open_log(EventLogSettings settings) {
