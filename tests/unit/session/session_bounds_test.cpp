@@ -14,8 +14,6 @@ namespace {
 using namespace testing;
 using protocol::Command;
 
-const Bytes kComQuit = {0x01, 0x00, 0x00, 0x00, 0x01};
-constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(Command::Query);
 constexpr std::uint64_t kClientCapabilities = cap::kProtocol41 | cap::kTransactions |
                                               cap::kSecureConnection | cap::kPluginAuth |
                                               cap::kMultiResults | cap::kLocalFiles;

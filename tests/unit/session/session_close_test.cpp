@@ -8,8 +8,6 @@ namespace {
 using namespace testing;
 using protocol::Command;
 
-const Bytes kComQuit = {0x01, 0x00, 0x00, 0x00, 0x01};
-constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(Command::Query);
 
 class SessionClose : public ::testing::Test {
  protected:

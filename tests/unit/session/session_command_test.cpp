@@ -10,7 +10,6 @@ using namespace testing;
 using protocol::Command;
 namespace status = protocol::status;
 
-constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(Command::Query);
 
 class SessionCommand : public ::testing::Test {
  protected:

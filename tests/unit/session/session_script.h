@@ -23,6 +23,10 @@ inline constexpr std::uint64_t kServerCapabilities =
     cap::kMariadbProgress | cap::kMariadbStmtBulkOperations | cap::kMariadbExtendedMetadata |
     cap::kMariadbCacheMetadata;
 
+inline constexpr std::uint8_t kQuery = static_cast<std::uint8_t>(protocol::Command::Query);
+// COM_QUIT as the wire carries it.
+inline const Bytes kComQuit = {0x01, 0x00, 0x00, 0x00, 0x01};
+
 inline Bytes packet(std::uint8_t seq, ByteView payload) {
   Bytes out;
   protocol::append_message(payload, seq, out);
