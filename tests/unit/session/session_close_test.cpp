@@ -8,7 +8,6 @@ namespace {
 using namespace testing;
 using protocol::Command;
 
-
 class SessionClose : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -10,7 +10,6 @@ using namespace testing;
 using protocol::Command;
 namespace status = protocol::status;
 
-
 class SessionCommand : public ::testing::Test {
  protected:
   // Drives a session through the handshake with these client capabilities.

@@ -111,9 +111,7 @@ inline Bytes one_column_header() {
 }
 
 inline KillRequest kill_query(std::uint32_t id) { return {id, KillRequest::Kind::Query}; }
-inline KillRequest kill_connection(std::uint32_t id) {
-  return {id, KillRequest::Kind::Connection};
-}
+inline KillRequest kill_connection(std::uint32_t id) { return {id, KillRequest::Kind::Connection}; }
 
 inline Bytes take(Bytes& buffer) {
   Bytes out;
