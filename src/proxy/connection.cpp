@@ -167,7 +167,6 @@ void Connection::update_login_timer() {
 }
 
 void Connection::login_timed_out() {
-  refresh_handshake_credentials();
   const auto& settings = proxy_.settings();
   const Session::Phase before = session_.phase();
   if (login_timer_ == LoginTimer::Greeting) {
@@ -190,16 +189,7 @@ void Connection::start_timer(std::chrono::milliseconds timeout) {
   uv_timer_start(&timer_, on_timer, static_cast<std::uint64_t>(timeout.count()), 0);
 }
 
-// A session accepted before the control connection logged in learns its credentials late.
-void Connection::refresh_handshake_credentials() {
-  if (session_.has_handshake_credentials()) return;
-  if (const auto* credentials = proxy_.handshake_credentials()) {
-    session_.offer_handshake_credentials(*credentials);
-  }
-}
-
 void Connection::on_read(net::Stream& stream, ByteView bytes) {
-  refresh_handshake_credentials();
   const Session::Phase before = session_.phase();
   if (&stream == client_) {
     client_bytes_unrecorded_ += bytes.size();
@@ -212,7 +202,6 @@ void Connection::on_read(net::Stream& stream, ByteView bytes) {
 }
 
 void Connection::on_read_end(net::Stream& stream, int status) {
-  refresh_handshake_credentials();
   const Session::Phase before = session_.phase();
   if (&stream == client_) {
     if (status != 0) log_->debug("[s{}] client read failed: {}", id_, net::uv_reason(status));
@@ -232,7 +221,6 @@ void Connection::on_event_log_room() {
 }
 
 void Connection::shutdown(bool now) {
-  refresh_handshake_credentials();
   const Session::Phase before = session_.phase();
   session_.shutdown(now);
   log_phase_change(before);
@@ -363,7 +351,6 @@ void Connection::on_closed(net::Stream& stream) {
   if (&stream == server_) server_ = nullptr;
   // One side gone for good: the session decides what the other side still needs.
   if (client_ == nullptr && server_ != nullptr && !server_->closing()) {
-    refresh_handshake_credentials();
     session_.on_client_eof();
     pump();
     return;

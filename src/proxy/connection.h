@@ -41,6 +41,10 @@ class Connection final : public net::StreamObserver {
   void shutdown(bool now);
   // Second signal or drain deadline: close both sides now.
   void abort();
+  // The control connection logged in after this session began.
+  void offer_handshake_credentials(const session::ControlCredentials& credentials) {
+    session_.offer_handshake_credentials(credentials);
+  }
   // The event log has room again: read the client again if the log had paused it.
   void on_event_log_room();
   std::uint64_t id() const { return id_; }
@@ -64,7 +68,6 @@ class Connection final : public net::StreamObserver {
   void log_phase_change(session::Session::Phase before);
   void start_timer(std::chrono::milliseconds timeout);
   void update_login_timer();
-  void refresh_handshake_credentials();
   void login_timed_out();
   void maybe_finish();
 

@@ -124,6 +124,7 @@ void ControlConnection::on_logged_in() {
                                     : "; it needed an auth switch, so abandoned client "
                                       "handshakes cannot be ended with it");
   check_kill_right();
+  if (on_logged_in_) on_logged_in_();
 }
 
 // Before anything queued: a cancel should know at once whether the server will take it.

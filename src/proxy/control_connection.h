@@ -60,6 +60,8 @@ class ControlConnection final : public net::StreamObserver {
   // Ends the session with COM_QUIT; calls on_stopped once every handle is closed, then deletes
   // itself. Queued statements get nullptr. Bounded by close_timeout whatever the state.
   void stop(std::function<void()> on_stopped);
+  // Called after every login (the first, and each reconnect).
+  void on_logged_in(std::function<void()> callback) { on_logged_in_ = std::move(callback); }
   // Like stop(), without COM_QUIT or any wait; also cuts short a stop() under way.
   void stop_now(std::function<void()> on_stopped);
 
@@ -125,6 +127,7 @@ class ControlConnection final : public net::StreamObserver {
   std::chrono::milliseconds retry_delay_{250};
   bool retry_after_refusal_ = false;  // the last login was refused: the next try waits longer
   std::function<void()> on_stopped_;
+  std::function<void()> on_logged_in_;
 };
 
 }  // namespace gw::proxy

@@ -57,6 +57,15 @@ std::expected<void, std::string> Proxy::start() {
   if (settings_.control) {
     control_ = new ControlConnection(loop_, settings_.upstream, *settings_.control,
                                      settings_.connect_timeout, settings_.close_timeout);
+    // Sessions accepted before the login learn the credentials now, for ending abandoned
+    // handshakes; later ones get them in session_settings().
+    control_->on_logged_in([this] {
+      if (const auto* credentials = handshake_credentials()) {
+        for_each_connection([credentials](Connection& connection) {
+          connection.offer_handshake_credentials(*credentials);
+        });
+      }
+    });
     control_->start();
     // The self-audit's baseline: what the server had counted before gracewire's sessions.
     read_abort_counters([this](std::optional<AbortCounters> counters) {

@@ -121,7 +121,7 @@ class Proxy {
   uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
   uv_timer_t cancel_retry_timer_{};
   uv_async_t event_log_room_{};  // the event log's writer thread: its queue has room again
-  uv_timer_t audit_timer_{};  // the self-audit's bound
+  uv_timer_t audit_timer_{};     // the self-audit's bound
   struct Cancelling {
     std::uint32_t server_connection_id = 0;
     bool in_flight = false;  // a KILL QUERY for it is queued or awaiting the server's answer

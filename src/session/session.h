@@ -155,7 +155,6 @@ class Session {
 
   // The control account became usable for handshakes after this session began (it logs in
   // while the first clients arrive): it may now end an abandoned handshake cleanly.
-  bool has_handshake_credentials() const { return settings_.handshake_credentials.has_value(); }
   void offer_handshake_credentials(const ControlCredentials& credentials) {
     if (!settings_.handshake_credentials) settings_.handshake_credentials = credentials;
   }
