@@ -503,8 +503,9 @@ class RefusedCancel(ControlCase):
             self.assertEqual(end, "quit", "the session should end with COM_QUIT")
             self.assertGreater(when - left, 2.0, "the statement should have been let finish")
         log = gw.log()
-        # One KILL per session, refused, never repeated (it was every 500 ms: 5 or more each).
-        self.assertEqual(len(server.kills), 2, server.kills)
+        # At most one KILL per session, never repeated (it was every 500 ms: 5 or more each). The
+        # second session sends none when the first one's refusal was already in: both left at once.
+        self.assertIn(len(server.kills), (1, 2), server.kills)
         self.assertEqual(len(re.findall(r"KILL QUERY \d+ refused: ERR 1095", log)), 1, log)
         self.assertNotRegex(log, r"KILL QUERY \d+ failed")
         self.assertIn("fix: GRANT CONNECTION ADMIN ON *.* TO 'gw_scripted'@'%'", log)
