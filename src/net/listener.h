@@ -1,44 +1,57 @@
 #pragma once
-// Listener: a listening TCP socket. Each accepted connection is handed to on_accept, which
-// must uv_accept() it into a stream of its own. Heap object, deleted in its close callback.
+// Listener: a listening TCP socket it creates itself (socket, SO_REUSEADDR, SO_REUSEPORT when
+// asked, bind), handed to libuv only to listen: Debian's libuv 1.44 has no UV_TCP_REUSEPORT, and
+// one loop per core needs several listeners on one port. on_accept runs for each pending client,
+// which accept() takes. Heap object with HandleWrap's close protocol.
 
 #include <uv.h>
 
+#include <cstdint>
+#include <expected>
 #include <functional>
 #include <string>
 
-#include "core/result.h"
+#include "net/address.h"
+#include "net/handle.h"
 
 namespace gw::net {
 
-class Listener {
+class Stream;
+class StreamObserver;
+
+class Listener final : public HandleWrap {
  public:
-  using AcceptFn = std::function<void(uv_stream_t* server)>;
+  struct Options {
+    // SO_REUSEPORT: several listeners (each with it) share the port; the kernel spreads clients.
+    bool reuse_port = false;
+    int backlog = 511;
+  };
 
-  // Binds and listens; on failure the error names the address and libuv's reason.
+  // Binds and listens on an IPv4 or IPv6 address or a name (resolved here, at start-up, before
+  // the loop runs); on failure the error names the address and the reason.
   static std::expected<Listener*, std::string> start(uv_loop_t* loop, const std::string& host,
-                                                     std::uint16_t port, AcceptFn on_accept);
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
+                                                     std::uint16_t port, Options options,
+                                                     std::function<void(Listener&)> on_accept);
 
+  // Takes the pending client, TCP_NODELAY set; nullptr when it could not be accepted (it left
+  // already): the observer never hears of that one.
+  Stream* accept(StreamObserver& observer);
   // The port actually bound (useful when asked for port 0).
   std::uint16_t port() const;
+  // Stops listening; deleted from the close callback. Idempotent.
   void close();
+  // The raw listening handle: only until every caller uses accept().
+  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
  private:
-  explicit Listener(AcceptFn on_accept) : on_accept_(std::move(on_accept)) {}
+  Listener(uv_loop_t* loop, std::function<void(Listener&)> on_accept)
+      : loop_(loop), on_accept_(std::move(on_accept)) {}
   ~Listener() = default;
   static void on_connection(uv_stream_t* server, int status);
 
+  uv_loop_t* loop_;
   uv_tcp_t handle_{};
-  AcceptFn on_accept_;
-  bool closing_ = false;
+  std::function<void(Listener&)> on_accept_;
 };
-
-// Fills `out` from a literal IPv4 or IPv6 address; false when `host` is not one.
-bool literal_address(const std::string& host, std::uint16_t port, sockaddr_storage& out);
-
-// "Connection refused" and the like, for messages shown to people.
-std::string uv_reason(int status);
 
 }  // namespace gw::net

@@ -2,7 +2,7 @@
 
 #include <netdb.h>
 
-#include "net/listener.h"
+#include "net/address.h"
 
 namespace gw::net {
 

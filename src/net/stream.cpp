@@ -2,6 +2,10 @@
 
 #include <array>
 #include <cstring>
+#include <utility>
+
+#include "net/resolver.h"
+#include "net/timer.h"
 
 namespace gw::net {
 
@@ -28,12 +32,81 @@ Stream* Stream::create(uv_loop_t* loop, Kind kind, StreamObserver& observer) {
   return stream;
 }
 
+Stream* Stream::connect(uv_loop_t* loop, const Target& target, StreamObserver& observer,
+                        std::function<void(int status)> done) {
+  const bool unix_socket = target.kind == Target::Kind::Unix;
+  auto* stream = create(loop, unix_socket ? Kind::Pipe : Kind::Tcp, observer);
+  stream->connect_done_ = std::move(done);
+  stream->connect_req_.data = stream;
+  stream->inside_connect_ = true;
+  if (unix_socket) {
+    // libuv reports every pipe connect failure through the callback.
+    uv_pipe_connect(&stream->connect_req_, &stream->handle_.pipe, target.path.c_str(),
+                    on_connect_cb);
+  } else {
+    // Names are resolved off the loop; a literal address answers before start() returns.
+    stream->resolver_ = Resolver::start(loop, target.host, target.port,
+                                        [stream](int status, const sockaddr* address) {
+                                          stream->resolver_ = nullptr;
+                                          stream->connect_resolved(status, address);
+                                        });
+  }
+  stream->inside_connect_ = false;
+  if (stream->deferred_status_ != 0) {
+    // A failure found before connect() returns is reported from the loop, once the caller
+    // holds the pointer it will close.
+    stream->deferred_failure_ = Timer::create(loop, [stream] {
+      std::exchange(stream->deferred_failure_, nullptr)->close();
+      stream->connect_failed(stream->deferred_status_);
+    });
+    stream->deferred_failure_->start(std::chrono::milliseconds{0});
+  }
+  return stream;
+}
+
+void Stream::connect_resolved(int status, const sockaddr* address) {
+  if (status == 0) {
+    status = uv_tcp_connect(&connect_req_, &handle_.tcp, address, on_connect_cb);
+    if (status == 0) return;
+  }
+  connect_failed(status);
+}
+
+void Stream::connect_failed(int status) {
+  if (inside_connect_) {
+    deferred_status_ = status;
+    return;
+  }
+  if (!is_open()) return;
+  if (auto done = std::exchange(connect_done_, nullptr)) done(status);
+}
+
+void Stream::on_connect_cb(uv_connect_t* req, int status) {
+  static_cast<Stream*>(req->data)->connected(status);
+}
+
+void Stream::connected(int status) {
+  if (!is_open()) return;  // closed meanwhile (UV_ECANCELED): nobody waits for the answer
+  if (status == 0 && kind_ == Kind::Tcp) uv_tcp_nodelay(&handle_.tcp, 1);
+  if (auto done = std::exchange(connect_done_, nullptr)) done(status);
+}
+
+std::string Stream::peer_name() const {
+  if (kind_ == Kind::Pipe) return "unix";
+  sockaddr_storage address{};
+  int length = sizeof(address);
+  if (uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return "?";
+  }
+  return address_name(reinterpret_cast<const sockaddr*>(&address));
+}
+
 void Stream::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
   *buf = uv_buf_init(read_buffer.data(), static_cast<unsigned int>(read_buffer.size()));
 }
 
 void Stream::start_reading() {
-  if (reading_ || closing_) return;
+  if (reading_ || !is_open()) return;
   if (uv_read_start(handle(), on_alloc, on_read_cb) == 0) reading_ = true;
 }
 
@@ -46,16 +119,16 @@ void Stream::stop_reading() {
 void Stream::on_read_cb(uv_stream_t* handle, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<Stream*>(handle->data);
   if (nread > 0) {
-    self->observer_.on_read(*self, ByteView(reinterpret_cast<const std::uint8_t*>(buf->base),
-                                            static_cast<std::size_t>(nread)));
+    self->observer_->on_read(*self, ByteView(reinterpret_cast<const std::uint8_t*>(buf->base),
+                                             static_cast<std::size_t>(nread)));
   } else if (nread < 0) {
     self->stop_reading();
-    self->observer_.on_read_end(*self, nread == UV_EOF ? 0 : static_cast<int>(nread));
+    self->observer_->on_read_end(*self, nread == UV_EOF ? 0 : static_cast<int>(nread));
   }
 }
 
 void Stream::write(Bytes& bytes) {
-  if (bytes.empty() || closing_) {
+  if (bytes.empty() || !is_open()) {
     bytes.clear();
     return;
   }
@@ -89,8 +162,8 @@ void Stream::on_write_cb(uv_write_t* req, int status) {
   auto* request = static_cast<WriteRequest*>(req->data);
   Stream* self = request->stream;
   delete request;
-  if (status == UV_ECANCELED) return;  // the handle is closing; nobody waits for this write
-  self->observer_.on_written(*self);
+  if (status == UV_ECANCELED || !self->is_open()) return;  // closing; nobody waits for it
+  self->observer_->on_written(*self);
 }
 
 std::size_t Stream::queued_bytes() const {
@@ -98,29 +171,37 @@ std::size_t Stream::queued_bytes() const {
 }
 
 void Stream::close_after_flush() {
-  if (closing_ || flushing_) return;
+  if (!is_open() || flushing_) return;
   flushing_ = true;
   stop_reading();
   shutdown_req_.data = this;
   if (uv_shutdown(&shutdown_req_, handle(), on_shutdown_cb) != 0) close();
 }
 
+// Also called with UV_ECANCELED from inside uv_close when close() cut the flush short.
 void Stream::on_shutdown_cb(uv_shutdown_t* req, int) { static_cast<Stream*>(req->data)->close(); }
 
 void Stream::close(bool reset) {
-  if (closing_) return;
-  closing_ = true;
+  if (!begin_close()) return;
   reading_ = false;
-  if (reset && kind_ == Kind::Tcp) {
-    uv_tcp_close_reset(&handle_.tcp, on_close_cb);
-    return;
-  }
+  connect_done_ = nullptr;
+  if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
+  if (deferred_failure_ != nullptr) std::exchange(deferred_failure_, nullptr)->close();
+  // libuv refuses a reset once a shutdown was requested (UV_EINVAL) and would then leave the
+  // handle open for ever: fall back to a plain close.
+  if (reset && kind_ == Kind::Tcp && uv_tcp_close_reset(&handle_.tcp, on_close_cb) == 0) return;
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_close_cb);
+}
+
+void Stream::discard() {
+  observer_ = nullptr;
+  close();
 }
 
 void Stream::on_close_cb(uv_handle_t* handle) {
   auto* self = static_cast<Stream*>(handle->data);
-  self->observer_.on_closed(*self);
+  self->finish_close();
+  if (self->observer_ != nullptr) self->observer_->on_closed(*self);
   delete self;
 }
 

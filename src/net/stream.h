@@ -1,20 +1,29 @@
 #pragma once
-// Stream: one libuv stream handle (TCP or Unix socket) in a non-movable heap object.
-//   - handle.data points at the Stream; close() is idempotent and guarded by closing_;
+// Stream: one libuv stream handle (TCP or Unix socket) in a non-movable heap object, with
+// HandleWrap's close protocol:
+//   - handle.data points at the Stream; close() is idempotent and guarded by the state;
 //   - the object deletes itself in the close callback, after telling its observer;
 //   - every write request owns its bytes until the write callback;
-//   - close_after_flush() lets queued writes finish, sends FIN, then closes.
+//   - close_after_flush() lets queued writes finish, sends FIN, then closes; close() after it
+//     upgrades to an immediate close that drops what is still queued.
 // Reads land in one per-thread buffer: observers consume them synchronously.
 
 #include <uv.h>
 
 #include <cstddef>
+#include <functional>
+#include <string>
 
 #include "core/bytes.h"
+#include "net/address.h"
+#include "net/handle.h"
 
 namespace gw::net {
 
+class Listener;
+class Resolver;
 class Stream;
+class Timer;
 
 class StreamObserver {
  public:
@@ -28,18 +37,27 @@ class StreamObserver {
   virtual void on_closed(Stream& stream) = 0;
 };
 
-class Stream {
+class Stream final : public HandleWrap {
  public:
   enum class Kind { Tcp, Pipe };
 
+  // Creates a stream and connects it: name resolution (a literal address at once), then the
+  // connect; TCP_NODELAY on TCP. done(0) once connected, or done(a libuv error) once on failure
+  // (the stream then stays open until its owner closes it, like any other). done always runs
+  // from the loop, never before connect() returns, and never after close() was called on the
+  // stream: closing cancels the resolution or the connect silently.
+  static Stream* connect(uv_loop_t* loop, const Target& target, StreamObserver& observer,
+                         std::function<void(int status)> done);
+  // An unconnected stream, for tests (socketpairs) and accept.
   static Stream* create(uv_loop_t* loop, Kind kind, StreamObserver& observer);
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
 
   Kind kind() const { return kind_; }
+  // The raw handle, for tests that open a socketpair into it (uv_pipe_open).
   uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   uv_tcp_t* tcp() { return &handle_.tcp; }
   uv_pipe_t* pipe() { return &handle_.pipe; }
+  // "1.2.3.4:5" or "[::1]:5" for TCP ("?" when the socket has no peer), "unix" for a pipe.
+  std::string peer_name() const;
 
   void start_reading();
   void stop_reading();
@@ -47,20 +65,29 @@ class Stream {
   // Writes what it can at once and queues the rest; `bytes` is left empty.
   void write(Bytes& bytes);
   std::size_t queued_bytes() const;
-  // Closes now, dropping queued writes. With `reset`, sends RST instead of FIN.
+  // Closes now, dropping queued writes. With `reset`, sends RST instead of FIN (TCP, and not
+  // once a FIN was sent by close_after_flush(): libuv refuses, and the close is plain).
   void close(bool reset = false);
   void close_after_flush();
-  bool closing() const { return closing_ || flushing_; }
+  bool closing() const { return !is_open() || flushing_; }
 
  private:
+  friend class Listener;
   struct WriteRequest;
-  Stream(Kind kind, StreamObserver& observer) : kind_(kind), observer_(observer) {}
+  Stream(Kind kind, StreamObserver& observer) : kind_(kind), observer_(&observer) {}
   ~Stream() = default;
+
+  void connect_resolved(int status, const sockaddr* address);
+  void connect_failed(int status);
+  void connected(int status);
+  // Closes without telling the observer: a stream its owner never saw (a failed accept).
+  void discard();
 
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void on_write_cb(uv_write_t* req, int status);
   static void on_shutdown_cb(uv_shutdown_t* req, int status);
+  static void on_connect_cb(uv_connect_t* req, int status);
   static void on_close_cb(uv_handle_t* handle);
 
   union Handle {
@@ -68,11 +95,17 @@ class Stream {
     uv_pipe_t pipe;
   } handle_{};
   Kind kind_;
-  StreamObserver& observer_;
+  StreamObserver* observer_;  // null once discarded
   uv_shutdown_t shutdown_req_{};
   bool reading_ = false;
-  bool closing_ = false;
   bool flushing_ = false;
+  // connect(): the request under way and how to report it.
+  uv_connect_t connect_req_{};
+  std::function<void(int)> connect_done_;
+  Resolver* resolver_ = nullptr;       // a name lookup under way; it frees itself
+  bool inside_connect_ = false;        // connect() has not returned yet
+  int deferred_status_ = 0;            // a failure found meanwhile
+  Timer* deferred_failure_ = nullptr;  // reports it from the loop
 };
 
 }  // namespace gw::net

@@ -48,8 +48,8 @@ Proxy::Proxy(uv_loop_t* loop, ProxySettings settings)
 Proxy::~Proxy() = default;
 
 std::expected<void, std::string> Proxy::start() {
-  auto listener = net::Listener::start(loop_, settings_.listen.host, settings_.listen.port,
-                                       [this](uv_stream_t* server) { accept(server); });
+  auto listener = net::Listener::start(loop_, settings_.listen.host, settings_.listen.port, {},
+                                       [this](net::Listener& accepting) { accept(accepting); });
   if (!listener) return std::unexpected(listener.error());
   listener_ = *listener;
   log_->info("listening on {}:{}, upstream {}", settings_.listen.host, listener_->port(),
@@ -79,11 +79,11 @@ std::expected<void, std::string> Proxy::start() {
   return {};
 }
 
-void Proxy::accept(uv_stream_t* server) {
+void Proxy::accept(net::Listener& listener) {
   auto* connection = new Connection(*this, next_id_++);
   const bool over_capacity = connections_.size() >= settings_.max_connections;
   connections_.emplace(connection->id(), connection);
-  connection->start(server, over_capacity);
+  connection->start(listener, over_capacity);
 }
 
 void Proxy::forget(Connection* connection) {

@@ -75,7 +75,7 @@ class Proxy {
     std::int64_t clients = 0;
     std::int64_t connects = 0;
   };
-  void accept(uv_stream_t* server);
+  void accept(net::Listener& listener);
   void drain_now();
   void send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
   void on_cancel_answer(std::uint32_t server_connection_id, std::uint64_t session_id,

@@ -193,13 +193,35 @@ TEST_F(NetTest, ThePeerClosingIsAnOrderlyEnd) {
   EXPECT_EQ(b.closed, 1);
 }
 
+// close() after close_after_flush() is an immediate close: what is still queued is dropped, not
+// delivered, and the stream is closed without waiting for the peer to read.
+TEST_F(NetTest, CloseAfterCloseAfterFlushDropsWhatIsQueued) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  const Bytes big = pattern(8 << 20);
+  Bytes out = big;
+  a_->write(out);
+  ASSERT_GT(a_->queued_bytes(), 0u);
+  a_->close_after_flush();
+  a_->close();
+  run_until([&] { return a.closed == 1; });
+  EXPECT_EQ(a.closed, 1) << "closed while the peer has not read a byte";
+  EXPECT_EQ(a.written, 0);
+  b.close_on_end = true;
+  b_->start_reading();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_LT(b.read.size(), big.size()) << "the queued writes were dropped";
+  EXPECT_EQ(b.closed, 1);
+}
+
 // Loopback TCP: a listener, a client stream connected to it, the accepted server stream.
 class TcpTest : public NetTest {
  protected:
   void connect_pair(Recorder& client_observer, Recorder& server_observer) {
-    auto listener = Listener::start(&loop_, "127.0.0.1", 0, [&](uv_stream_t* server) {
-      b_ = Stream::create(&loop_, Stream::Kind::Tcp, server_observer);
-      ASSERT_EQ(uv_accept(server, b_->handle()), 0);
+    auto listener = Listener::start(&loop_, "127.0.0.1", 0, {}, [&](Listener& accepting) {
+      b_ = accepting.accept(server_observer);
+      ASSERT_NE(b_, nullptr);
     });
     ASSERT_TRUE(listener) << listener.error();
     listener_ = *listener;
@@ -237,6 +259,23 @@ TEST_F(TcpTest, AResetIsReportedAsAnError) {
   EXPECT_EQ(server.closed, 1);
 }
 
+// libuv refuses a reset once a shutdown is under way (UV_EINVAL); the close must happen anyway.
+TEST_F(TcpTest, AResetAfterCloseAfterFlushStillCloses) {
+  Recorder& client = first_;
+  Recorder& server = second_;
+  connect_pair(client, server);
+  Bytes out = pattern(8 << 20);
+  a_->write(out);
+  a_->close_after_flush();
+  a_->close(true);
+  run_until([&] { return client.closed == 1; });
+  EXPECT_EQ(client.closed, 1);
+  server.close_on_end = true;
+  b_->start_reading();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(server.closed, 1);
+}
+
 TEST_F(TcpTest, BytesCrossAndBothEndsClose) {
   Recorder& client = first_;
   Recorder& server = second_;
@@ -255,11 +294,11 @@ TEST_F(TcpTest, BytesCrossAndBothEndsClose) {
 }
 
 TEST_F(NetTest, AListenerClosesCleanlyAndNamesWhatFailed) {
-  auto listener = Listener::start(&loop_, "127.0.0.1", 0, [](uv_stream_t*) {});
+  auto listener = Listener::start(&loop_, "127.0.0.1", 0, {}, [](Listener&) {});
   ASSERT_TRUE(listener) << listener.error();
   (*listener)->close();
   (*listener)->close();
-  auto bad = Listener::start(&loop_, "not an address", 0, [](uv_stream_t*) {});
+  auto bad = Listener::start(&loop_, "not an address", 0, {}, [](Listener&) {});
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().find("not an address"), std::string::npos) << bad.error();
 }
