@@ -1,13 +1,11 @@
 #pragma once
 // Connection: one client socket, its upstream socket and the Session between them. It pumps
-// bytes from the sockets into the session and the session's output back onto the sockets,
-// applies backpressure with the write-queue water marks, and enforces the timeouts. It deletes
-// itself once its last handle is closed.
+// bytes from the sockets into the session and carries out the actions the session returns, in
+// order: writes, closes, KILLs, the one timer. It adds what only it knows: the water marks of
+// each write queue (backpressure), clocks and byte counts for the event log. It deletes itself
+// once its last handle is closed.
 //
-//   accepted ──► connecting upstream (connect_timeout) ──► pumping ──► closing (close_timeout)
-//                                                                        └─► all handles closed
-
-#include <uv.h>
+//   accepted ──► connecting upstream ──► pumping ──► closing ──► all handles closed
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +20,10 @@
 namespace spdlog {
 class logger;
 }
+namespace gw::net {
+class Listener;
+class Timer;
+}  // namespace gw::net
 
 namespace gw::proxy {
 
@@ -33,9 +35,9 @@ class Connection final : public net::StreamObserver {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Accepts the pending client on `server` and starts connecting upstream; with
+  // Accepts the pending client from `listener` and starts connecting upstream; with
   // `over_capacity` the client gets ERR 1040 instead and is closed.
-  void start(uv_stream_t* server, bool over_capacity);
+  void start(net::Listener& listener, bool over_capacity);
   // Proxy shutdown: end this session as soon as the protocol allows; with `now` (drain
   // deadline, second signal) without waiting for commands or transactions.
   void shutdown(bool now);
@@ -57,18 +59,16 @@ class Connection final : public net::StreamObserver {
  private:
   ~Connection() override = default;
   void connect_upstream();
-  void connect_resolved(const sockaddr* address);
-  void on_resolved(int status, const sockaddr* address);
-  static void on_connected(uv_connect_t* req, int status);
-  static void on_timer(uv_timer_t* timer);
+  void on_connected(int status);
   void upstream_failed(int status);
-  void pump();
-  void close_what_the_session_asks();
+  void on_timer();
+  // Carries out the session's actions, in order.
+  void apply(session::Actions& actions);
+  void send(session::Send& send);
+  void close_leg(const session::CloseLeg& close);
+  void kill(const session::KillRequest& kill);
+  void arm(session::Timer timer);
   void update_reading();
-  void log_phase_change(session::Session::Phase before);
-  void start_timer(std::chrono::milliseconds timeout);
-  void update_login_timer();
-  void login_timed_out();
   void maybe_finish();
 
   Proxy& proxy_;
@@ -79,21 +79,10 @@ class Connection final : public net::StreamObserver {
   std::size_t client_bytes_unrecorded_ = 0;  // read from the client, not yet given to recorder_
   net::Stream* client_ = nullptr;
   net::Stream* server_ = nullptr;
+  net::Timer* timer_ = nullptr;
+  session::Timer armed_ = session::Timer::None;  // what timer_ bounds now
   std::string client_address_;
-  uv_connect_t connect_req_{};
-  uv_timer_t timer_{};
-  bool timer_closed_ = false;
-  bool connected_ = false;
-  bool resolving_ = false;  // a name lookup pending: its callback points at us
-  bool close_timer_started_ = false;
-  // What timer_ bounds before the session is authenticated (connect_timeout aside).
-  enum class LoginTimer {
-    None,       // nothing: authenticating, or past the login
-    Greeting,   // the server's greeting, greeting_timeout
-    Handshake,  // the client's HandshakeResponse, handshake_timeout
-  };
-  LoginTimer login_timer_ = LoginTimer::None;
-  bool cancelling_ = false;  // a KILL QUERY was asked for and the command has not ended yet
+  bool server_connected_ = false;  // Stream::connect reported success
   bool finishing_ = false;
   // Hysteresis of the water marks: set past high_water, cleared below low_water.
   bool client_paused_ = false;  // not reading the client: the server's queue is full

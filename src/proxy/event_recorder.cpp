@@ -45,22 +45,20 @@ void EventRecorder::on_connect(std::string client, std::string listener) {
   submit(eventlog::ConnectRecord{std::move(c), std::move(listener)});
 }
 
-void EventRecorder::on_events(const session::Session& session,
-                              std::vector<session::SessionEvent> events, SteadyTime now) {
+void EventRecorder::on_event(const session::Session& session, session::SessionEvent event,
+                             SteadyTime now) {
   if (!enabled_) return;
-  for (auto& event : events) {
-    if (auto* auth = std::get_if<session::AuthResultEvent>(&event)) {
-      on_auth(session, *auth);
-    } else if (auto* begin = std::get_if<session::CommandBeginEvent>(&event)) {
-      ++commands_;
-      last_command_ = std::string(protocol::command_name(begin->command));
-      command_started_ = now;
-      command_bytes_from_client_ = bytes_from_client_;
-      command_bytes_to_client_ = bytes_to_client_;
-      command_ = std::move(*begin);
-    } else if (auto* end = std::get_if<session::CommandEndEvent>(&event)) {
-      on_command_end(session, *end, now);
-    }
+  if (auto* auth = std::get_if<session::AuthResultEvent>(&event)) {
+    on_auth(session, *auth);
+  } else if (auto* begin = std::get_if<session::CommandBeginEvent>(&event)) {
+    ++commands_;
+    last_command_ = std::string(protocol::command_name(begin->command));
+    command_started_ = now;
+    command_bytes_from_client_ = bytes_from_client_;
+    command_bytes_to_client_ = bytes_to_client_;
+    command_ = std::move(*begin);
+  } else if (auto* end = std::get_if<session::CommandEndEvent>(&event)) {
+    on_command_end(session, *end, now);
   }
 }
 

@@ -35,8 +35,8 @@ class EventRecorder {
   void on_connect(std::string client, std::string listener);
   void on_bytes_from_client(std::size_t n) { bytes_from_client_ += n; }
   void on_bytes_to_client(std::size_t n) { bytes_to_client_ += n; }
-  void on_events(const session::Session& session, std::vector<session::SessionEvent> events,
-                 SteadyTime now);
+  // One of the session's events, in the order of its actions.
+  void on_event(const session::Session& session, session::SessionEvent event, SteadyTime now);
   void on_close(const session::Session& session, std::chrono::milliseconds duration,
                 std::optional<std::chrono::milliseconds> upstream_close);
 

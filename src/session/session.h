@@ -1,9 +1,11 @@
 #pragma once
 // Session: one client connection and its upstream connection, as a sans-IO state machine.
-// The proxy layer hands it bytes and socket events; it answers with bytes to write on either
-// side and with what to close. It forwards every byte it can as soon as it arrives, holding
-// back only what it must check first (handshake and authentication messages, client commands up
-// to hold_limit), each bounded by its kind and by the budget all sessions share.
+// The proxy hands it bytes and socket events; every call answers with one ordered list of
+// actions (actions.h): bytes for a leg, a leg to close, a KILL to run, the timer to arm, events
+// to record. It forwards every byte it can as soon as it arrives, holding back only what it must
+// check first (handshake and authentication messages, client commands up to hold_limit), each
+// bounded by its kind and by the budget all sessions share. Each leg is its own object (legs.h);
+// Exchange follows the command in flight.
 //
 //   Connecting ──upstream connected──► Greeting ──S: greeting──► Handshake ──C: response──► Auth
 //   Auth ──S: OK──► Idle ──C: command──► Command ──response ends──► Idle
@@ -16,8 +18,8 @@
 //   client leaves, Command     cancel: KILL QUERY (via the proxy's control connection), drain;
 //                              finish: drain; then COM_QUIT ──► Quitting
 //   client leaves, pre-auth    with control credentials: authenticate as the control account and
-//                              COM_QUIT in one write ──► Quitting; without: close (the server logs
-//                              it)
+//                              COM_QUIT in one write ──► Quitting; without: close (the server
+//                              logs it)
 //   client leaves mid-packet   (a streamed command or LOCAL INFILE data, longer than hold_limit)
 //                              KILL CONNECTION ──► Quitting; never complete or pad the packet
 //   replica's binlog dump      at shutdown or when the replica leaves: KILL QUERY; the server
@@ -28,9 +30,10 @@
 //   login timeouts             no greeting within greeting_timeout: ERR to the client, close;
 //                              no HandshakeResponse within handshake_timeout: ERR, then as
 //                              "client leaves, pre-auth"
+// The close reason (close_kind) is decided in one place, settle_close(), first decision wins.
 //
 // A client message that arrives before its turn (pipelined behind a command in flight) waits
-// in a backlog, and the proxy stops reading that client until it is consumed.
+// in the client leg's backlog, and the proxy stops reading that client until it is consumed.
 
 #include <cstdint>
 #include <memory>
@@ -45,9 +48,11 @@
 #include "protocol/handshake.h"
 #include "protocol/message_splitter.h"
 #include "protocol/stmt_params.h"
+#include "session/actions.h"
 #include "session/close_reason.h"
 #include "session/exchange.h"
 #include "session/hold_budget.h"
+#include "session/legs.h"
 #include "session/session_event.h"
 
 namespace gw::session {
@@ -105,17 +110,6 @@ struct SessionSettings {
   bool record_params = false;
 };
 
-// What the proxy should run on the control connection for this session.
-struct KillRequest {
-  enum class Kind {
-    Query,       // KILL QUERY: end the statement in flight, repeated until its response ends
-    Connection,  // KILL CONNECTION: the only quiet end for a half-sent client packet
-  };
-  std::uint32_t server_connection_id = 0;
-  Kind kind = Kind::Query;
-  friend bool operator==(const KillRequest&, const KillRequest&) = default;
-};
-
 // How the client's connection ended, when it ended without COM_QUIT.
 enum class ClientEnd {
   Fin,    // an orderly close (read returned 0)
@@ -143,7 +137,7 @@ class Session {
     Auth,        // authentication exchange, until the server's OK or ERR
     Idle,        // authenticated, no command in flight
     Command,     // a command in flight; exchange() follows the response
-    Quitting,    // COM_QUIT was sent upstream; waiting for the server to close
+    Quitting,    // the upstream is ending (COM_QUIT or KILL sent); waiting for the server to close
     Closing,     // the session is over; the proxy flushes what is pending and closes
   };
 
@@ -153,71 +147,62 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // The session's first actions: the connect timer.
+  [[nodiscard]] Actions& start();
   // The control account became usable for handshakes after this session began (it logs in
   // while the first clients arrive): it may now end an abandoned handshake cleanly.
   void offer_handshake_credentials(const ControlCredentials& credentials) {
     if (!settings_.handshake_credentials) settings_.handshake_credentials = credentials;
   }
 
-  void on_upstream_connected();
+  // Every call below returns what to do, in order; the list is valid until the next call.
+  [[nodiscard]] Actions& on_upstream_connected();
   // The client gets an ERR in place of the greeting, as a server that refuses it would send.
-  void on_upstream_unreachable(std::string_view detail);
+  // Also the answer to Timer::Connect.
+  [[nodiscard]] Actions& on_upstream_unreachable(std::string_view detail);
   // gracewire itself refuses the client (too many connections): ERR in place of the greeting.
-  void refuse_client(std::uint16_t code, std::string_view sql_state, std::string_view message);
+  [[nodiscard]] Actions& refuse_client(std::uint16_t code, std::string_view sql_state,
+                                       std::string_view message);
   // gracewire is stopping: end the session as soon as the protocol allows (see above). With
   // `now` (drain deadline, second signal) nothing is waited for any more.
-  void shutdown(bool now = false);
-  void on_client_data(ByteView bytes);
-  void on_server_data(ByteView bytes);
-  void on_client_eof(ClientEnd end = ClientEnd::Fin);
-  void on_server_eof();
-  // close_timeout passed while ending: close both sides now.
-  void on_close_timeout();
-  // The server did not greet within greeting_timeout (phase Greeting): the client hears it as a
-  // lost connection; nothing was said upstream, so nothing can be ended there.
-  void on_greeting_timeout(std::string_view detail);
-  // The client did not send its HandshakeResponse within handshake_timeout (phase Handshake):
-  // it gets an ERR, and the upstream is ended as for an abandoned handshake.
-  void on_handshake_timeout(std::string_view detail);
+  [[nodiscard]] Actions& shutdown(bool now = false);
+  [[nodiscard]] Actions& on_client_data(ByteView bytes);
+  [[nodiscard]] Actions& on_server_data(ByteView bytes);
+  // The client's connection ended (or its socket is gone).
+  [[nodiscard]] Actions& on_client_eof(ClientEnd end = ClientEnd::Fin);
+  [[nodiscard]] Actions& on_server_eof();
+  // Timer::Close expired: close both legs now.
+  [[nodiscard]] Actions& on_close_timeout();
+  // Timer::Greeting expired: the client hears it as a lost connection; nothing was said
+  // upstream, so nothing can be ended there.
+  [[nodiscard]] Actions& on_greeting_timeout(std::string_view detail);
+  // Timer::Handshake expired: the client gets an ERR, and the upstream is ended as for an
+  // abandoned handshake.
+  [[nodiscard]] Actions& on_handshake_timeout(std::string_view detail);
 
-  // Bytes to write; the proxy takes them (swap with an empty buffer) and writes them in order.
-  Bytes& to_client() { return to_client_; }
-  Bytes& to_server() { return to_server_; }
-  // True while pipelined client bytes wait; the proxy should stop reading from the client.
-  bool client_backlogged() const { return !client_backlog_.empty() || client_splitter_.deferred(); }
-  // Once the pending bytes are written, close that side.
-  bool close_client() const { return close_client_; }
-  bool close_server() const { return close_server_; }
-  // The client closed (or was given up on): what is still queued for it can be dropped.
-  bool client_gone() const { return client_gone_; }
-  // Close the upstream connection with a reset, as the client did (mirror policy).
-  bool reset_server() const { return reset_server_; }
-  // What to KILL on the control connection, once.
-  std::optional<KillRequest> take_kill_request() { return std::exchange(kill_request_, {}); }
+  // While pipelined client bytes wait, the proxy should not read the client: a level, not an
+  // event, so it is asked rather than announced.
+  bool client_backlogged() const { return client_.backlogged(); }
   // Bytes of client messages held back now (counted against the shared budget).
   std::size_t held_bytes() const { return held_reserved_; }
 
+  // What the session is, for logs and records.
   Phase phase() const { return phase_; }
-  // True once the session is in an ending step that close_timeout bounds: quitting, closing,
-  // or waiting on the server (greeting, auth verdict) for a client that already left.
-  bool ending_is_bounded() const;
   CloseReason close_reason() const { return close_reason_; }
   UpstreamEnd upstream_end() const { return upstream_end_; }
   const std::string& close_detail() const { return close_detail_; }
   const SessionInfo& info() const { return info_; }
-  // Events since the last call, oldest first (only with record_events).
-  std::vector<SessionEvent> take_events() { return std::exchange(events_, {}); }
   // The ERR the server sent just before it closed the session (4031 idle timeout, 1927 …).
   std::uint16_t server_error_code() const { return server_error_code_; }
   const Exchange& exchange() const { return exchange_; }
   bool in_transaction() const;
 
  private:
-  // Where the bytes of the message in progress go.
-  enum class Route {
-    Forward,  // to the peer as they arrive
-    Hold,     // kept whole by the splitter (its head); forwarded once complete and checked
-    Drop,     // nowhere: the peer no longer wants them
+  // How far gracewire's own shutdown has come, for this session.
+  enum class Shutdown : std::uint8_t {
+    No,     // running
+    Drain,  // end as soon as the protocol allows: wait for commands and transactions
+    Now,    // drain deadline or second signal: wait for nothing
   };
 
   class ClientHandler final : public protocol::MessageHandler {
@@ -241,6 +226,13 @@ class Session {
     Session& s_;
   };
 
+  // Every public call begins with begin() and ends with finish(): finish() arms the timer the
+  // new state needs.
+  Actions& begin();
+  Actions& finish();
+  Timer wanted_timer() const;
+  void set_phase(Phase phase);
+
   void feed_client(ByteView bytes);
   void resume_client();
   [[nodiscard]] Result<void> check_command_start(const protocol::MessageStart& m) const;
@@ -252,8 +244,6 @@ class Session {
   [[nodiscard]] Result<protocol::MessagePlan> plan_auth_packet(const protocol::MessageStart& m);
   bool reserve_hold(std::size_t bytes);
   void release_hold();
-  bool client_message_half_sent() const;
-  bool server_message_half_forwarded() const;
   void end_half_sent_message();
   void end_binlog_dump();
   bool in_binlog_dump() const;
@@ -264,17 +254,20 @@ class Session {
   [[nodiscard]] Result<void> on_unsolicited(const protocol::Message& m);
   void exchange_done();
   void track_statement(std::uint8_t command, const protocol::Message& m, CommandBeginEvent& event);
+  CloseReason reason_for_client_leaving(ClientEnd end) const;
+  void settle_close(CloseReason reason, std::string detail = {});
   void continue_without_client(ClientEnd end, bool mirror);
   void mirror_client(ClientEnd end);
   void client_left_mid_command();
   void client_quit_mid_command();
   void client_left_before_auth();
   void authenticate_and_quit();
-  void quit_after_exchange();
   void end_for_shutdown();
   void request_cancel();
-  void send_quit_upstream(CloseReason reason);
+  void request_kill(KillRequest::Kind kind);
+  void send_quit_upstream();
   void drop_upstream();
+  void close_client_leg();
   void send_error_to_client(std::uint16_t code, std::string_view sql_state,
                             std::string_view message, std::uint8_t sequence_id);
   void client_protocol_error(std::error_code ec, std::string_view what);
@@ -283,35 +276,24 @@ class Session {
 
   SessionSettings settings_;
   Phase phase_ = Phase::Connecting;
+  Shutdown shutdown_ = Shutdown::No;
   SessionInfo info_;
-  std::uint64_t offered_capabilities_ = 0;
   Exchange exchange_;
-
-  protocol::MessageSplitter client_splitter_;
-  protocol::MessageSplitter server_splitter_;
+  ClientLeg client_;
+  ServerLeg server_;
   ClientHandler client_handler_{*this};
   ServerHandler server_handler_{*this};
-  Route client_route_ = Route::Forward;
-  Route server_route_ = Route::Forward;
+  Actions actions_;
+  Timer armed_timer_ = Timer::None;
   std::size_t held_reserved_ = 0;  // of settings_.hold_budget, for the message being held
-  std::uint8_t last_client_sequence_id_ = 0;
-  std::string pending_schema_;                        // COM_INIT_DB awaiting its OK
+  std::string pending_schema_;     // COM_INIT_DB awaiting its OK
   std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
-  Bytes client_backlog_;
-  bool client_gone_ = false;
-  bool quit_behind_command_ = false;  // the client message in progress is a pipelined COM_QUIT
-  bool shutting_down_ = false;
-  bool shutdown_now_ = false;
-  protocol::Greeting greeting_;  // as the server sent it: abandoned handshakes answer it
-  std::optional<KillRequest> kill_request_;
+  // A KILL QUERY was asked for the command in flight; CancelDone when it ends.
+  bool cancel_requested_ = false;
   // How the upstream ended when the server closes while Quitting: after COM_QUIT, after a KILL,
   // or by itself (after a binlog dump, the server always closes).
   UpstreamEnd quit_end_ = UpstreamEnd::ComQuitEof;
-  bool cancel_requested_ = false;
 
-  Bytes to_client_;
-  Bytes to_server_;
-  std::vector<SessionEvent> events_;
   // Prepared statements, for decoding their parameters (record_params only).
   struct PreparedStatement {
     std::uint16_t params = 0;
@@ -321,9 +303,6 @@ class Session {
   std::unordered_map<std::uint32_t, PreparedStatement> statements_;
   std::uint32_t last_prepared_ = 0;
   std::uint16_t server_error_code_ = 0;
-  bool close_client_ = false;
-  bool close_server_ = false;
-  bool reset_server_ = false;
   CloseReason close_reason_ = CloseReason::None;
   UpstreamEnd upstream_end_ = UpstreamEnd::Open;
   std::string close_detail_;

@@ -109,7 +109,7 @@ ErrorReply error_reply_for(std::error_code ec) {
 
 Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart& m) {
   Session& s = s_;
-  s.last_client_sequence_id_ = m.header.sequence_id;
+  s.client_.last_sequence_id = m.header.sequence_id;
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
@@ -131,14 +131,13 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
           if (auto r = s.expect_client_sequence(m, s.exchange_.next_sequence_id()); !r) {
             return fail(r.error());
           }
-          s.client_route_ = Route::Forward;
+          s.client_.route = Route::Forward;
           return MessagePlan{.keep = 0};
         case Turn::Server:
           if (!is_quit(m)) return kDefer;  // pipelined behind the command
           // COM_QUIT behind a command in flight: the client is leaving, and will not wait for
           // a long statement or read a large result to its end.
-          s.client_route_ = Route::Drop;
-          s.quit_behind_command_ = true;
+          s.client_.route = Route::DropQuit;
           return MessagePlan{.keep = 0};
         case Turn::Either:  // COM_CHANGE_USER's authentication
           if (m.header.sequence_id == 0) return kDefer;
@@ -151,24 +150,24 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
     case Phase::Closing:
       break;
   }
-  s.client_route_ = Route::Drop;
+  s.client_.route = Route::Drop;
   return MessagePlan{.keep = 0};
 }
 
 void Session::ClientHandler::on_message_bytes(ByteView bytes) {
   // A held message is kept whole by the splitter as its head; only forwarded bytes are copied.
-  if (s_.client_route_ == Route::Forward) {
-    s_.to_server_.insert(s_.to_server_.end(), bytes.begin(), bytes.end());
-  }
+  if (s_.client_.route == Route::Forward) s_.actions_.send(Leg::Server, bytes);
 }
 
 Result<void> Session::ClientHandler::on_message_end(const Message& m) {
   Session& s = s_;
-  if (s.client_route_ == Route::Drop) {
-    if (std::exchange(s.quit_behind_command_, false)) s.client_quit_mid_command();
+  if (s.client_.route == Route::Drop) return {};
+  if (s.client_.route == Route::DropQuit) {
+    s.client_.route = Route::Drop;
+    s.client_quit_mid_command();
     return {};
   }
-  const bool held = s.client_route_ == Route::Hold;
+  const bool held = s.client_.route == Route::Hold;
   Result<void> result;
   switch (s.phase_) {
     case Phase::Handshake:
@@ -186,8 +185,8 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
   }
   // Held messages are one packet (their bound is below 16 MiB), so re-framing the head gives
   // back the client's exact bytes.
-  if (result && held && s.client_route_ == Route::Hold) {
-    protocol::append_message(m.head, m.first_sequence_id, s.to_server_);
+  if (result && held && s.client_.route == Route::Hold) {
+    protocol::append_message(m.head, m.first_sequence_id, s.actions_.bytes_for(Leg::Server));
   }
   s.release_hold();
   return result;
@@ -205,7 +204,7 @@ Result<void> Session::check_command_start(const MessageStart& m) const {
 // as the packet it should have sent would have been answered.
 Result<void> Session::expect_client_sequence(const MessageStart& m, std::uint8_t expected) {
   if (m.header.sequence_id == expected) return {};
-  last_client_sequence_id_ = expected;
+  client_.last_sequence_id = expected;
   return fail(session_errc::bad_sequence);
 }
 
@@ -217,7 +216,7 @@ Result<MessagePlan> Session::hold(const MessageStart& m, std::size_t limit) {
     return fail(session_errc::message_too_large);
   }
   if (!reserve_hold(length)) return fail(session_errc::out_of_memory);
-  client_route_ = Route::Hold;
+  client_.route = Route::Hold;
   return MessagePlan{.keep = length};
 }
 
@@ -234,7 +233,7 @@ Result<MessagePlan> Session::plan_command(const MessageStart& m) {
     if (held || change_user) return held;
   }
   if (change_user) return fail(session_errc::message_too_large);
-  client_route_ = Route::Forward;
+  client_.route = Route::Forward;
   return MessagePlan{.keep = kStatementHeadLimit};
 }
 
@@ -265,28 +264,29 @@ Result<void> Session::on_handshake_response(const Message& m) {
   // gracewire removed CLIENT_SSL from the greeting; a client that asks anyway must be told.
   if (protocol::is_ssl_request(m.head)) return fail(codec_errc::unsupported);
   protocol::HandshakeResponse response;
-  auto rewritten = rewrite_handshake_response(m.head, offered_capabilities_, response);
+  auto rewritten = rewrite_handshake_response(m.head, server_.offered_capabilities, response);
   if (!rewritten) return fail(rewritten.error());
-  info_.capabilities = response.capabilities & offered_capabilities_;
+  info_.capabilities = response.capabilities & server_.offered_capabilities;
   info_.user = response.user;
   info_.schema = response.schema;
   info_.auth_plugin = response.auth_plugin;
   info_.attributes = std::move(response.attributes);
-  protocol::append_message(*rewritten, m.first_sequence_id, to_server_);
-  client_route_ = Route::Drop;  // forwarded above, rewritten; the raw bytes are not sent
+  protocol::append_message(*rewritten, m.first_sequence_id, actions_.bytes_for(Leg::Server));
+  client_.route = Route::Drop;  // forwarded above, rewritten; the raw bytes are not sent
   exchange_.begin_authentication(info_.capabilities);
-  phase_ = Phase::Auth;
+  set_phase(Phase::Auth);
   return {};
 }
 
 Result<void> Session::on_command(const Message& m) {
-  if (client_route_ == Route::Hold) {
+  if (client_.route == Route::Hold) {
     if (auto valid = validate_command(m, info_.capabilities); !valid) return valid;
   }
   const std::uint8_t command = m.head[0];
   if (command == static_cast<std::uint8_t>(Command::Quit)) {
-    close_reason_ = CloseReason::ClientQuit;
-    phase_ = Phase::Quitting;  // the server closes; the client is closed after it
+    settle_close(CloseReason::ClientQuit);
+    set_phase(Phase::Quitting);  // the server closes; the client is closed after it
+    actions_.push(QuitSent{});
     return {};
   }
   if (command == static_cast<std::uint8_t>(Command::InitDb)) {
@@ -298,14 +298,13 @@ Result<void> Session::on_command(const Message& m) {
   if (settings_.record_events) {
     CommandBeginEvent event = describe_command(m);
     if (settings_.record_params) track_statement(command, m, event);
-    events_.push_back(std::move(event));
+    actions_.push(std::move(event));
   }
   if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities)) {
-    phase_ = Phase::Command;
+    set_phase(Phase::Command);
   } else if (settings_.record_events) {
     // No reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA): the command ends as it is sent.
-    events_.push_back(
-        CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});
+    actions_.push(CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});
   }
   return {};
 }
@@ -356,10 +355,12 @@ void Session::client_protocol_error(std::error_code ec, std::string_view what) {
   const ErrorReply reply = error_reply_for(ec);
   const std::string message = fmt::format("gracewire: {}: {}", what, ec.message());
   send_error_to_client(reply.code, reply.sql_state, message,
-                       static_cast<std::uint8_t>(last_client_sequence_id_ + 1));
-  if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ProtocolError;
-  if (close_detail_.empty()) close_detail_ = fmt::format("client sent {}", message);
-  if (client_message_half_sent()) return end_half_sent_message();
+                       static_cast<std::uint8_t>(client_.last_sequence_id + 1));
+  // A client asking for TLS needs what gracewire cannot follow yet; anything else is malformed.
+  settle_close(
+      ec == codec_errc::unsupported ? CloseReason::Unsupported : CloseReason::ProtocolError,
+      fmt::format("client sent {}", message));
+  if (client_.message_half_sent()) return end_half_sent_message();
   // Nothing of the bad message reached the server: end upstream as if the client had left.
   continue_without_client(ClientEnd::Fin, false);
 }

@@ -19,37 +19,63 @@ namespace {
 constexpr std::uint16_t kServerShutdown = 1053;
 }  // namespace
 
-void Session::on_client_eof(ClientEnd end) {
-  if (client_gone_) return;
-  if (close_reason_ == CloseReason::None && (phase_ == Phase::Idle)) {
-    close_reason_ = end == ClientEnd::Reset ? CloseReason::Rst : CloseReason::FinWithoutQuit;
+Actions& Session::on_client_eof(ClientEnd end) {
+  begin();
+  if (!client_.gone()) {
+    continue_without_client(end, settings_.client_abort == ClientAbortPolicy::Mirror);
   }
-  continue_without_client(end, settings_.client_abort == ClientAbortPolicy::Mirror);
+  return finish();
 }
 
-void Session::continue_without_client(ClientEnd end, bool mirror) {
-  client_gone_ = true;
-  close_client_ = true;
-  client_backlog_.clear();
+// The close_kind of a client that left without COM_QUIT, by what the session was doing.
+CloseReason Session::reason_for_client_leaving(ClientEnd end) const {
   switch (phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
     case Phase::Handshake:
     case Phase::Auth:
-      if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::HandshakeAbort;
+      return CloseReason::HandshakeAbort;
+    case Phase::Idle:
+      return end == ClientEnd::Reset ? CloseReason::Rst : CloseReason::FinWithoutQuit;
+    case Phase::Command:
+      return exchange_.in_result_set() ? CloseReason::MidResult : CloseReason::MidCommand;
+    case Phase::Quitting:
+    case Phase::Closing:
+      break;
+  }
+  return CloseReason::None;
+}
+
+// The one place a close reason (and its detail) is decided: the first decision stands, so the
+// cause is recorded, not the consequences that follow it. One exception: a client that sends
+// COM_QUIT while gracewire drains it said goodbye itself, and its close_kind says so.
+void Session::settle_close(CloseReason reason, std::string detail) {
+  const bool supersedes =
+      reason == CloseReason::ClientQuit && close_reason_ == CloseReason::ProxyShutdown;
+  if (close_reason_ == CloseReason::None || supersedes) close_reason_ = reason;
+  if (close_detail_.empty() || supersedes) close_detail_ = std::move(detail);
+}
+
+void Session::continue_without_client(ClientEnd end, bool mirror) {
+  std::string detail;
+  if (phase_ == Phase::Command && close_reason_ == CloseReason::None) {
+    detail = fmt::format("client left during {}", protocol::command_name(exchange_.command()));
+  }
+  settle_close(reason_for_client_leaving(end), std::move(detail));
+  client_.set_gone();
+  close_client_leg();
+  switch (phase_) {
+    case Phase::Connecting:
+    case Phase::Greeting:
+    case Phase::Handshake:
+    case Phase::Auth:
       if (mirror) return mirror_client(end);
       return client_left_before_auth();
     case Phase::Idle:
       if (mirror) return mirror_client(end);
-      if (client_message_half_sent()) return end_half_sent_message();
-      return send_quit_upstream(close_reason_);
+      if (client_.message_half_sent()) return end_half_sent_message();
+      return send_quit_upstream();
     case Phase::Command:
-      if (close_reason_ == CloseReason::None) {
-        close_reason_ =
-            exchange_.in_result_set() ? CloseReason::MidResult : CloseReason::MidCommand;
-        close_detail_ =
-            fmt::format("client left during {}", protocol::command_name(exchange_.command()));
-      }
       if (mirror) return mirror_client(end);
       return client_left_mid_command();
     case Phase::Quitting:
@@ -60,19 +86,19 @@ void Session::continue_without_client(ClientEnd end, bool mirror) {
 
 void Session::mirror_client(ClientEnd end) {
   upstream_end_ = UpstreamEnd::Mirrored;
-  reset_server_ = end == ClientEnd::Reset;
+  if (end == ClientEnd::Reset) {
+    if (auto close = server_.close(/*reset=*/true)) actions_.push(*close);
+  }
   close(close_reason_);
 }
 
-// The response is read to its end and dropped (the server route drops once the client is
-// gone); exchange_done() then quits. Only what the client still owed must be made up for.
 void Session::client_left_mid_command() {
   switch (exchange_.turn()) {
     case Turn::Client: {
-      if (client_message_half_sent()) return end_half_sent_message();
+      if (client_.message_half_sent()) return end_half_sent_message();
       // LOAD DATA LOCAL INFILE: end the file as the client would have, with an empty packet.
       const std::uint8_t seq = exchange_.next_sequence_id();
-      protocol::append_message({}, seq, to_server_);
+      protocol::append_message({}, seq, actions_.bytes_for(Leg::Server));
       (void)exchange_.on_client_message(protocol::Message{seq, seq, 0, std::nullopt, {}});
       return;
     }
@@ -95,10 +121,10 @@ void Session::client_left_mid_command() {
 // client stopped reading. So it is treated as the client leaving mid-command, unless the client's
 // exact behaviour is to be mirrored.
 void Session::client_quit_mid_command() {
-  close_reason_ = CloseReason::ClientQuit;
-  close_detail_ = fmt::format("COM_QUIT during {}", protocol::command_name(exchange_.command()));
+  settle_close(CloseReason::ClientQuit,
+               fmt::format("COM_QUIT during {}", protocol::command_name(exchange_.command())));
   if (settings_.client_abort == ClientAbortPolicy::Mirror) {
-    send_quit_upstream(close_reason_);
+    send_quit_upstream();
     return;
   }
   continue_without_client(ClientEnd::Fin, false);
@@ -130,28 +156,21 @@ void Session::authenticate_and_quit() {
   const ControlCredentials& credentials = *settings_.handshake_credentials;
   protocol::HandshakeResponse response;
   namespace cap = protocol::cap;
+  const protocol::Greeting& greeting = server_.greeting;
   response.capabilities =
-      greeting_.capabilities & (cap::kMysql | cap::kLongFlag | cap::kProtocol41 |
-                                cap::kTransactions | cap::kSecureConnection | cap::kPluginAuth);
+      greeting.capabilities & (cap::kMysql | cap::kLongFlag | cap::kProtocol41 |
+                               cap::kTransactions | cap::kSecureConnection | cap::kPluginAuth);
   response.max_packet_size = 16 * 1024 * 1024;
-  response.charset = greeting_.charset;
+  response.charset = greeting.charset;
   response.user = credentials.user;
   response.auth_response =
-      protocol::native_password_response(credentials.password, greeting_.auth_data);
+      protocol::native_password_response(credentials.password, greeting.auth_data);
   response.auth_plugin = std::string(protocol::kNativePasswordPlugin);
   response.has_auth_plugin = true;
   Bytes payload;
   protocol::encode_handshake_response(response, payload);
-  protocol::append_message(payload, 1, to_server_);
-  send_quit_upstream(close_reason_);
-}
-
-bool Session::server_message_half_forwarded() const {
-  return server_route_ == Route::Forward && server_splitter_.in_message();
-}
-
-bool Session::client_message_half_sent() const {
-  return client_route_ == Route::Forward && client_splitter_.in_message();
+  protocol::append_message(payload, 1, actions_.bytes_for(Leg::Server));
+  send_quit_upstream();
 }
 
 // Part of a client packet already reached the server, and the server reads the rest before
@@ -162,10 +181,10 @@ bool Session::client_message_half_sent() const {
 // reading communication packets. Commands up to hold_limit are held whole, so this is rare.
 void Session::end_half_sent_message() {
   if (!settings_.can_kill || info_.server_connection_id == 0) return drop_upstream();
-  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Connection};
+  actions_.push(KillRequest{info_.server_connection_id, KillRequest::Kind::Connection});
   quit_end_ = UpstreamEnd::Killed;
-  phase_ = Phase::Quitting;  // the server closes once killed; close_timeout bounds it
-  close_client_ = true;
+  set_phase(Phase::Quitting);  // the server closes once killed; close_timeout bounds it
+  close_client_leg();
 }
 
 bool Session::in_binlog_dump() const {
@@ -184,49 +203,55 @@ void Session::end_binlog_dump() {
                          exchange_.next_sequence_id());
     return drop_upstream();
   }
-  if (cancel_requested_) return;
-  cancel_requested_ = true;
-  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Query};
+  request_kill(KillRequest::Kind::Query);
 }
 
 void Session::request_cancel() {
-  if (settings_.in_flight != InFlightPolicy::Cancel || cancel_requested_) return;
-  if (phase_ != Phase::Command || info_.server_connection_id == 0) return;
-  cancel_requested_ = true;
-  kill_request_ = KillRequest{info_.server_connection_id, KillRequest::Kind::Query};
+  if (settings_.in_flight != InFlightPolicy::Cancel) return;
+  request_kill(KillRequest::Kind::Query);
 }
 
-// After the exchange of a session whose client is gone.
-void Session::quit_after_exchange() { send_quit_upstream(close_reason_); }
+// KILL QUERY once per command: the proxy repeats it until CancelDone.
+void Session::request_kill(KillRequest::Kind kind) {
+  if (cancel_requested_ || phase_ != Phase::Command || info_.server_connection_id == 0) return;
+  cancel_requested_ = true;
+  actions_.push(KillRequest{info_.server_connection_id, kind});
+}
 
-void Session::shutdown(bool now) {
-  shutting_down_ = true;
-  shutdown_now_ = shutdown_now_ || now;
+Actions& Session::shutdown(bool now) {
+  begin();
+  if (now) {
+    shutdown_ = Shutdown::Now;
+  } else if (shutdown_ == Shutdown::No) {
+    shutdown_ = Shutdown::Drain;
+  }
   end_for_shutdown();
+  return finish();
 }
 
 void Session::end_for_shutdown() {
-  if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ProxyShutdown;
+  const bool now = shutdown_ == Shutdown::Now;
+  settle_close(CloseReason::ProxyShutdown);
   // The server is half way through telling the client something (an ERR before it closes): an
   // ERR 1053 now would land inside that packet. on_unsolicited() comes back here.
-  if ((phase_ == Phase::Idle || phase_ == Phase::Handshake) && server_message_half_forwarded()) {
+  if ((phase_ == Phase::Idle || phase_ == Phase::Handshake) && server_.message_half_forwarded()) {
     return;
   }
   switch (phase_) {
     case Phase::Idle:
       // An open transaction is the client's to finish, until the drain deadline.
-      if (in_transaction() && !shutdown_now_) return;
+      if (in_transaction() && !now) return;
       // So is a long command half way through streaming: a COM_QUIT would land inside it.
-      if (client_message_half_sent()) {
-        if (!shutdown_now_) return;
+      if (client_.message_half_sent()) {
+        if (!now) return;
         send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
         return continue_without_client(ClientEnd::Fin, false);
       }
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
-      return send_quit_upstream(CloseReason::ProxyShutdown);
+      return send_quit_upstream();
     case Phase::Command:
       if (in_binlog_dump()) return end_binlog_dump();
-      if (!shutdown_now_) return;  // exchange_done() comes back here
+      if (!now) return;  // exchange_done() comes back here
       // A client in the middle of a result set may have stopped reading it; its backlog must
       // not keep the server writing: it is let go, the result drained and dropped.
       if (exchange_.in_result_set()) return continue_without_client(ClientEnd::Fin, false);
@@ -247,57 +272,70 @@ void Session::end_for_shutdown() {
   }
 }
 
-void Session::on_server_eof() {
+Actions& Session::on_server_eof() {
+  begin();
   if (phase_ == Phase::Quitting) {
     upstream_end_ = quit_end_;
     close(close_reason_);
-    return;
+  } else {
+    if (upstream_end_ == UpstreamEnd::Open) upstream_end_ = UpstreamEnd::ServerFirst;
+    if (phase_ == Phase::Closing) {
+      close(close_reason_);
+    } else {
+      close(CloseReason::ServerClosed,
+            close_detail_.empty()
+                ? fmt::format("server closed the connection during {}", to_string(phase_))
+                : close_detail_);
+    }
   }
-  if (upstream_end_ == UpstreamEnd::Open) upstream_end_ = UpstreamEnd::ServerFirst;
-  if (phase_ == Phase::Closing) {
-    close(close_reason_);
-    return;
+  return finish();
+}
+
+Actions& Session::on_greeting_timeout(std::string_view detail) {
+  begin();
+  if (phase_ == Phase::Greeting) {
+    send_error_to_client(kUpstreamUnreachableError, "08001",
+                         fmt::format("Lost connection to MySQL server at 'reading initial "
+                                     "communication packet': {}",
+                                     detail),
+                         0);
+    drop_upstream();
   }
-  close(CloseReason::ServerClosed,
-        close_detail_.empty()
-            ? fmt::format("server closed the connection during {}", to_string(phase_))
-            : close_detail_);
+  return finish();
 }
 
-void Session::on_greeting_timeout(std::string_view detail) {
-  if (phase_ != Phase::Greeting) return;
-  send_error_to_client(kUpstreamUnreachableError, "08001",
-                       fmt::format("Lost connection to MySQL server at 'reading initial "
-                                   "communication packet': {}",
-                                   detail),
-                       0);
-  drop_upstream();
+Actions& Session::on_handshake_timeout(std::string_view detail) {
+  begin();
+  if (phase_ == Phase::Handshake) {
+    // The client's next read would be its authentication result, sequence id 2.
+    send_error_to_client(kUpstreamUnreachableError, "08001",
+                         fmt::format("Lost connection to MySQL server at 'reading "
+                                     "authorization packet': {}",
+                                     detail),
+                         2);
+    settle_close(CloseReason::HandshakeAbort, std::string(detail));
+    continue_without_client(ClientEnd::Fin, false);
+  }
+  return finish();
 }
 
-void Session::on_handshake_timeout(std::string_view detail) {
-  if (phase_ != Phase::Handshake) return;
-  // The client's next read would be its authentication result, sequence id 2.
-  send_error_to_client(kUpstreamUnreachableError, "08001",
-                       fmt::format("Lost connection to MySQL server at 'reading authorization "
-                                   "packet': {}",
-                                   detail),
-                       2);
-  close_reason_ = CloseReason::HandshakeAbort;
-  close_detail_ = std::string(detail);
-  continue_without_client(ClientEnd::Fin, false);
+Actions& Session::on_close_timeout() {
+  begin();
+  if (upstream_end_ == UpstreamEnd::Open) {
+    upstream_end_ = phase_ == Phase::Connecting ? UpstreamEnd::NotConnected : UpstreamEnd::Timeout;
+  }
+  if (auto close = client_.close_now()) actions_.push(*close);
+  if (auto close = server_.close_now()) actions_.push(*close);
+  close(CloseReason::ProxyShutdown);
+  return finish();
 }
 
-void Session::on_close_timeout() {
-  if (upstream_end_ == UpstreamEnd::Open) upstream_end_ = UpstreamEnd::Timeout;
-  close(close_reason_ == CloseReason::None ? CloseReason::ProxyShutdown : close_reason_);
-}
-
-void Session::send_quit_upstream(CloseReason reason) {
-  if (close_reason_ == CloseReason::None) close_reason_ = reason;
+void Session::send_quit_upstream() {
   const std::uint8_t quit = static_cast<std::uint8_t>(Command::Quit);
-  protocol::append_message(ByteView(&quit, 1), 0, to_server_);
-  phase_ = Phase::Quitting;
-  close_client_ = true;
+  protocol::append_message(ByteView(&quit, 1), 0, actions_.bytes_for(Leg::Server));
+  actions_.push(QuitSent{});
+  set_phase(Phase::Quitting);
+  close_client_leg();
 }
 
 void Session::drop_upstream() {
@@ -307,22 +345,16 @@ void Session::drop_upstream() {
   close(close_reason_);
 }
 
-void Session::close(CloseReason reason, std::string detail) {
-  if (close_reason_ == CloseReason::None) close_reason_ = reason;
-  if (close_detail_.empty()) close_detail_ = std::move(detail);
-  if (upstream_end_ == UpstreamEnd::Open) upstream_end_ = UpstreamEnd::Dropped;
-  phase_ = Phase::Closing;
-  close_client_ = true;
-  close_server_ = true;
+void Session::close_client_leg() {
+  if (auto close = client_.close()) actions_.push(*close);
 }
 
-bool Session::ending_is_bounded() const {
-  if (phase_ == Phase::Quitting || phase_ == Phase::Closing) return true;
-  // A command's response ends when the statement does: soon after a KILL QUERY, but MariaDB may
-  // take seconds to act on one (it is repeated until it does), and under "finish" it is the
-  // statement's own time. At shutdown the proxy's last-resort deadline bounds it.
-  if (phase_ == Phase::Command) return false;
-  return client_gone_ || shutdown_now_;  // waiting for a greeting or an auth verdict
+void Session::close(CloseReason reason, std::string detail) {
+  settle_close(reason, std::move(detail));
+  if (upstream_end_ == UpstreamEnd::Open) upstream_end_ = UpstreamEnd::Dropped;
+  set_phase(Phase::Closing);
+  close_client_leg();
+  if (auto close = server_.close()) actions_.push(*close);
 }
 
 }  // namespace gw::session

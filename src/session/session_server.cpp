@@ -36,27 +36,28 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
-      s.server_route_ = Route::Drop;  // re-encoded from its head once complete
+      s.server_.route = Route::Drop;  // re-encoded from its head once complete
       return MessagePlan{.keep = keep};
     case Phase::Auth:
     case Phase::Command:
-      s.server_route_ = s.client_gone_ ? Route::Drop : Route::Forward;
+      s.server_.route = s.client_.gone() ? Route::Drop : Route::Forward;
       return MessagePlan{.keep = s.exchange_.keep_for_server(m)};
     case Phase::Handshake:
     case Phase::Idle:
-      s.server_route_ = Route::Forward;  // unsolicited: an ERR before the server closes
+      s.server_.route = Route::Forward;  // unsolicited: an ERR before the server closes
       return MessagePlan{.keep = keep};
     case Phase::Quitting:
     case Phase::Closing:
       break;
   }
-  s.server_route_ = Route::Drop;
+  s.server_.route = Route::Drop;
   return MessagePlan{.keep = 0};
 }
 
 void Session::ServerHandler::on_message_bytes(ByteView bytes) {
-  if (s_.server_route_ == Route::Forward) {
-    s_.to_client_.insert(s_.to_client_.end(), bytes.begin(), bytes.end());
+  // A message that began while the client was there goes on to its end, but nowhere.
+  if (s_.server_.route == Route::Forward && !s_.client_.gone()) {
+    s_.actions_.send(Leg::Client, bytes);
   }
 }
 
@@ -72,7 +73,8 @@ Result<void> Session::ServerHandler::on_message_end(const Message& m) {
     case Phase::Handshake:
     case Phase::Idle: {
       auto result = s.on_unsolicited(m);
-      if (result && s.shutting_down_) s.end_for_shutdown();  // it waited for this message
+      if (result && s.shutdown_ != Shutdown::No)
+        s.end_for_shutdown();  // it waited for this message
       return result;
     }
     case Phase::Quitting:
@@ -87,23 +89,23 @@ Result<void> Session::on_greeting(const Message& m) {
   if (!m.head.empty() && m.head[0] == protocol::kErrHeader) {
     // The server refused the connection (too many connections, host blocked, …): the client
     // hears it exactly as the server said it.
-    protocol::append_message(m.head, m.first_sequence_id, to_client_);
+    protocol::append_message(m.head, m.first_sequence_id, actions_.bytes_for(Leg::Client));
     close(CloseReason::ServerClosed, describe_err(m.head, 0));
     return {};
   }
-  auto rewritten = rewrite_greeting(m.head, greeting_);
+  auto rewritten = rewrite_greeting(m.head, server_.greeting);
   if (!rewritten) return fail(rewritten.error());
-  info_.server_connection_id = greeting_.connection_id;
-  info_.server_version = greeting_.server_version;
-  offered_capabilities_ = supported(greeting_.capabilities);
-  phase_ = Phase::Handshake;
-  if (client_gone_) {
+  info_.server_connection_id = server_.greeting.connection_id;
+  info_.server_version = server_.greeting.server_version;
+  server_.offered_capabilities = supported(server_.greeting.capabilities);
+  set_phase(Phase::Handshake);
+  if (client_.gone()) {
     // The client left while gracewire was still connecting: end the handshake for it.
     client_left_before_auth();
     return {};
   }
-  protocol::append_message(*rewritten, m.first_sequence_id, to_client_);
-  if (shutting_down_) {
+  protocol::append_message(*rewritten, m.first_sequence_id, actions_.bytes_for(Leg::Client));
+  if (shutdown_ != Shutdown::No) {
     end_for_shutdown();
     return {};
   }
@@ -121,12 +123,12 @@ Result<void> Session::on_exchange_message(const Message& m) {
 void Session::exchange_done() {
   const Outcome& outcome = exchange_.outcome();
   const bool ok = outcome.kind != Outcome::Kind::Error;
-  const bool killed = std::exchange(cancel_requested_, false);
+  const bool killed = cancel_requested_;
   if (settings_.record_events) {
     if (phase_ == Phase::Auth) {
-      events_.push_back(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
+      actions_.push(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
     } else {
-      events_.push_back(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
+      actions_.push(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
     }
   }
   if (phase_ == Phase::Auth && !ok) {
@@ -151,14 +153,14 @@ void Session::exchange_done() {
     // After a dump (its EOF, or an ERR) the server always closes by itself; a COM_QUIT would
     // only earn a reset (research Q6). The replica gets the end of the stream, then the close.
     quit_end_ = killed ? UpstreamEnd::Killed : UpstreamEnd::ServerFirst;
-    if (close_reason_ == CloseReason::None) close_reason_ = CloseReason::ServerClosed;
-    phase_ = Phase::Quitting;
-    close_client_ = true;
+    settle_close(CloseReason::ServerClosed);
+    set_phase(Phase::Quitting);
+    close_client_leg();
     return;
   }
-  phase_ = Phase::Idle;
-  if (client_gone_) return quit_after_exchange();
-  if (shutting_down_) {
+  set_phase(Phase::Idle);
+  if (client_.gone()) return send_quit_upstream();
+  if (shutdown_ != Shutdown::No) {
     end_for_shutdown();
     if (phase_ != Phase::Idle) return;
   }

@@ -85,14 +85,14 @@ class Driver {
   }
   void client_eof(ClientEnd end) {
     client_ended_ = true;
-    event([end](Session& s) { s.on_client_eof(end); });
+    event([end](ScriptedSession& s) { s.on_client_eof(end); });
   }
   void server_eof() {
     if (server_ended_) return;
     server_ended_ = true;
-    event([](Session& s) { s.on_server_eof(); });
+    event([](ScriptedSession& s) { s.on_server_eof(); });
   }
-  Session& session() { return session_; }
+  ScriptedSession& session() { return session_; }
 
  private:
   void step() {
@@ -113,6 +113,7 @@ class Driver {
     // after a flush they would be written after the ending the session chose.
     if (told_to_close_client_ && !session_.client_gone()) FUZZ_CHECK(to_client == 0);
     if (session_.close_client()) told_to_close_client_ = true;
+    check_action_order();
     (void)session_.take_kill_request();
     (void)session_.take_events();
     if (closing_) FUZZ_CHECK(session_.phase() == Session::Phase::Closing);
@@ -122,7 +123,26 @@ class Driver {
     }
   }
 
-  Session session_;
+  // What the proxy relies on: nothing goes to a leg it was told to close (but a flushed client
+  // leg later dropped), and the close timer, once armed, is never replaced.
+  void check_action_order() {
+    for (const Action& action : session_.log) {
+      if (const auto* send = std::get_if<Send>(&action)) {
+        if (send->leg == Leg::Server) FUZZ_CHECK(!server_closed_);
+        if (send->leg == Leg::Client) FUZZ_CHECK(!client_dropped_);
+      } else if (const auto* close = std::get_if<CloseLeg>(&action)) {
+        if (close->leg == Leg::Server) server_closed_ = true;
+        if (close->leg == Leg::Client && close->how == CloseLeg::How::Drop) client_dropped_ = true;
+      } else if (const auto* timer = std::get_if<ArmTimer>(&action)) {
+        FUZZ_CHECK(!close_timer_armed_);
+        close_timer_armed_ = timer->timer == Timer::Close;
+      }
+    }
+    session_.log.clear();
+  }
+
+  ScriptedSession session_;
+  bool server_closed_ = false, client_dropped_ = false, close_timer_armed_ = false;
   std::size_t in_ = 0, out_ = 0, steps_ = 0;
   bool client_ended_ = false, server_ended_ = false;
   bool told_to_close_client_ = false;
@@ -133,7 +153,7 @@ class Driver {
 
 // Plays the captured-style opening up to `phase` (0 Connecting .. 4 Idle).
 void open_to(Driver& d, int phase) {
-  if (phase >= 1) d.event([](Session& s) { s.on_upstream_connected(); });
+  if (phase >= 1) d.event([](ScriptedSession& s) { s.on_upstream_connected(); });
   if (phase >= 2) d.server(packet(0, greeting_payload()));
   if (phase >= 3) d.client(packet(1, response_payload(kClientCapabilities)));
   if (phase >= 4) {
@@ -192,22 +212,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             d.server_eof();
             break;
           case 3:
-            d.event([](Session& s) { s.shutdown(false); });
+            d.event([](ScriptedSession& s) { s.shutdown(false); });
             break;
           case 4:
-            d.event([](Session& s) { s.shutdown(true); });
+            d.event([](ScriptedSession& s) { s.shutdown(true); });
             break;
           case 5:  // the proxy's close timer runs only while the ending is bounded
-            if (d.session().ending_is_bounded()) d.event([](Session& s) { s.on_close_timeout(); });
+            if (d.session().ending_is_bounded())
+              d.event([](ScriptedSession& s) { s.on_close_timeout(); });
             break;
           case 6:  // a connect that fails ends the Connecting phase only
             if (d.session().phase() == Session::Phase::Connecting) {
-              d.event([](Session& s) { s.on_upstream_unreachable("fuzz"); });
+              d.event([](ScriptedSession& s) { s.on_upstream_unreachable("fuzz"); });
             }
             break;
           default:
             if (d.session().phase() == Session::Phase::Connecting) {
-              d.event([](Session& s) { s.on_upstream_connected(); });
+              d.event([](ScriptedSession& s) { s.on_upstream_connected(); });
             }
             break;
         }

@@ -45,14 +45,14 @@ SessionSettings control(SessionSettings settings = {}) {
   return settings;
 }
 
-void greet(Session& session) {
+void greet(ScriptedSession& session) {
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload(77)));
   ASSERT_EQ(session.phase(), Session::Phase::Handshake);
   take(session.to_client());
 }
 
-void authenticate(Session& session) {
+void authenticate(ScriptedSession& session) {
   greet(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   session.on_server_data(packet(2, ok_payload()));
@@ -63,7 +63,7 @@ void authenticate(Session& session) {
 
 // Greeting, HandshakeResponse, and the server's switch to mysql_clear_password (seq 2): the
 // client's turn, with sequence id 3.
-void switch_to_clear_password(Session& session) {
+void switch_to_clear_password(ScriptedSession& session) {
   greet(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   take(session.to_server());
@@ -85,7 +85,7 @@ bool ended_as_control_account(const Bytes& to_server) {
 }
 
 TEST(SessionBounds, HugeHandshakeResponseIsRefusedAtItsHeaderAndNothingIsHeld) {
-  Session session(control());
+  ScriptedSession session(control());
   greet(session);
   // 100 MiB of 16 MiB packets would follow; the first header already says too much.
   session.on_client_data(header(protocol::kMaxPacketPayload, 1));
@@ -104,7 +104,7 @@ TEST(SessionBounds, HugeHandshakeResponseIsRefusedAtItsHeaderAndNothingIsHeld) {
 }
 
 TEST(SessionBounds, HandshakeResponseJustOverItsBoundIsRefused) {
-  Session session(control());
+  ScriptedSession session(control());
   greet(session);
   session.on_client_data(header(kHandshakeResponseLimit + 1, 1));
   const auto err = only_err(take(session.to_client()));
@@ -116,7 +116,7 @@ TEST(SessionBounds, HandshakeResponseHeldByteByByteCountsAgainstTheBudgetUntilIt
   auto budget = std::make_shared<HoldBudget>(1 * kMiB);
   SessionSettings settings;
   settings.hold_budget = budget;
-  Session session(settings);
+  ScriptedSession session(settings);
   greet(session);
   const Bytes response = packet(1, response_payload(kClientCapabilities));
   for (std::size_t i = 0; i + 1 < response.size(); ++i) {
@@ -133,12 +133,12 @@ TEST(SessionBounds, LoginMessageThatDoesNotFitTheSharedBudgetIsRefused) {
   auto budget = std::make_shared<HoldBudget>(1000);
   SessionSettings settings = control();
   settings.hold_budget = budget;
-  Session first(settings);
+  ScriptedSession first(settings);
   greet(first);
   first.on_client_data(header(990, 1));  // held, never finished
   EXPECT_EQ(budget->held(), 990u);
 
-  Session second(settings);
+  ScriptedSession second(settings);
   greet(second);
   second.on_client_data(packet(1, response_payload(kClientCapabilities)));
   const auto err = only_err(take(second.to_client()));
@@ -152,7 +152,7 @@ TEST(SessionBounds, BudgetIsReturnedWhenASessionEndsMidMessage) {
   SessionSettings settings;
   settings.hold_budget = budget;
   {
-    Session session(settings);
+    ScriptedSession session(settings);
     authenticate(session);
     session.on_client_data(header(500'000, 0, kQuery));
     EXPECT_EQ(budget->held(), 500'000u);
@@ -162,7 +162,7 @@ TEST(SessionBounds, BudgetIsReturnedWhenASessionEndsMidMessage) {
 }
 
 TEST(SessionBounds, OversizedAuthPacketIsRefused) {
-  Session session(control());
+  ScriptedSession session(control());
   switch_to_clear_password(session);
   // The client answers with far more than any plugin needs.
   session.on_client_data(header(kAuthPacketLimit + 1, 3));
@@ -173,7 +173,7 @@ TEST(SessionBounds, OversizedAuthPacketIsRefused) {
 }
 
 TEST(SessionBounds, CommandUpToHoldLimitIsHeldWholeSoAClientDyingHalfWayLeavesNothing) {
-  Session session;
+  ScriptedSession session;
   authenticate(session);
   const Bytes query = command(kQuery, "SELECT '" + std::string(100 * 1024, 'x') + "'");
   session.on_client_data(ByteView(query).first(query.size() / 2));
@@ -184,7 +184,7 @@ TEST(SessionBounds, CommandUpToHoldLimitIsHeldWholeSoAClientDyingHalfWayLeavesNo
 }
 
 TEST(SessionBounds, HeldCommandIsForwardedExactlyAsSent) {
-  Session session;
+  ScriptedSession session;
   authenticate(session);
   const Bytes query = command(kQuery, "SELECT '" + std::string(3 * kMiB, 'x') + "'");
   for (std::size_t at = 0; at < query.size(); at += 65536) {
@@ -199,7 +199,7 @@ TEST(SessionBounds, CommandThatDoesNotFitTheBudgetStreams) {
   auto budget = std::make_shared<HoldBudget>(1000);
   SessionSettings settings;
   settings.hold_budget = budget;
-  Session session(settings);
+  ScriptedSession session(settings);
   authenticate(session);
   const Bytes query = command(kQuery, "SELECT '" + std::string(2000, 'x') + "'");
   session.on_client_data(ByteView(query).first(100));
@@ -210,7 +210,7 @@ TEST(SessionBounds, CommandThatDoesNotFitTheBudgetStreams) {
 TEST(SessionBounds, HalfSentStreamedCommandIsEndedWithKillConnectionNeverCompleted) {
   SessionSettings settings = control();
   settings.hold_limit = 1000;  // streams what is longer
-  Session session(settings);
+  ScriptedSession session(settings);
   authenticate(session);
   const Bytes query = command(kQuery, "DELETE FROM t WHERE id=5" + std::string(2000, ' '));
   session.on_client_data(ByteView(query).first(50));
@@ -227,7 +227,7 @@ TEST(SessionBounds, HalfSentStreamedCommandIsEndedWithKillConnectionNeverComplet
 TEST(SessionBounds, HalfSentStreamedCommandWithoutControlConnectionIsClosed) {
   SessionSettings settings;
   settings.hold_limit = 1000;
-  Session session(settings);
+  ScriptedSession session(settings);
   authenticate(session);
   const Bytes query = command(kQuery, "DELETE FROM t WHERE id=5" + std::string(2000, ' '));
   session.on_client_data(ByteView(query).first(50));
@@ -241,7 +241,7 @@ TEST(SessionBounds, HalfSentStreamedCommandWithoutControlConnectionIsClosed) {
 TEST(SessionBounds, ShutdownWaitsForAStreamingCommandRatherThanQuitInsideIt) {
   SessionSettings settings = control();
   settings.hold_limit = 1000;
-  Session session(settings);
+  ScriptedSession session(settings);
   authenticate(session);
   const Bytes query = command(kQuery, "SELECT '" + std::string(2000, 'x') + "'");
   session.on_client_data(ByteView(query).first(500));
@@ -255,7 +255,7 @@ TEST(SessionBounds, ShutdownWaitsForAStreamingCommandRatherThanQuitInsideIt) {
 }
 
 TEST(SessionBounds, HandshakeResponseWithAWrongSequenceIdNeverReachesTheServer) {
-  Session session(control());
+  ScriptedSession session(control());
   greet(session);
   session.on_client_data(packet(3, response_payload(kClientCapabilities)));
   const auto err = only_err(take(session.to_client()));
@@ -266,7 +266,7 @@ TEST(SessionBounds, HandshakeResponseWithAWrongSequenceIdNeverReachesTheServer) 
 }
 
 TEST(SessionBounds, AuthPacketOutOfSequenceNeverReachesTheServer) {
-  Session session(control());
+  ScriptedSession session(control());
   switch_to_clear_password(session);
   session.on_client_data(packet(5, "secret"));
   const auto err = only_err(take(session.to_client()));
@@ -277,7 +277,7 @@ TEST(SessionBounds, AuthPacketOutOfSequenceNeverReachesTheServer) {
 }
 
 TEST(SessionBounds, ClientMaySpeakInAuthenticationOnlyWhenAsked) {
-  Session session(control());
+  ScriptedSession session(control());
   greet(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   take(session.to_server());
@@ -292,7 +292,7 @@ TEST(SessionBounds, ClientMaySpeakInAuthenticationOnlyWhenAsked) {
 }
 
 TEST(SessionBounds, InfileDataOutOfSequenceEndsTheFileCleanly) {
-  Session session;
+  ScriptedSession session;
   authenticate(session);
   session.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"));
   take(session.to_server());
@@ -308,7 +308,7 @@ TEST(SessionBounds, InfileDataOutOfSequenceEndsTheFileCleanly) {
 }
 
 TEST(SessionBounds, HalfSentInfilePacketIsEndedWithKillConnectionNotAnEmptyPacket) {
-  Session session(control());
+  ScriptedSession session(control());
   authenticate(session);
   session.on_client_data(command(kQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"));
   take(session.to_server());
@@ -327,7 +327,7 @@ TEST(SessionBounds, HalfSentInfilePacketIsEndedWithKillConnectionNotAnEmptyPacke
 Bytes binlog_event(std::uint8_t seq) { return packet(seq, Bytes(40, 0x00)); }
 
 // An authenticated replica's COM_BINLOG_DUMP and the first event (seq 1) the server sent it.
-void start_dump(Session& session) {
+void start_dump(ScriptedSession& session) {
   authenticate(session);
   session.on_client_data(
       command(static_cast<std::uint8_t>(Command::BinlogDump), std::string(10, '\0')));
@@ -336,7 +336,7 @@ void start_dump(Session& session) {
 }
 
 TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
-  Session session(control());
+  ScriptedSession session(control());
   start_dump(session);
   take(session.to_client());
   session.shutdown();  // not `now`: a dump never finishes, so it is not waited for
@@ -355,7 +355,7 @@ TEST(SessionBounds, ShutdownEndsABinlogDumpAtOnceWithKillQuery) {
 }
 
 TEST(SessionBounds, ReplicaLeavingMidDumpIsEndedWithKillQueryWhateverInFlightSays) {
-  Session session(control());  // in_flight = finish by default
+  ScriptedSession session(control());  // in_flight = finish by default
   start_dump(session);
   session.on_client_eof(ClientEnd::Reset);
   EXPECT_EQ(session.take_kill_request(), kill_query(77));
@@ -367,7 +367,7 @@ TEST(SessionBounds, ReplicaLeavingMidDumpIsEndedWithKillQueryWhateverInFlightSay
 }
 
 TEST(SessionBounds, ShutdownWithoutControlConnectionClosesADumpAtOnce) {
-  Session session;
+  ScriptedSession session;
   start_dump(session);
   take(session.to_client());
   session.shutdown();
@@ -379,7 +379,7 @@ TEST(SessionBounds, ShutdownWithoutControlConnectionClosesADumpAtOnce) {
 }
 
 TEST(SessionBounds, CredentialsOfferedAfterTheSessionBeganEndAnAbandonedHandshakeCleanly) {
-  Session session;  // accepted before the control connection had logged in
+  ScriptedSession session;  // accepted before the control connection had logged in
   greet(session);
   session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
   session.on_client_eof();
@@ -387,7 +387,7 @@ TEST(SessionBounds, CredentialsOfferedAfterTheSessionBeganEndAnAbandonedHandshak
 }
 
 TEST(SessionBounds, ShutdownWaitsForAServerMessageHalfForwardedToTheClient) {
-  Session session(control());
+  ScriptedSession session(control());
   authenticate(session);
   // The server starts telling the idle client why it is about to close (found by fuzzing).
   const Bytes goodbye = packet(0, err_payload(4031, "The client was disconnected by the server"));
@@ -407,7 +407,7 @@ TEST(SessionBounds, ShutdownWaitsForAServerMessageHalfForwardedToTheClient) {
 }
 
 TEST(SessionBounds, GreetingTimeoutTellsTheClient) {
-  Session session(control());
+  ScriptedSession session(control());
   session.on_upstream_connected();
   session.on_greeting_timeout("the server did not greet within 10 ms");
   const auto err = only_err(take(session.to_client()));
@@ -419,7 +419,7 @@ TEST(SessionBounds, GreetingTimeoutTellsTheClient) {
 }
 
 TEST(SessionBounds, HandshakeTimeoutTellsTheClientAndEndsTheUpstreamCleanly) {
-  Session session(control());
+  ScriptedSession session(control());
   greet(session);
   session.on_handshake_timeout("no handshake response within 10 ms");
   const auto err = only_err(take(session.to_client()));
@@ -430,7 +430,7 @@ TEST(SessionBounds, HandshakeTimeoutTellsTheClientAndEndsTheUpstreamCleanly) {
 }
 
 TEST(SessionBounds, GarbageGreetingGivesTheClientAnErrNotABareClose) {
-  Session session;
+  ScriptedSession session;
   session.on_upstream_connected();
   session.on_server_data(packet(0, "\x0a garbage"));
   const auto err = only_err(take(session.to_client()));

@@ -31,7 +31,7 @@ class SessionClose : public ::testing::Test {
     return err.value_or(protocol::ErrPacket{});
   }
 
-  Session session_;
+  ScriptedSession session_;
 };
 
 TEST_F(SessionClose, ComQuitIsForwardedAndTheSessionEndsWhenTheServerCloses) {

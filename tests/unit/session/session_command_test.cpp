@@ -47,7 +47,7 @@ class SessionCommand : public ::testing::Test {
     return out;
   }
 
-  Session session_;
+  ScriptedSession session_;
 };
 
 TEST_F(SessionCommand, TextResultSetWithClassicEof) {

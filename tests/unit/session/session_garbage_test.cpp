@@ -62,7 +62,7 @@ void mutate(Bytes& bytes, std::mt19937& rng) {
 }
 
 // Feeds the steps in order, each in random chunks, then ends both connections.
-void play(Session& session, const Transcript& transcript, std::mt19937& rng) {
+void play(ScriptedSession& session, const Transcript& transcript, std::mt19937& rng) {
   session.on_upstream_connected();
   std::uniform_int_distribution<std::size_t> chunk(1, 64);
   for (const Step& step : transcript) {
@@ -90,7 +90,7 @@ TEST(SessionGarbage, MutatedTranscriptsEndWithAReasonAndNeverCrash) {
     Transcript t = valid;
     const int mutations = 1 + static_cast<int>(rng() % 4);
     for (int i = 0; i < mutations; ++i) mutate(t[rng() % t.size()].bytes, rng);
-    Session session;
+    ScriptedSession session;
     play(session, t, rng);
     EXPECT_TRUE(session.close_client()) << "round " << round;
     EXPECT_NE(session.close_reason(), CloseReason::None) << "round " << round;
@@ -105,7 +105,7 @@ TEST(SessionGarbage, RandomBytesFromEitherSideAreRefused) {
     for (Step& step : t) {
       for (auto& b : step.bytes) b = static_cast<std::uint8_t>(rng());
     }
-    Session session;
+    ScriptedSession session;
     play(session, t, rng);
     EXPECT_NE(session.close_reason(), CloseReason::None) << "round " << round;
   }
@@ -113,7 +113,7 @@ TEST(SessionGarbage, RandomBytesFromEitherSideAreRefused) {
 
 TEST(SessionGarbage, TheUnmutatedTranscriptEndsWithComQuit) {
   std::mt19937 rng(1);
-  Session session;
+  ScriptedSession session;
   play(session, valid_transcript(), rng);
   EXPECT_EQ(session.close_reason(), CloseReason::ClientQuit);
 }

@@ -24,7 +24,7 @@ SessionSettings with(ClientAbortPolicy abort, InFlightPolicy in_flight, bool cre
   return settings;
 }
 
-void authenticate(Session& session) {
+void authenticate(ScriptedSession& session) {
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload(77)));
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
@@ -35,7 +35,7 @@ void authenticate(Session& session) {
 }
 
 TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
   take(session.to_server());
@@ -54,7 +54,7 @@ TEST(SessionPolicy, CancelAsksOnceToKillTheServersQueryThenDrainsAndQuits) {
 }
 
 TEST(SessionPolicy, ComQuitBehindACommandCancelsItInsteadOfWaiting) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
   take(session.to_server());
@@ -68,7 +68,7 @@ TEST(SessionPolicy, ComQuitBehindACommandCancelsItInsteadOfWaiting) {
 }
 
 TEST(SessionPolicy, MirrorForwardsAComQuitBehindACommandAsTheClientSentIt) {
-  Session session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT SLEEP(1)"));
   take(session.to_server());
@@ -79,7 +79,7 @@ TEST(SessionPolicy, MirrorForwardsAComQuitBehindACommandAsTheClientSentIt) {
 }
 
 TEST(SessionPolicy, MirrorClosesUpstreamTheWayTheClientDid) {
-  Session fin(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  ScriptedSession fin(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
   authenticate(fin);
   fin.on_client_eof(ClientEnd::Fin);
   EXPECT_TRUE(fin.to_server().empty());  // no COM_QUIT: the server sees the abort
@@ -88,7 +88,7 @@ TEST(SessionPolicy, MirrorClosesUpstreamTheWayTheClientDid) {
   EXPECT_EQ(fin.upstream_end(), UpstreamEnd::Mirrored);
   EXPECT_EQ(fin.close_reason(), CloseReason::FinWithoutQuit);
 
-  Session rst(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
+  ScriptedSession rst(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, true));
   authenticate(rst);
   rst.on_client_eof(ClientEnd::Reset);
   EXPECT_TRUE(rst.reset_server());
@@ -96,7 +96,7 @@ TEST(SessionPolicy, MirrorClosesUpstreamTheWayTheClientDid) {
 }
 
 TEST(SessionPolicy, MirrorStillForwardsAClientsOwnComQuit) {
-  Session session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, false));
+  ScriptedSession session(with(ClientAbortPolicy::Mirror, InFlightPolicy::Cancel, false));
   authenticate(session);
   session.on_client_data(kComQuit);
   EXPECT_EQ(take(session.to_server()), kComQuit);
@@ -121,7 +121,7 @@ void expect_control_login_then_quit(const Bytes& sent) {
 }
 
 TEST(SessionPolicy, ClientLeavingAfterTheGreetingIsLoggedInAsControlAndQuit) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload()));
   session.on_client_eof();
@@ -131,7 +131,7 @@ TEST(SessionPolicy, ClientLeavingAfterTheGreetingIsLoggedInAsControlAndQuit) {
 }
 
 TEST(SessionPolicy, ClientLeavingBeforeTheGreetingIsAnsweredWhenTheGreetingComes) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   session.on_client_eof();  // still connecting upstream
   EXPECT_TRUE(session.to_server().empty());
   session.on_upstream_connected();
@@ -141,7 +141,7 @@ TEST(SessionPolicy, ClientLeavingBeforeTheGreetingIsAnsweredWhenTheGreetingComes
 }
 
 TEST(SessionPolicy, WithoutCredentialsAnAbandonedHandshakeIsDropped) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Finish, false));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Finish, false));
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload()));
   session.on_client_eof();
@@ -151,7 +151,7 @@ TEST(SessionPolicy, WithoutCredentialsAnAbandonedHandshakeIsDropped) {
 }
 
 TEST(SessionPolicy, ClientLeavingMidAuthenticationWaitsForTheVerdictThenQuits) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload()));
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
@@ -164,7 +164,7 @@ TEST(SessionPolicy, ClientLeavingMidAuthenticationWaitsForTheVerdictThenQuits) {
 }
 
 TEST(SessionPolicy, MalformedHandshakeResponseIsRefusedAndTheUpstreamEndedCleanly) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   session.on_upstream_connected();
   session.on_server_data(packet(0, greeting_payload()));
   take(session.to_client());
@@ -175,7 +175,7 @@ TEST(SessionPolicy, MalformedHandshakeResponseIsRefusedAndTheUpstreamEndedCleanl
 }
 
 TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT * FROM big"));
   take(session.to_server());
@@ -196,7 +196,7 @@ TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
 }
 
 TEST(SessionPolicy, ShutdownDeadlineCancelsTheCommandThenTellsTheClient) {
-  Session session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
+  ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   authenticate(session);
   session.on_client_data(command(kQuery, "SELECT SLEEP(60)"));
   session.shutdown();

@@ -1,7 +1,11 @@
 #pragma once
 // Builders for scripted session tests: protocol messages as the wire carries them.
 
+#include <optional>
 #include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "core/bytes.h"
 #include "protocol/constants.h"
@@ -109,6 +113,108 @@ inline Bytes one_column_header() {
                         "def"),
                  packet(3, eof_payload())});
 }
+
+// A Session driven the way the proxy drives it: every call's actions are carried out into
+// buffers and flags that tests read, and kept in order in `log` for tests of the order itself.
+class ScriptedSession {
+ public:
+  explicit ScriptedSession(SessionSettings settings = {}) : session_(std::move(settings)) {
+    apply(session_.start());
+  }
+
+  void on_upstream_connected() { apply(session_.on_upstream_connected()); }
+  void on_upstream_unreachable(std::string_view detail) {
+    apply(session_.on_upstream_unreachable(detail));
+  }
+  void refuse_client(std::uint16_t code, std::string_view sql_state, std::string_view message) {
+    apply(session_.refuse_client(code, sql_state, message));
+  }
+  void shutdown(bool now = false) { apply(session_.shutdown(now)); }
+  void on_client_data(ByteView bytes) { apply(session_.on_client_data(bytes)); }
+  void on_server_data(ByteView bytes) { apply(session_.on_server_data(bytes)); }
+  void on_client_eof(ClientEnd end = ClientEnd::Fin) { apply(session_.on_client_eof(end)); }
+  void on_server_eof() { apply(session_.on_server_eof()); }
+  void on_close_timeout() { apply(session_.on_close_timeout()); }
+  void on_greeting_timeout(std::string_view detail) { apply(session_.on_greeting_timeout(detail)); }
+  void on_handshake_timeout(std::string_view detail) {
+    apply(session_.on_handshake_timeout(detail));
+  }
+  void offer_handshake_credentials(const ControlCredentials& credentials) {
+    session_.offer_handshake_credentials(credentials);
+  }
+
+  // What the actions amounted to so far.
+  Bytes& to_client() { return to_client_; }
+  Bytes& to_server() { return to_server_; }
+  bool close_client() const { return client_close_.has_value(); }
+  bool close_server() const { return server_close_.has_value(); }
+  // The client leg was let go: closed without flushing what was queued for it.
+  bool client_gone() const { return client_close_ == CloseLeg::How::Drop; }
+  bool reset_server() const { return server_close_ == CloseLeg::How::Reset; }
+  std::optional<KillRequest> take_kill_request() {
+    if (kills_.empty()) return std::nullopt;
+    KillRequest kill = kills_.front();
+    kills_.erase(kills_.begin());
+    return kill;
+  }
+  std::vector<SessionEvent> take_events() { return std::exchange(events_, {}); }
+  Timer timer() const { return timer_; }
+  // The close timer is armed: the ending is bounded by close_timeout.
+  bool ending_is_bounded() const { return timer_ == Timer::Close; }
+  int cancels_done() const { return cancels_done_; }
+  int quits_sent() const { return quits_sent_; }
+  // Every action of every call, in order.
+  std::vector<Action> log;
+
+  Session::Phase phase() const { return session_.phase(); }
+  CloseReason close_reason() const { return session_.close_reason(); }
+  UpstreamEnd upstream_end() const { return session_.upstream_end(); }
+  const std::string& close_detail() const { return session_.close_detail(); }
+  const SessionInfo& info() const { return session_.info(); }
+  std::uint16_t server_error_code() const { return session_.server_error_code(); }
+  const Exchange& exchange() const { return session_.exchange(); }
+  bool in_transaction() const { return session_.in_transaction(); }
+  bool client_backlogged() const { return session_.client_backlogged(); }
+  std::size_t held_bytes() const { return session_.held_bytes(); }
+
+ private:
+  void apply(Actions& actions) {
+    for (Action& action : actions) {
+      log.push_back(action);
+      if (auto* send = std::get_if<Send>(&action)) {
+        Bytes& out = send->leg == Leg::Client ? to_client_ : to_server_;
+        out.insert(out.end(), send->bytes.begin(), send->bytes.end());
+      } else if (auto* close = std::get_if<CloseLeg>(&action)) {
+        (close->leg == Leg::Client ? client_close_ : server_close_) = close->how;
+      } else if (auto* kill = std::get_if<KillRequest>(&action)) {
+        kills_.push_back(*kill);
+      } else if (auto* timer = std::get_if<ArmTimer>(&action)) {
+        timer_ = timer->timer;
+      } else if (std::holds_alternative<CancelDone>(action)) {
+        ++cancels_done_;
+      } else if (std::holds_alternative<QuitSent>(action)) {
+        ++quits_sent_;
+      } else if (auto* auth = std::get_if<AuthResultEvent>(&action)) {
+        events_.emplace_back(*auth);
+      } else if (auto* begin = std::get_if<CommandBeginEvent>(&action)) {
+        events_.emplace_back(*begin);
+      } else if (auto* end = std::get_if<CommandEndEvent>(&action)) {
+        events_.emplace_back(*end);
+      }
+    }
+  }
+
+  Session session_;
+  Bytes to_client_;
+  Bytes to_server_;
+  std::optional<CloseLeg::How> client_close_;
+  std::optional<CloseLeg::How> server_close_;
+  std::vector<KillRequest> kills_;
+  std::vector<SessionEvent> events_;
+  Timer timer_ = Timer::None;
+  int cancels_done_ = 0;
+  int quits_sent_ = 0;
+};
 
 inline KillRequest kill_query(std::uint32_t id) { return {id, KillRequest::Kind::Query}; }
 inline KillRequest kill_connection(std::uint32_t id) { return {id, KillRequest::Kind::Connection}; }
