@@ -4,13 +4,17 @@
 #include <uv.h>
 
 #include <csignal>
+#include <functional>
+#include <memory>
 #include <optional>
 
 #include "app/logging.h"
 #include "app/signals.h"
 #include "config/control_password.h"
+#include "control/control_service.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
+#include "logging/component_logger.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
@@ -61,6 +65,65 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   return settings;
 }
 
+std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
+                                                         const proxy::ProxySettings& settings) {
+  if (!settings.control) return nullptr;
+  const config::Endpoint& upstream = settings.upstream;
+  control::ControlService::Settings control;
+  control.upstream = upstream.kind == config::Endpoint::Kind::Unix
+                         ? net::Target{net::Target::Kind::Unix, {}, 0, upstream.path}
+                         : net::Target{net::Target::Kind::Tcp, upstream.host, upstream.port, {}};
+  control.credentials = *settings.control;
+  control.connect_timeout = settings.connect_timeout;
+  control.close_timeout = settings.close_timeout;
+  return std::make_unique<control::ControlService>(loop, std::move(control));
+}
+
+// The end of the process, in order: the proxy drains its sessions and audits (proxy.h), then the
+// control service quits (COM_QUIT, at most close_timeout), then the signal handlers close and
+// the loop runs out. Each stop signal moves one step on, never back: the proxy's steps first,
+// then a quit under way is cut short.
+class Ending {
+ public:
+  Ending(proxy::Proxy& proxy, control::Service* control)
+      : proxy_(proxy), control_(control), log_(logging::component_logger("proxy")) {}
+
+  void then(std::function<void()> finished) { finished_ = std::move(finished); }
+
+  void signal() {
+    if (stage_ == Stage::Proxy) {
+      proxy_.shutdown();
+    } else if (stage_ == Stage::QuittingControl) {
+      log_->warn("another signal: closing the control connection at once");
+      control_->stop(/*now=*/true, {});
+    }
+  }
+
+  void proxy_stopped(bool now) {
+    if (control_ == nullptr) return finish();
+    stage_ = Stage::QuittingControl;
+    control_->stop(now, [this] { finish(); });
+  }
+
+ private:
+  enum class Stage {
+    Proxy,            // running, or the proxy's own shutdown (drain … self-audit)
+    QuittingControl,  // the control service's COM_QUIT, bounded by close_timeout
+    Stopped,          // everything is closed
+  };
+  void finish() {
+    stage_ = Stage::Stopped;
+    log_->info("stopped: every upstream session is closed");
+    if (finished_) finished_();
+  }
+
+  proxy::Proxy& proxy_;
+  control::Service* control_;
+  std::shared_ptr<spdlog::logger> log_;
+  Stage stage_ = Stage::Proxy;
+  std::function<void()> finished_;
+};
+
 }  // namespace
 
 int run_proxy(const config::Config& config, const CliOptions& options) {
@@ -86,12 +149,18 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
   {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
-    proxy::Proxy proxy(&loop, std::move(settings));
+    // The application's: started before the proxy (whose self-audit reads a baseline through
+    // it at once), stopped after it, destroyed after it.
+    auto control = control_service(&loop, settings);
+    proxy::Proxy proxy(&loop, std::move(settings), control.get());
+    Ending ending(proxy, control.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.
-    Signals signals(proxy, **event_log, config, options);
+    Signals signals(proxy, **event_log, config, options, [&ending] { ending.signal(); });
     signals.start(&loop);
-    proxy.on_stopped([&signals] { signals.close(); });
+    ending.then([&signals] { signals.close(); });
+    proxy.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
+    if (control) control->start();
     if (auto started = proxy.start(); !started) {
       spdlog::error("{}", started.error());
       exit_code = 1;

@@ -49,11 +49,12 @@ void ignore_reload_signals() {
 }
 
 Signals::Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
-                 CliOptions options)
+                 CliOptions options, std::function<void()> stop)
     : proxy_(proxy),
       event_log_(event_log),
       running_(std::move(running)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      stop_(std::move(stop)) {}
 
 void Signals::start(uv_loop_t* loop) {
   for (std::size_t i = 0; i < handles_.size(); ++i) {
@@ -89,7 +90,7 @@ void Signals::on_signal(uv_signal_t* handle, int signum) {
       self.event_log_.reopen();
       break;
     default:
-      self.proxy_.shutdown();
+      self.stop_();
   }
 }
 

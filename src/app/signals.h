@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include <array>
+#include <functional>
 
 #include "app/cli.h"
 #include "config/config.h"
@@ -38,9 +39,10 @@ void ignore_reload_signals();
 class Signals {
  public:
   // `running` is the configuration the proxy started with; `options` are the command line's,
-  // reapplied on every reload (flags still override the file).
+  // reapplied on every reload (flags still override the file). `stop` runs on each SIGTERM,
+  // SIGINT and SIGQUIT: the application's shutdown, one step further each time.
   Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
-          CliOptions options);
+          CliOptions options, std::function<void()> stop);
   Signals(const Signals&) = delete;
   Signals& operator=(const Signals&) = delete;
 
@@ -57,6 +59,7 @@ class Signals {
   eventlog::EventLog& event_log_;
   config::Config running_;
   CliOptions options_;
+  std::function<void()> stop_;
   std::array<uv_signal_t, 6> handles_{};  // in the order of kHandled (signals.cpp)
   bool started_ = false;
 };

@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <uv.h>
 
+#include <string_view>
+
 namespace gw::net {
 
 std::string Target::to_string() const {
@@ -30,6 +32,10 @@ std::string address_name(const sockaddr* address) {
     return fmt::format("{}:{}", host, ntohs(v4->sin_port));
   }
   return "?";
+}
+
+bool is_resolution_error(int status) {
+  return status < 0 && std::string_view(uv_err_name(status)).starts_with("EAI_");
 }
 
 std::string uv_reason(int status) { return fmt::format("{} ({})", uv_strerror(status), -status); }

@@ -27,6 +27,9 @@ bool literal_address(const std::string& host, std::uint16_t port, sockaddr_stora
 // "1.2.3.4:5" or "[::1]:5"; "?" for another family.
 std::string address_name(const sockaddr* address);
 
+// True for the errors of name resolution (UV_EAI_*), as Stream::connect reports them.
+bool is_resolution_error(int status);
+
 // "connection refused (-111)" and the like, for messages shown to people.
 std::string uv_reason(int status);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Proxy: the listener, the registry of live connections, and shutdown.
+// Proxy: the listener, the registry of live connections, and their shutdown.
 //
 //   running ──signal──► draining: no new clients; each session ends as soon as the protocol
 //                        allows (idle: ERR 1053 + COM_QUIT now; busy or in a transaction: when
@@ -7,30 +7,35 @@
 //   draining ──second signal or drain_timeout──► cancelling: what remains is cancelled and quit
 //                        now, each step bounded by close_timeout, all by a last-resort deadline
 //   cancelling ──another signal──► aborting: every connection is closed at once
-//   ──all gone──► auditing: the self-audit over the control connection, at most 2 x close_timeout,
+//   ──all gone──► auditing: the self-audit over the control service, at most 2 x close_timeout,
 //                        skipped with a warning when the control connection is not ready
-//              ──► quitting control: COM_QUIT, at most close_timeout ──► stopped
-//   auditing, quitting control ──signal──► the control connection is closed at once ──► stopped
+//              ──► stopped: on_stopped(now = false); the application then quits the control
+//                        service (COM_QUIT, at most close_timeout)
+//   auditing ──signal──► stopped: on_stopped(now = true), the control connection closed at once
+//   (aborting ──all gone──► stopped at once too: no audit after a repeated signal)
 
 #include <uv.h>
 
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
-#include "proxy/control_connection.h"
+#include "control/service.h"
 #include "proxy/settings.h"
 
 namespace spdlog {
 class logger;
 }
 namespace gw::net {
+class Async;
 class Listener;
-}
+class Timer;
+}  // namespace gw::net
 
 namespace gw::proxy {
 
@@ -38,17 +43,20 @@ class Connection;
 
 class Proxy {
  public:
-  Proxy(uv_loop_t* loop, ProxySettings settings);
+  // `control` (null without a control account) is the application's; it must be started by the
+  // caller and outlive the proxy.
+  Proxy(uv_loop_t* loop, ProxySettings settings, control::Service* control);
   ~Proxy();
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
   // Binds the listener; the error names the address and the reason.
   [[nodiscard]] std::expected<void, std::string> start();
-  // First call: stop accepting and drain. Second call: end what remains now.
+  // First call: stop accepting and drain. Each further call moves the end one step on.
   void shutdown();
-  // Called once every connection is gone after shutdown() began.
-  void on_stopped(std::function<void()> callback) { on_stopped_ = std::move(callback); }
+  // Called once every connection is gone after shutdown() began and the self-audit is done;
+  // `now` when a repeated signal asks for the control connection to be closed at once.
+  void on_stopped(std::function<void(bool now)> callback) { on_stopped_ = std::move(callback); }
 
   uv_loop_t* loop() const { return loop_; }
   const ProxySettings& settings() const { return settings_; }
@@ -62,72 +70,55 @@ class Proxy {
   session::SessionSettings session_settings() const;
   // The control credentials once they are known to end abandoned handshakes; else null.
   const session::ControlCredentials* handshake_credentials() const;
-  // KILL QUERY <server_connection_id> over the control connection, for session `session_id`,
-  // repeated every kCancelRetryMs until cancel_finished(session_id).
+  // KILL QUERY <server_connection_id> over the control service for session `session_id`,
+  // repeated until cancel_finished(session_id) (control::Service::cancel_query).
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);
   void cancel_finished(std::uint64_t session_id);
-  // KILL CONNECTION <server_connection_id> over the control connection, once: the quiet end of
+  // KILL CONNECTION <server_connection_id> over the control service, once: the quiet end of
   // an upstream session left inside a half-sent client packet.
   void kill_connection(std::uint32_t server_connection_id);
 
  private:
-  struct AbortCounters {
-    std::int64_t clients = 0;
-    std::int64_t connects = 0;
-  };
   void accept(net::Listener& listener);
   void drain_now();
-  void send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
-  void on_cancel_answer(std::uint32_t server_connection_id, std::uint64_t session_id,
-                        const ControlConnection::Result* result);
-  void retry_cancels();
+  void on_drain_timer();
   void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
   void start_self_audit();
+  void on_audit_bound();
   void skip_self_audit(const std::string& why);
-  void stop_control(bool now);
-  void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done);
-  void settle_abort_counters(std::optional<AbortCounters> previous,
+  void settle_abort_counters(std::optional<control::AbortCounters> previous,
                              std::chrono::steady_clock::time_point deadline);
-  void log_self_audit(const std::optional<AbortCounters>& now);
-  void finish_stop();
+  void log_self_audit(const std::optional<control::AbortCounters>& now);
+  void finish_stop(bool now);
 
   uv_loop_t* loop_;
   ProxySettings settings_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> session_log_;
   net::Listener* listener_ = nullptr;
-  // One control connection, as the control account: it runs the cancels one at a time. Parallel
-  // KILL QUERYs from several connections were measured to leave MariaDB 10.11's SELECT SLEEP()
-  // sessions unwoken more often; one at a time, each answered KILL took effect.
-  ControlConnection* control_ = nullptr;  // deletes itself after stop(); null from then on
-  std::optional<AbortCounters> abort_baseline_;
+  // The application's control service (cancels, kills, the self-audit); null without one.
+  control::Service* control_;
+  std::optional<control::AbortCounters> abort_baseline_;
   std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
   std::uint64_t next_id_ = 1;
   enum class State {
-    Running,          // accepting clients
-    Draining,         // not accepting; sessions end as the protocol allows
-    Cancelling,       // drain deadline or second signal: what remains is cancelled and quit
-    Aborting,         // a signal while cancelling: every connection is closed at once
-    Auditing,         // every client connection is gone; the self-audit, bounded
-    QuittingControl,  // the control connection's COM_QUIT, bounded by close_timeout
-    Stopped,          // everything is closed
+    Running,     // accepting clients
+    Draining,    // not accepting; sessions end as the protocol allows
+    Cancelling,  // drain deadline or second signal: what remains is cancelled and quit
+    Aborting,    // a signal while cancelling: every connection is closed at once
+    Auditing,    // every client connection is gone; the self-audit, bounded
+    Stopped,     // every handle of the proxy is closed; the control service is the app's
   };
   State state_ = State::Running;
-  static constexpr std::uint64_t kCancelRetryMs = 500;
-  static constexpr std::uint64_t kSettleMs = 200;
-  AbortCounters settle_next_;
+  static constexpr std::chrono::milliseconds kSettle{200};
+  control::AbortCounters settle_next_;
   std::chrono::steady_clock::time_point settle_deadline_{};
-  uv_timer_t drain_timer_{};  // the drain deadline, then the last-resort deadline after it
-  uv_timer_t cancel_retry_timer_{};
-  uv_async_t event_log_room_{};  // the event log's writer thread: its queue has room again
-  uv_timer_t audit_timer_{};     // the self-audit's bound
-  struct Cancelling {
-    std::uint32_t server_connection_id = 0;
-    bool in_flight = false;  // a KILL QUERY for it is queued or awaiting the server's answer
-  };
-  std::unordered_map<std::uint64_t, Cancelling> cancelling_;  // by session id
-  std::function<void()> on_stopped_;
+  net::Timer* drain_timer_;     // the drain deadline, then the last-resort deadline after it
+  net::Timer* settle_timer_;    // the self-audit's next read of the counters
+  net::Timer* audit_timer_;     // the self-audit's bound
+  net::Async* event_log_room_;  // the event log's writer thread: its queue has room again
+  std::function<void(bool now)> on_stopped_;
 };
 
 }  // namespace gw::proxy

@@ -1,12 +1,11 @@
-#include "proxy/control_connection.h"
+#include "control/control_connection.h"
 
 #include <spdlog/spdlog.h>
 
 #include "logging/component_logger.h"
-#include "net/listener.h"
-#include "net/resolver.h"
+#include "net/timer.h"
 
-namespace gw::proxy {
+namespace gw::control {
 
 using session::ControlSession;
 
@@ -16,11 +15,9 @@ constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
 // denied" line and an aborted connect: try again rarely.
 constexpr std::chrono::milliseconds kRefusedRetryDelay{300'000};
 
-ControlConnection* owner(uv_timer_t* timer) { return static_cast<ControlConnection*>(timer->data); }
-
 }  // namespace
 
-ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
+ControlConnection::ControlConnection(uv_loop_t* loop, net::Target upstream,
                                      session::ControlCredentials credentials,
                                      std::chrono::milliseconds connect_timeout,
                                      std::chrono::milliseconds close_timeout)
@@ -29,10 +26,8 @@ ControlConnection::ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
       credentials_(std::move(credentials)),
       connect_timeout_(connect_timeout),
       close_timeout_(close_timeout),
-      log_(logging::component_logger("control")) {
-  uv_timer_init(loop_, &timer_);
-  timer_.data = this;
-}
+      log_(logging::component_logger("control")),
+      timer_(net::Timer::create(loop, [this] { on_timer(); })) {}
 
 void ControlConnection::start() { connect(); }
 
@@ -45,51 +40,42 @@ void ControlConnection::connect() {
   session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password);
   kill_right_ = KillRight::Unknown;
   refusal_logged_ = false;
-  // The whole way to ready (name lookup, TCP connect, greeting, login) gets connect_timeout: a
+  // The whole way to ready (name lookup, connect, greeting, login) gets connect_timeout: a
   // server that accepts and never greets must not leave the connection "connecting" for ever.
-  uv_timer_start(
-      &timer_,
-      [](uv_timer_t* timer) {
-        auto* self = owner(timer);
-        if (self->resolver_ != nullptr) std::exchange(self->resolver_, nullptr)->cancel();
-        self->lost(fmt::format("not logged in within connect_timeout ({} ms)",
-                               self->connect_timeout_.count()));
-      },
-      static_cast<std::uint64_t>(connect_timeout_.count()), 0);
-  connect_req_.data = this;
-  if (upstream_.kind == config::Endpoint::Kind::Unix) {
-    stream_ = net::Stream::create(loop_, net::Stream::Kind::Pipe, *this);
-    uv_pipe_connect(&connect_req_, stream_->pipe(), upstream_.path.c_str(), on_connected);
-    return;
-  }
-  // Names are resolved as for client sessions; a literal address answers before start() returns.
-  auto* resolver = net::Resolver::start(loop_, upstream_.host, upstream_.port,
-                                        [this](int status, const sockaddr* address) {
-                                          resolver_ = nullptr;
-                                          connect_to(status, address);
-                                        });
-  if (resolver != nullptr) resolver_ = resolver;
+  start_timer(Waiting::Login, connect_timeout_);
+  // Names are resolved as for client sessions, off the loop.
+  stream_ =
+      net::Stream::connect(loop_, upstream_, *this, [this](int status) { connected(status); });
 }
 
-void ControlConnection::connect_to(int status, const sockaddr* address) {
-  if (status != 0) {
+void ControlConnection::connected(int status) {
+  if (status == 0) {
+    stream_->start_reading();
+  } else if (net::is_resolution_error(status)) {
     lost(fmt::format("cannot resolve '{}': {}", upstream_.host, net::uv_reason(status)));
-    return;
+  } else {
+    lost(fmt::format("cannot connect to {}: {}", upstream_.to_string(), net::uv_reason(status)));
   }
-  stream_ = net::Stream::create(loop_, net::Stream::Kind::Tcp, *this);
-  const int rc = uv_tcp_connect(&connect_req_, stream_->tcp(), address, on_connected);
-  if (rc != 0) lost(fmt::format("cannot connect: {}", net::uv_reason(rc)));
 }
 
-void ControlConnection::on_connected(uv_connect_t* req, int status) {
-  auto* self = static_cast<ControlConnection*>(req->data);
-  if (status == UV_ECANCELED) return;
-  if (status != 0) {
-    self->lost(fmt::format("cannot connect to {}: {}", self->upstream_.to_string(),
-                           net::uv_reason(status)));
-    return;
+void ControlConnection::start_timer(Waiting what, std::chrono::milliseconds timeout) {
+  waiting_ = what;
+  timer_->start(timeout);
+}
+
+void ControlConnection::on_timer() {
+  switch (waiting_) {
+    case Waiting::Login:
+      lost(fmt::format("not logged in within connect_timeout ({} ms)", connect_timeout_.count()));
+      return;
+    case Waiting::Retry:
+      connect();
+      return;
+    case Waiting::QuitEof:
+      log_->warn("control connection: no EOF after COM_QUIT; closing it");
+      if (stream_) stream_->close();
+      return;
   }
-  self->stream_->start_reading();
 }
 
 void ControlConnection::on_read(net::Stream&, ByteView bytes) {
@@ -112,7 +98,7 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
 }
 
 void ControlConnection::on_logged_in() {
-  uv_timer_stop(&timer_);  // the login deadline
+  timer_->stop();  // the login deadline
   usable_for_handshakes_ = session_->logged_in_without_switch();
   retry_delay_ = std::chrono::milliseconds{250};
   if (announced_failure_) log_->info("control connection restored");
@@ -203,7 +189,7 @@ void ControlConnection::lost(const std::string& why) {
   }
   last_error_ = why;
   usable_for_handshakes_ = false;
-  if (!stopping_) uv_timer_stop(&timer_);
+  if (!stopping_) timer_->stop();
   if (running_) {
     // The statement in flight is lost with the connection; a KILL QUERY is not worth repeating.
     Pending lost_one = std::move(pending_.front());
@@ -222,9 +208,7 @@ void ControlConnection::lost(const std::string& why) {
 
 void ControlConnection::schedule_retry() {
   const auto delay = retry_after_refusal_ ? kRefusedRetryDelay : retry_delay_;
-  uv_timer_start(
-      &timer_, [](uv_timer_t* timer) { owner(timer)->connect(); },
-      static_cast<std::uint64_t>(delay.count()), 0);
+  start_timer(Waiting::Retry, delay);
   if (!retry_after_refusal_) retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
   retry_after_refusal_ = false;
 }
@@ -243,8 +227,7 @@ void ControlConnection::stop(std::function<void()> on_stopped) {
   stopping_ = true;
   on_stopped_ = std::move(on_stopped);
   fail_pending();
-  uv_timer_stop(&timer_);
-  if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
+  timer_->stop();
   if (!stream_) {
     finish_stop();
     return;
@@ -253,17 +236,10 @@ void ControlConnection::stop(std::function<void()> on_stopped) {
     session_->quit();
     pump();
     // The server closes within a millisecond; if it does not, close anyway.
-    uv_timer_start(
-        &timer_,
-        [](uv_timer_t* timer) {
-          auto* self = owner(timer);
-          self->log_->warn("control connection: no EOF after COM_QUIT; closing it");
-          if (self->stream_) self->stream_->close();
-        },
-        static_cast<std::uint64_t>(close_timeout_.count()), 0);
+    start_timer(Waiting::QuitEof, close_timeout_);
     return;
   }
-  stream_->close();  // connecting or logging in: a pending connect ends with UV_ECANCELED
+  stream_->close();  // resolving, connecting or logging in: closing cancels it silently
 }
 
 void ControlConnection::stop_now(std::function<void()> on_stopped) {
@@ -271,7 +247,6 @@ void ControlConnection::stop_now(std::function<void()> on_stopped) {
     stopping_ = true;
     on_stopped_ = std::move(on_stopped);
     fail_pending();
-    if (resolver_ != nullptr) std::exchange(resolver_, nullptr)->cancel();
     if (stream_ && ready()) {
       // Five bytes leave with the write attempt itself, before the close: the server still
       // sees a clean quit, though nobody waits for its EOF.
@@ -279,7 +254,7 @@ void ControlConnection::stop_now(std::function<void()> on_stopped) {
       pump();
     }
   }
-  uv_timer_stop(&timer_);
+  timer_->stop();
   if (stream_) {
     stream_->close();
   } else {
@@ -296,15 +271,14 @@ void ControlConnection::fail_pending() {
   running_ = false;
 }
 
+// The timer is the last handle: the object goes with its close callback.
 void ControlConnection::finish_stop() {
-  auto* timer = reinterpret_cast<uv_handle_t*>(&timer_);
-  if (uv_is_closing(timer)) return;
-  uv_close(timer, [](uv_handle_t* handle) {
-    auto* self = static_cast<ControlConnection*>(handle->data);
-    auto on_stopped = std::move(self->on_stopped_);
-    delete self;
+  if (!timer_->is_open()) return;
+  timer_->close([this] {
+    auto on_stopped = std::move(on_stopped_);
+    delete this;
     if (on_stopped) on_stopped();
   });
 }
 
-}  // namespace gw::proxy
+}  // namespace gw::control

@@ -2,7 +2,8 @@
 // ControlConnection: the one authenticated upstream session gracewire keeps as the control
 // account, so that cancelling a statement (KILL QUERY) costs no handshake. It reconnects when
 // it is lost, runs statements one at a time in order, and is closed with COM_QUIT like any
-// other session. Heap object; deletes itself once stop() has finished.
+// other session. Heap object; deletes itself once stop() has finished. Used only by
+// ControlService (control_service.h), which is what the rest of gracewire sees.
 //
 //   resolving ──► connecting ──► logging in ──► ready ⇄ running a statement
 //        ▲      (all three within connect_timeout)  │ lost / refused / too slow
@@ -20,7 +21,6 @@
 #include <memory>
 #include <string>
 
-#include "config/address.h"
 #include "net/stream.h"
 #include "session/control_session.h"
 #include "session/session.h"
@@ -29,10 +29,10 @@ namespace spdlog {
 class logger;
 }
 namespace gw::net {
-class Resolver;
+class Timer;
 }
 
-namespace gw::proxy {
+namespace gw::control {
 
 class ControlConnection final : public net::StreamObserver {
  public:
@@ -47,8 +47,7 @@ class ControlConnection final : public net::StreamObserver {
     Denied,   // it lacks them, or the server refused a KILL: cancels fall back to finish
   };
 
-  ControlConnection(uv_loop_t* loop, config::Endpoint upstream,
-                    session::ControlCredentials credentials,
+  ControlConnection(uv_loop_t* loop, net::Target upstream, session::ControlCredentials credentials,
                     std::chrono::milliseconds connect_timeout,
                     std::chrono::milliseconds close_timeout);
   ControlConnection(const ControlConnection&) = delete;
@@ -89,10 +88,17 @@ class ControlConnection final : public net::StreamObserver {
     std::string sql;
     Callback done;
   };
+  // What timer_ is waiting for: one use at a time.
+  enum class Waiting {
+    Login,    // the way to ready (resolve, connect, greeting, login) within connect_timeout
+    Retry,    // the backoff before the next attempt
+    QuitEof,  // the server's EOF after COM_QUIT, within close_timeout
+  };
   ~ControlConnection() override = default;
   void connect();
-  void connect_to(int status, const sockaddr* address);
-  static void on_connected(uv_connect_t* req, int status);
+  void connected(int status);
+  void on_timer();
+  void start_timer(Waiting what, std::chrono::milliseconds timeout);
   void on_logged_in();
   void check_kill_right();
   void pump();
@@ -103,18 +109,15 @@ class ControlConnection final : public net::StreamObserver {
   std::string missing_grant_advice() const;
 
   uv_loop_t* loop_;
-  config::Endpoint upstream_;
+  net::Target upstream_;
   session::ControlCredentials credentials_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds close_timeout_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<session::ControlSession> session_;
-  net::Resolver* resolver_ = nullptr;  // a name lookup under way; it frees itself
-  net::Stream* stream_ = nullptr;
-  uv_connect_t connect_req_{};
-  // One timer, one use at a time: the login deadline, the retry backoff, or the wait for the
-  // server's EOF after COM_QUIT.
-  uv_timer_t timer_{};
+  net::Stream* stream_ = nullptr;  // from connect() until its on_closed
+  net::Timer* timer_;
+  Waiting waiting_ = Waiting::Login;
   std::deque<Pending> pending_;
   bool running_ = false;  // the front of pending_ is in flight
   bool usable_for_handshakes_ = false;
@@ -130,4 +133,4 @@ class ControlConnection final : public net::StreamObserver {
   std::function<void()> on_logged_in_;
 };
 
-}  // namespace gw::proxy
+}  // namespace gw::control
