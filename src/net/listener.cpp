@@ -92,7 +92,7 @@ Stream* Listener::accept(StreamObserver& observer) {
     stream->discard();
     return nullptr;
   }
-  uv_tcp_nodelay(stream->tcp(), 1);
+  uv_tcp_nodelay(&stream->handle_.tcp, 1);
   return stream;
 }
 

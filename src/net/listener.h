@@ -40,14 +40,13 @@ class Listener final : public HandleWrap {
   std::uint16_t port() const;
   // Stops listening; deleted from the close callback. Idempotent.
   void close();
-  // The raw listening handle: only until every caller uses accept().
-  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
  private:
   Listener(uv_loop_t* loop, std::function<void(Listener&)> on_accept)
       : loop_(loop), on_accept_(std::move(on_accept)) {}
   ~Listener() = default;
   static void on_connection(uv_stream_t* server, int status);
+  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
   uv_loop_t* loop_;
   uv_tcp_t handle_{};

@@ -64,6 +64,21 @@ Stream* Stream::connect(uv_loop_t* loop, const Target& target, StreamObserver& o
   return stream;
 }
 
+Stream* Stream::open_socket(uv_loop_t* loop, int fd, StreamObserver& observer) {
+  auto* stream = create(loop, Kind::Pipe, observer);
+  if (uv_pipe_open(&stream->handle_.pipe, fd) != 0) {
+    stream->discard();
+    return nullptr;
+  }
+  return stream;
+}
+
+int Stream::socket_fd() const {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_), &fd) != 0) return -1;
+  return fd;
+}
+
 void Stream::connect_resolved(int status, const sockaddr* address) {
   if (status == 0) {
     status = uv_tcp_connect(&connect_req_, &handle_.tcp, address, on_connect_cb);

@@ -48,14 +48,13 @@ class Stream final : public HandleWrap {
   // stream: closing cancels the resolution or the connect silently.
   static Stream* connect(uv_loop_t* loop, const Target& target, StreamObserver& observer,
                          std::function<void(int status)> done);
-  // An unconnected stream, for tests (socketpairs) and accept.
-  static Stream* create(uv_loop_t* loop, Kind kind, StreamObserver& observer);
+  // A connected Unix socket given by its descriptor (a socketpair end); the Stream owns it from
+  // then on. nullptr when libuv refuses the descriptor (it is then left open).
+  static Stream* open_socket(uv_loop_t* loop, int fd, StreamObserver& observer);
 
   Kind kind() const { return kind_; }
-  // The raw handle, for tests that open a socketpair into it (uv_pipe_open).
-  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
-  uv_tcp_t* tcp() { return &handle_.tcp; }
-  uv_pipe_t* pipe() { return &handle_.pipe; }
+  // The socket's descriptor, for diagnostics and tests; -1 before it has one.
+  int socket_fd() const;
   // "1.2.3.4:5" or "[::1]:5" for TCP ("?" when the socket has no peer), "unix" for a pipe.
   std::string peer_name() const;
 
@@ -76,6 +75,8 @@ class Stream final : public HandleWrap {
   struct WriteRequest;
   Stream(Kind kind, StreamObserver& observer) : kind_(kind), observer_(&observer) {}
   ~Stream() = default;
+  static Stream* create(uv_loop_t* loop, Kind kind, StreamObserver& observer);
+  uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&handle_); }
 
   void connect_resolved(int status, const sockaddr* address);
   void connect_failed(int status);

@@ -87,8 +87,8 @@ TEST_F(ListenerTest, AcceptedStreamsHaveNoDelayAndTheirPeerName) {
   run_until([&] { return accepted != nullptr; });
   ASSERT_NE(accepted, nullptr);
   for (Stream* stream : {client, accepted}) {
-    uv_os_fd_t fd = -1;
-    ASSERT_EQ(uv_fileno(reinterpret_cast<uv_handle_t*>(stream->tcp()), &fd), 0);
+    const int fd = stream->socket_fd();
+    ASSERT_GE(fd, 0);
     int nodelay = 0;
     socklen_t length = sizeof(nodelay);
     ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &length), 0);

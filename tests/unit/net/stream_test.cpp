@@ -48,10 +48,10 @@ class NetTest : public ::testing::Test {
   void make_pair(Recorder& a_observer, Recorder& b_observer) {
     int fds[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-    a_ = Stream::create(&loop_, Stream::Kind::Pipe, a_observer);
-    b_ = Stream::create(&loop_, Stream::Kind::Pipe, b_observer);
-    ASSERT_EQ(uv_pipe_open(a_->pipe(), fds[0]), 0);
-    ASSERT_EQ(uv_pipe_open(b_->pipe(), fds[1]), 0);
+    a_ = Stream::open_socket(&loop_, fds[0], a_observer);
+    b_ = Stream::open_socket(&loop_, fds[1], b_observer);
+    ASSERT_NE(a_, nullptr);
+    ASSERT_NE(b_, nullptr);
   }
   // Runs the loop until `done` or nothing is left to do.
   template <typename F>
@@ -226,22 +226,14 @@ class TcpTest : public NetTest {
     ASSERT_TRUE(listener) << listener.error();
     listener_ = *listener;
     ASSERT_GT(listener_->port(), 0);
-    a_ = Stream::create(&loop_, Stream::Kind::Tcp, client_observer);
-    sockaddr_storage address{};
-    ASSERT_TRUE(literal_address("127.0.0.1", listener_->port(), address));
-    connect_.data = this;
-    ASSERT_EQ(uv_tcp_connect(&connect_, a_->tcp(), reinterpret_cast<const sockaddr*>(&address),
-                             [](uv_connect_t* req, int status) {
-                               static_cast<TcpTest*>(req->data)->connect_status_ = status;
-                             }),
-              0);
+    a_ = Stream::connect(&loop_, {Target::Kind::Tcp, "127.0.0.1", listener_->port(), {}},
+                         client_observer, [this](int status) { connect_status_ = status; });
     run_until([&] { return connect_status_.has_value() && b_ != nullptr; });
     ASSERT_EQ(connect_status_, 0);
     listener_->close();
   }
 
   Listener* listener_ = nullptr;
-  uv_connect_t connect_{};
   std::optional<int> connect_status_;
 };
 
