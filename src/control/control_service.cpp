@@ -24,24 +24,24 @@ using Result = session::ControlSession::QueryResult;
 }  // namespace
 
 ControlService::ControlService(uv_loop_t* loop, Settings settings)
-    : loop_(loop),
-      settings_(std::move(settings)),
-      log_(logging::component_logger("control")),
+    : log_(logging::component_logger("control")),
       session_log_(logging::component_logger("session")),
-      retry_timer_(net::Timer::create(loop, [this] { retry_cancels(); })) {}
+      connection_(new ControlConnection(loop, settings.upstream, settings.credentials,
+                                        settings.connect_timeout, settings.close_timeout)),
+      retry_timer_(net::Timer::create(loop, [this] { retry_cancels(); })) {
+  connection_->on_logged_in([this] {
+    for (const auto& callback : on_logged_in_) callback();
+  });
+}
 
 ControlService::~ControlService() {
-  assert(connection_ == nullptr && "a started ControlService is destroyed only once stopped");
+  assert(connection_ == nullptr && "a ControlService is destroyed only once stopped");
   retry_timer_->close();  // idempotent: stop() closed it already
 }
 
 void ControlService::start() {
-  if (connection_ != nullptr || stopping_) return;
-  connection_ = new ControlConnection(loop_, settings_.upstream, settings_.credentials,
-                                      settings_.connect_timeout, settings_.close_timeout);
-  connection_->on_logged_in([this] {
-    for (const auto& callback : on_logged_in_) callback();
-  });
+  if (started_ || stopping_) return;
+  started_ = true;
   connection_->start();
 }
 

@@ -46,12 +46,13 @@ class ControlService final : public Service {
   };
 
   ControlService(uv_loop_t* loop, Settings settings);
-  // Only once stop()'s done has run, or if start() was never called.
+  // Only once stop()'s done has run.
   ~ControlService() override;
   ControlService(const ControlService&) = delete;
   ControlService& operator=(const ControlService&) = delete;
 
-  // Connects and logs in, retrying with backoff; statements asked before are queued.
+  // Connects and logs in, retrying with backoff; statements asked before are queued (and
+  // answered as failed if stop() comes first).
   void start();
 
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) override;
@@ -74,12 +75,11 @@ class ControlService final : public Service {
                         const session::ControlSession::QueryResult* result);
   void retry_cancels();
 
-  uv_loop_t* loop_;
-  Settings settings_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> session_log_;  // lines about one session, "[s<id>] …"
-  // Deletes itself after stop(); null before start() and from then on.
-  ControlConnection* connection_ = nullptr;
+  // Deletes itself once stop() has finished; null from then on.
+  ControlConnection* connection_;
+  bool started_ = false;
   bool stopping_ = false;
   std::string last_error_;  // kept from the connection when it goes
   net::Timer* retry_timer_;
