@@ -36,7 +36,8 @@ ControlService::ControlService(uv_loop_t* loop, Settings settings)
 
 ControlService::~ControlService() {
   assert(connection_ == nullptr && "a ControlService is destroyed only once stopped");
-  retry_timer_->close();  // idempotent: stop() closed it already
+  // stop() closed it already, and the loop has freed it since.
+  if (retry_timer_ != nullptr) retry_timer_->close();
 }
 
 void ControlService::start() {
@@ -73,7 +74,9 @@ void ControlService::cancel_query(std::uint32_t server_connection_id, std::uint6
   }
   cancelling_[session_id] = Cancelling{server_connection_id, true};
   send_cancel(server_connection_id, session_id);
-  if (!retry_timer_->active()) retry_timer_->start(kCancelRetry, kCancelRetry);
+  if (retry_timer_ != nullptr && !retry_timer_->active()) {
+    retry_timer_->start(kCancelRetry, kCancelRetry);
+  }
 }
 
 void ControlService::send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id) {
@@ -168,7 +171,7 @@ void ControlService::stop(bool now, std::function<void()> done) {
   stopping_ = true;
   cancelling_.clear();
   if (connection_ != nullptr) last_error_ = connection_->last_error();
-  retry_timer_->close();
+  std::exchange(retry_timer_, nullptr)->close();
   if (connection_ == nullptr) {
     if (done) done();
     return;

@@ -81,8 +81,8 @@ class ControlService final : public Service {
   ControlConnection* connection_;
   bool started_ = false;
   bool stopping_ = false;
-  std::string last_error_;  // kept from the connection when it goes
-  net::Timer* retry_timer_;
+  std::string last_error_;   // kept from the connection when it goes
+  net::Timer* retry_timer_;  // null once stop() closed it
   std::unordered_map<std::uint64_t, Cancelling> cancelling_;  // by session id
   std::vector<std::function<void()>> on_logged_in_;
   std::function<void()> on_stopped_;
