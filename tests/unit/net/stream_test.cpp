@@ -8,11 +8,13 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "net/listener.h"
+#include "net/timer.h"
 
 namespace gw::net {
 namespace {
@@ -260,7 +262,12 @@ TEST_F(TcpTest, AResetAfterCloseAfterFlushStillCloses) {
   a_->write(out);
   a_->close_after_flush();
   a_->close(true);
-  run_until([&] { return client.closed == 1; });
+  // Bounded: before the fix the handle stayed open, and its queued writes kept the loop waiting.
+  bool waited = false;
+  Timer* bound = Timer::create(&loop_, [&] { waited = true; });
+  bound->start(std::chrono::seconds{2});
+  run_until([&] { return client.closed == 1 || waited; });
+  bound->close();
   EXPECT_EQ(client.closed, 1);
   server.close_on_end = true;
   b_->start_reading();
