@@ -1,7 +1,6 @@
 #include "app/run.h"
 
 #include <spdlog/spdlog.h>
-#include <uv.h>
 
 #include <csignal>
 #include <functional>
@@ -15,6 +14,7 @@
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
 #include "logging/component_logger.h"
+#include "net/signal.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
@@ -143,21 +143,20 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     return 1;
   }
 
-  uv_loop_t loop;
-  uv_loop_init(&loop);
+  net::Loop loop;
   int exit_code = 0;
   {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
     // The application's: started before the proxy (whose self-audit reads a baseline through
     // it at once), stopped after it, destroyed after it.
-    auto control = control_service(&loop, settings);
-    proxy::Proxy proxy(&loop, std::move(settings), control.get());
+    auto control = control_service(loop.get(), settings);
+    proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
     Ending ending(proxy, control.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.
     Signals signals(proxy, **event_log, config, options, [&ending] { ending.signal(); });
-    signals.start(&loop);
+    signals.start(loop.get());
     ending.then([&signals] { signals.close(); });
     proxy.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
     if (control) control->start();
@@ -166,11 +165,11 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
       exit_code = 1;
       proxy.shutdown();
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
+    loop.run();
   }
   // Every record is written (or its loss recorded) before gracewire says it stopped.
   (*event_log)->close();
-  if (uv_loop_close(&loop) != 0) {
+  if (!loop.close()) {
     spdlog::error("event loop still had open handles at exit");
     exit_code = exit_code == 0 ? 1 : exit_code;
   }

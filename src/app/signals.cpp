@@ -4,12 +4,14 @@
 
 #include <csignal>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/logging.h"
 #include "app/reload.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
+#include "net/signal.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
@@ -58,9 +60,7 @@ Signals::Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Con
 
 void Signals::start(uv_loop_t* loop) {
   for (std::size_t i = 0; i < handles_.size(); ++i) {
-    uv_signal_init(loop, &handles_[i]);
-    handles_[i].data = this;
-    uv_signal_start(&handles_[i], on_signal, kHandled[i]);
+    handles_[i] = net::Signal::start(loop, kHandled[i], [this](int signum) { on_signal(signum); });
   }
   started_ = true;
 }
@@ -68,29 +68,28 @@ void Signals::start(uv_loop_t* loop) {
 void Signals::close() {
   if (!started_) return;
   started_ = false;
-  for (std::size_t i = 0; i < handles_.size(); ++i) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&handles_[i]), nullptr);
+  for (net::Signal*& handle : handles_) {
+    if (handle != nullptr) std::exchange(handle, nullptr)->close();
   }
   // libuv restores the default action, which for these is to die.
   ignore_reload_signals();
 }
 
-void Signals::on_signal(uv_signal_t* handle, int signum) {
-  auto& self = *static_cast<Signals*>(handle->data);
+void Signals::on_signal(int signum) {
   spdlog::info("received {}", signal_name(signum));
   switch (signum) {
     case SIGHUP:
-      self.event_log_.reopen();
-      self.reload();
+      event_log_.reopen();
+      reload();
       break;
     case SIGUSR1:
-      self.status();
+      status();
       break;
     case SIGUSR2:
-      self.event_log_.reopen();
+      event_log_.reopen();
       break;
     default:
-      self.stop_();
+      stop_();
   }
 }
 

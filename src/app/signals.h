@@ -26,6 +26,9 @@
 namespace gw::eventlog {
 class EventLog;
 }
+namespace gw::net {
+class Signal;
+}
 namespace gw::proxy {
 class Proxy;
 }
@@ -51,7 +54,7 @@ class Signals {
   void close();
 
  private:
-  static void on_signal(uv_signal_t* handle, int signum);
+  void on_signal(int signum);
   void reload();
   void status();
 
@@ -60,7 +63,7 @@ class Signals {
   config::Config running_;
   CliOptions options_;
   std::function<void()> stop_;
-  std::array<uv_signal_t, 6> handles_{};  // in the order of kHandled (signals.cpp)
+  std::array<net::Signal*, 6> handles_{};  // in the order of kHandled (signals.cpp)
   bool started_ = false;
 };
 

@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "net/async.h"
+#include "net/signal.h"
 #include "net_test_support.h"
 
 namespace gw::net {
@@ -116,6 +118,39 @@ TEST_F(AsyncTest, ClosingBeforeAnyWakeUpIsClean) {
   async->close();
   uv_run(&loop_, UV_RUN_DEFAULT);
   EXPECT_FALSE(woken);
+}
+
+class SignalTest : public LoopTest {};
+
+TEST_F(SignalTest, ASignalIsDeliveredOnTheLoopUntilClosed) {
+  int delivered = 0;
+  bool closed = false;
+  Signal* signal = nullptr;
+  signal = Signal::start(&loop_, SIGUSR2, [&](int signum) {
+    EXPECT_EQ(signum, SIGUSR2);
+    ++delivered;
+    signal->close([&] { closed = true; });
+    signal->close();
+  });
+  ASSERT_NE(signal, nullptr);
+  ASSERT_EQ(::raise(SIGUSR2), 0);
+  uv_run(&loop_, UV_RUN_DEFAULT);  // the open Signal keeps it running until it closes itself
+  EXPECT_EQ(delivered, 1);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(Signal::start(&loop_, -1, [](int) {}), nullptr) << "not a signal number";
+}
+
+TEST(NetLoop, RunsUntilNothingIsLeftAndClosesOnlyWhenEmpty) {
+  Loop loop;
+  int fired = 0;
+  Timer* timer = Timer::create(loop.get(), [&] { ++fired; });
+  timer->start(1ms);
+  loop.run();
+  EXPECT_EQ(fired, 1);
+  EXPECT_FALSE(loop.close()) << "the timer is still open";
+  timer->close();
+  loop.run();
+  EXPECT_TRUE(loop.close());
 }
 
 }  // namespace
