@@ -2,36 +2,27 @@
 
 #include <fmt/format.h>
 
-#include "core/byte_reader.h"
 #include "core/errors.h"
-#include "protocol/auth.h"
 #include "protocol/constants.h"
 #include "protocol/frame.h"
-#include "protocol/handshake.h"
-#include "protocol/native_password.h"
-#include "protocol/response.h"
-#include "protocol/resultset.h"
 
 namespace gw::session {
 
-namespace cap = protocol::cap;
-
 namespace {
-// Status packets and the few short rows gracewire asks for.
+// A login packet, a status packet or one short row; the result as a whole is bounded by
+// kResultLimits.
 constexpr std::size_t kKeep = 64 * 1024;
-constexpr std::uint64_t kControlCapabilities = cap::kMysql | cap::kLongFlag | cap::kProtocol41 |
-                                               cap::kTransactions | cap::kSecureConnection |
-                                               cap::kPluginAuth;
 }  // namespace
 
 ControlSession::ControlSession(std::string user, std::string password)
-    : user_(std::move(user)), password_(std::move(password)) {}
+    : login_(std::move(user), std::move(password)) {}
 
 void ControlSession::on_server_data(ByteView bytes) {
   if (state_ == State::Failed || state_ == State::Closed) return;
   auto consumed = splitter_.feed(bytes, handler_);
-  if (!consumed)
+  if (!consumed && state_ != State::Failed) {
     fail_with(fmt::format("bad packet from the server: {}", consumed.error().message()));
+  }
 }
 
 void ControlSession::on_server_eof() {
@@ -45,89 +36,56 @@ void ControlSession::on_server_eof() {
 void ControlSession::fail_with(std::string why) {
   state_ = State::Failed;
   failure_ = std::move(why);
-  building_ = {};
+  reply_.reset();
 }
 
 Result<protocol::MessagePlan> ControlSession::Handler::on_message_start(
     const protocol::MessageStart& m) {
-  if (m.header.sequence_id != s_.next_sequence_id_) return fail(session_errc::bad_sequence);
+  // The login checks its own sequence ids (at the message's end).
+  if (s_.state_ == State::Busy && m.header.sequence_id != s_.next_sequence_id_) {
+    return fail(session_errc::bad_sequence);
+  }
   return protocol::MessagePlan{.keep = kKeep};
 }
 
 Result<void> ControlSession::Handler::on_message_end(const protocol::Message& m) {
   if (!m.whole()) return fail(session_errc::message_too_large);
   if (m.length == 0) return fail(session_errc::malformed_packet);
-  s_.next_sequence_id_ = static_cast<std::uint8_t>(m.last_sequence_id + 1);
   switch (s_.state_) {
     case State::Greeting:
-      return s_.on_greeting(m);
     case State::Auth:
-      return s_.on_auth_reply(m);
+      return s_.on_login_message(m);
     case State::Busy:
+      s_.next_sequence_id_ = static_cast<std::uint8_t>(m.last_sequence_id + 1);
       return s_.on_query_reply(m);
     default:
       return fail(codec_errc::unexpected_message);
   }
 }
 
-Result<void> ControlSession::on_greeting(const protocol::Message& m) {
-  if (m.head[0] == protocol::kErrHeader) {
-    auto err = protocol::decode_err(m.head, cap::kProtocol41);
-    fail_with(
-        err ? fmt::format("the server refused the connection: ERR {}: {}", err->code, err->message)
-            : "the server refused the connection");
-    return {};
-  }
-  auto greeting = protocol::decode_greeting(m.head);
-  if (!greeting) return fail(greeting.error());
-  connection_id_ = greeting->connection_id;
-  capabilities_ = greeting->capabilities & kControlCapabilities;
-  protocol::HandshakeResponse response;
-  response.capabilities = capabilities_;
-  response.max_packet_size = 16 * 1024 * 1024;
-  response.charset = greeting->charset;
-  response.user = user_;
-  response.auth_response = protocol::native_password_response(password_, greeting->auth_data);
-  response.auth_plugin = std::string(protocol::kNativePasswordPlugin);
-  response.has_auth_plugin = true;
-  Bytes payload;
-  protocol::encode_handshake_response(response, payload);
-  next_sequence_id_ = protocol::append_message(payload, next_sequence_id_, to_server_);
-  state_ = State::Auth;
-  return {};
-}
-
-Result<void> ControlSession::on_auth_reply(const protocol::Message& m) {
-  switch (m.head[0]) {
-    case protocol::kOkHeader:
+Result<void> ControlSession::on_login_message(const protocol::Message& m) {
+  auto handled = login_.on_message(m.first_sequence_id, m.head, to_server_);
+  if (!handled) return handled;
+  if (login_.greeting()) connection_id_ = login_.greeting()->connection_id;
+  switch (login_.state()) {
+    case protocol::ClientLogin::State::Greeting:
+      break;
+    case protocol::ClientLogin::State::Auth:
+      state_ = State::Auth;
+      break;
+    case protocol::ClientLogin::State::LoggedIn:
       state_ = State::Ready;
-      return {};
-    case protocol::kErrHeader: {
-      auto err = protocol::decode_err(m.head, capabilities_);
+      break;
+    case protocol::ClientLogin::State::Refused:
+      // As lasting as a wrong password, whether ERR or a plugin gracewire cannot speak.
       login_refused_ = true;
-      fail_with(err ? fmt::format("control login refused: ERR {} ({}): {}", err->code,
-                                  err->sql_state, err->message)
-                    : "control login refused");
-      return {};
-    }
-    case protocol::kAuthSwitchHeader: {
-      auto request = protocol::decode_auth_switch_request(m.head);
-      if (!request) return fail(request.error());
-      if (request->plugin != protocol::kNativePasswordPlugin) {
-        login_refused_ = true;  // as lasting as a wrong password
-        fail_with(fmt::format("the control account authenticates with {}; gracewire needs {}",
-                              request->plugin, protocol::kNativePasswordPlugin));
-        return {};
-      }
-      switched_ = true;
-      const std::string answer = protocol::native_password_response(password_, request->data);
-      next_sequence_id_ = protocol::append_message(as_bytes(answer), next_sequence_id_, to_server_);
-      return {};
-    }
-    default:
-      fail_with("unexpected authentication packet for the control account");
-      return {};
+      fail_with("control " + login_.failure());
+      break;
+    case protocol::ClientLogin::State::Failed:
+      fail_with(login_.failure());
+      break;
   }
+  return {};
 }
 
 void ControlSession::query(std::string_view sql) {
@@ -135,68 +93,25 @@ void ControlSession::query(std::string_view sql) {
   Bytes payload{static_cast<std::uint8_t>(protocol::Command::Query)};
   payload.insert(payload.end(), sql.begin(), sql.end());
   next_sequence_id_ = protocol::append_message(payload, 0, to_server_);
-  building_ = {};
-  reply_ = Reply::First;
+  reply_.emplace(login_.capabilities(), kResultLimits);
   state_ = State::Busy;
 }
 
 Result<void> ControlSession::on_query_reply(const protocol::Message& m) {
-  const std::uint8_t first = m.head[0];
-  if (first == protocol::kErrHeader) {
-    auto err = protocol::decode_err(m.head, capabilities_);
-    if (!err) return fail(err.error());
-    building_.ok = false;
-    building_.error_code = err->code;
-    building_.error_message = err->message;
-    result_ = std::move(building_);
+  auto done = reply_->on_message(m.head);
+  if (!done) {
+    if (done.error() == session_errc::message_too_large) {
+      fail_with(fmt::format("a control statement's result passed {} rows or {} bytes",
+                            kResultLimits.max_rows, kResultLimits.max_bytes));
+      return {};
+    }
+    return fail(done.error());
+  }
+  if (*done) {
+    result_ = reply_->take();
+    reply_.reset();
     state_ = State::Ready;
-    return {};
   }
-  switch (reply_) {
-    case Reply::First: {
-      if (first == protocol::kOkHeader) {
-        building_.ok = true;
-        result_ = std::move(building_);
-        state_ = State::Ready;
-        return {};
-      }
-      auto count = protocol::decode_column_count(m.head);
-      if (!count) return fail(count.error());
-      columns_left_ = *count;
-      reply_ = Reply::Columns;
-      return {};
-    }
-    case Reply::Columns:
-      if (--columns_left_ == 0) reply_ = Reply::ColumnsEof;
-      return {};
-    case Reply::ColumnsEof:
-      reply_ = Reply::Rows;
-      return {};
-    case Reply::Rows:
-      if (protocol::is_eof_packet(first, m.length)) {
-        building_.ok = true;
-        result_ = std::move(building_);
-        state_ = State::Ready;
-        return {};
-      }
-      return on_row(m);
-  }
-  return {};
-}
-
-Result<void> ControlSession::on_row(const protocol::Message& m) {
-  ByteReader reader(m.head);
-  std::vector<std::optional<std::string>> row;
-  while (reader.ok() && !reader.empty()) {
-    if (reader.peek() == 0xfb) {
-      reader.skip(1);
-      row.emplace_back(std::nullopt);
-    } else {
-      row.emplace_back(std::string(reader.lenenc_string()));
-    }
-  }
-  if (!reader.ok()) return fail(reader.error());
-  building_.rows.push_back(std::move(row));
   return {};
 }
 
@@ -204,6 +119,7 @@ void ControlSession::quit() {
   if (state_ == State::Ready || state_ == State::Busy) {
     const std::uint8_t quit = static_cast<std::uint8_t>(protocol::Command::Quit);
     protocol::append_message(ByteView(&quit, 1), 0, to_server_);
+    reply_.reset();
     state_ = State::Quitting;
   }
 }

@@ -1,12 +1,19 @@
 #pragma once
-// ControlSession: gracewire's own upstream session as the control account, sans-IO. It
-// authenticates with mysql_native_password, runs one statement at a time (KILL QUERY, SHOW
-// GLOBAL STATUS), and ends with COM_QUIT like every other session.
+// ControlSession: gracewire's own upstream session as the control account, sans-IO. It logs in
+// through protocol::ClientLogin (mysql_native_password, auth switch), runs one statement at a
+// time (KILL QUERY, SHOW GRANTS, SHOW GLOBAL STATUS) read by protocol::TextResultDecoder, and
+// ends with COM_QUIT like every other session.
 //
-//   Greeting ──S: greeting, C: response──► Auth ──S: OK──► Ready ──query()──► Busy ──result──►
-//   Ready Auth ──S: switch to mysql_native_password──► (answered) ──► Auth Ready ──quit()──►
-//   Quitting ──S: EOF──► Closed any ──ERR at login, other plugin, bad packet, unexpected EOF──►
-//   Failed (failure() says why)
+//   Greeting --S: greeting, C: response--> Auth
+//   Greeting --S: ERR (too many connections, host blocked)--> Failed
+//   Auth --S: switch to mysql_native_password, C: answer--> Auth
+//   Auth --S: OK--> Ready
+//   Auth --S: ERR, or a switch to another plugin--> Failed, login_refused()
+//   Ready --query()--> Busy
+//   Busy --S: OK, ERR or a whole result set--> Ready (take_result())
+//   Ready or Busy --quit()--> Quitting
+//   Quitting --S: EOF--> Closed
+//   any --bad packet, unexpected EOF--> Failed (failure() says why)
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +23,9 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "protocol/client_login.h"
 #include "protocol/message_splitter.h"
+#include "protocol/text_result.h"
 
 namespace gw::session {
 
@@ -32,12 +41,11 @@ class ControlSession {
     Failed,    // unusable; failure() says why
   };
 
-  struct QueryResult {
-    bool ok = false;
-    std::uint16_t error_code = 0;
-    std::string error_message;
-    std::vector<std::vector<std::optional<std::string>>> rows;  // text protocol; NULL = nullopt
-  };
+  // ok, error_code, error_message, rows (text protocol; NULL = nullopt).
+  using QueryResult = protocol::TextResult;
+  // Status packets and the few short rows gracewire asks for (SHOW GLOBAL STATUS is ~600 rows).
+  static constexpr protocol::TextResultLimits kResultLimits{.max_rows = 10'000,
+                                                            .max_bytes = 1024 * 1024};
 
   ControlSession(std::string user, std::string password);
   ControlSession(const ControlSession&) = delete;
@@ -61,7 +69,7 @@ class ControlSession {
   std::uint32_t connection_id() const { return connection_id_; }
   // True when the server accepted mysql_native_password straight away: only then may the same
   // credentials be pipelined with COM_QUIT to end an abandoned client handshake.
-  bool logged_in_without_switch() const { return state_ >= State::Ready && !switched_; }
+  bool logged_in_without_switch() const { return state_ >= State::Ready && !login_.switched(); }
 
  private:
   class Handler final : public protocol::MessageHandler {
@@ -74,28 +82,18 @@ class ControlSession {
    private:
     ControlSession& s_;
   };
-  // Where a statement's answer is.
-  enum class Reply { First, Columns, ColumnsEof, Rows };
-
-  [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
-  [[nodiscard]] Result<void> on_auth_reply(const protocol::Message& m);
+  [[nodiscard]] Result<void> on_login_message(const protocol::Message& m);
   [[nodiscard]] Result<void> on_query_reply(const protocol::Message& m);
-  [[nodiscard]] Result<void> on_row(const protocol::Message& m);
   void fail_with(std::string why);
 
-  std::string user_;
-  std::string password_;  // never logged
+  protocol::ClientLogin login_;  // holds the password until the login ends; never logged
   State state_ = State::Greeting;
   std::string failure_;
   bool login_refused_ = false;
   std::uint32_t connection_id_ = 0;
-  std::uint64_t capabilities_ = 0;
-  bool switched_ = false;
-  std::uint8_t next_sequence_id_ = 0;
-  Reply reply_ = Reply::First;
-  std::uint64_t columns_left_ = 0;
+  std::uint8_t next_sequence_id_ = 0;  // command phase; the login counts its own
+  std::optional<protocol::TextResultDecoder> reply_;
   std::optional<QueryResult> result_;
-  QueryResult building_;
   protocol::MessageSplitter splitter_;
   Handler handler_{*this};
   Bytes to_server_;
