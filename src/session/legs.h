@@ -38,6 +38,10 @@ class ClientLeg {
     backlog_.clear();
   }
 
+  // Bytes may still be sent to the client: it is there and was not asked to close. What comes
+  // after the close was asked would arrive after the ending the session chose.
+  bool accepts_bytes() const { return !gone_ && closing_ == LegClosing::Open; }
+
   protocol::MessageSplitter& splitter() { return splitter_; }
   const protocol::MessageSplitter& splitter() const { return splitter_; }
   Route route = Route::Forward;

@@ -170,7 +170,7 @@ Actions& Session::on_server_data(ByteView bytes) {
 void Session::send_error_to_client(std::uint16_t code, std::string_view sql_state,
                                    std::string_view message, std::uint8_t sequence_id) {
   // Inside a packet the server is still sending, an ERR could not be read: the close says it.
-  if (client_.gone() || server_.message_half_forwarded()) return;
+  if (!client_.accepts_bytes() || server_.message_half_forwarded()) return;
   // Before the handshake the client's capabilities are unknown; the SQLSTATE marker goes in
   // anyway: Connector/C reads either form, PyMySQL only the 4.1 one.
   const std::uint64_t capabilities =

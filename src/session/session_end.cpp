@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "protocol/client_login.h"
 #include "protocol/constants.h"
 #include "protocol/frame.h"
-#include "protocol/native_password.h"
 #include "session/session.h"
 
 namespace gw::session {
@@ -154,21 +154,8 @@ void Session::client_left_before_auth() {
 // the response and COM_QUIT may travel in one write.
 void Session::authenticate_and_quit() {
   const ControlCredentials& credentials = *settings_.handshake_credentials;
-  protocol::HandshakeResponse response;
-  namespace cap = protocol::cap;
-  const protocol::Greeting& greeting = server_.greeting;
-  response.capabilities =
-      greeting.capabilities & (cap::kMysql | cap::kLongFlag | cap::kProtocol41 |
-                               cap::kTransactions | cap::kSecureConnection | cap::kPluginAuth);
-  response.max_packet_size = 16 * 1024 * 1024;
-  response.charset = greeting.charset;
-  response.user = credentials.user;
-  response.auth_response =
-      protocol::native_password_response(credentials.password, greeting.auth_data);
-  response.auth_plugin = std::string(protocol::kNativePasswordPlugin);
-  response.has_auth_plugin = true;
-  Bytes payload;
-  protocol::encode_handshake_response(response, payload);
+  const Bytes payload = protocol::login_response_payload(
+      server_.greeting, {credentials.user, credentials.password, {}});
   protocol::append_message(payload, 1, actions_.bytes_for(Leg::Server));
   send_quit_upstream();
 }

@@ -56,7 +56,7 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
 
 void Session::ServerHandler::on_message_bytes(ByteView bytes) {
   // A message that began while the client was there goes on to its end, but nowhere.
-  if (s_.server_.route == Route::Forward && !s_.client_.gone()) {
+  if (s_.server_.route == Route::Forward && s_.client_.accepts_bytes()) {
     s_.actions_.send(Leg::Client, bytes);
   }
 }
@@ -89,7 +89,9 @@ Result<void> Session::on_greeting(const Message& m) {
   if (!m.head.empty() && m.head[0] == protocol::kErrHeader) {
     // The server refused the connection (too many connections, host blocked, …): the client
     // hears it exactly as the server said it.
-    protocol::append_message(m.head, m.first_sequence_id, actions_.bytes_for(Leg::Client));
+    if (client_.accepts_bytes()) {
+      protocol::append_message(m.head, m.first_sequence_id, actions_.bytes_for(Leg::Client));
+    }
     close(CloseReason::ServerClosed, describe_err(m.head, 0));
     return {};
   }
