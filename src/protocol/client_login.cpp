@@ -94,15 +94,23 @@ void ClientLogin::end(State state, std::string failure) {
 }
 
 Result<void> ClientLogin::on_message(std::uint8_t sequence_id, ByteView payload, Bytes& to_server) {
+  const std::uint8_t expected = next_sequence_id_;
   Result<void> handled = [&]() -> Result<void> {
     if (ended()) return fail(codec_errc::unexpected_message);
-    if (sequence_id != next_sequence_id_) return fail(session_errc::bad_sequence);
-    if (payload.empty()) return fail(session_errc::malformed_packet);
+    if (sequence_id != expected) return fail(session_errc::bad_sequence);
+    if (payload.empty()) return fail(codec_errc::need_more);
     next_sequence_id_ = static_cast<std::uint8_t>(sequence_id + 1);
     return state_ == State::Greeting ? on_greeting(payload, to_server)
                                      : on_auth_reply(payload, to_server);
   }();
-  if (!handled && state_ != State::Failed) end(State::Failed, {});
+  if (handled) return handled;
+  // The handlers change state only once a message decoded, so a cut one leaves the login as it
+  // was; to a caller that passes whole messages it is malformed all the same.
+  if (handled.error() == codec_errc::need_more) {
+    next_sequence_id_ = expected;
+  } else if (state_ != State::Failed) {
+    end(State::Failed, {});
+  }
   return handled;
 }
 

@@ -45,9 +45,9 @@ inline constexpr std::uint64_t kClientLoginCapabilities = cap::kMysql | cap::kLo
 inline constexpr std::uint32_t kClientLoginMaxPacket = 16 * 1024 * 1024;
 
 struct LoginCredentials {
-  std::string_view user;
-  std::string_view password;  // never logged
-  std::string_view schema;    // empty: no default schema
+  std::string_view user = {};
+  std::string_view password = {};  // never logged
+  std::string_view schema = {};    // empty: no default schema
 };
 
 // The capabilities a login answering `greeting` uses: kClientLoginCapabilities (plus
@@ -79,7 +79,8 @@ class ClientLogin {
   // One whole logical message from the server whose first packet carried `sequence_id`.
   // Appends what to answer, framed, to `to_server`. Returns an error (and state() becomes
   // Failed) for a wrong sequence id, a message that does not decode, or a message after the
-  // login ended; a refusal is not an error of the protocol: see state().
+  // login ended; a refusal is not an error of the protocol: see state(). A cut message is
+  // need_more and changes nothing.
   [[nodiscard]] Result<void> on_message(std::uint8_t sequence_id, ByteView payload,
                                         Bytes& to_server);
 

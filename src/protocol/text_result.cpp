@@ -78,6 +78,7 @@ Result<bool> TextResultDecoder::on_first(ByteView payload) {
 // Only the catalog is read: every server sends "def" there, and a packet that is not a column
 // definition (an EOF too early, a row) fails here rather than shifting the count.
 Result<void> TextResultDecoder::on_column(ByteView payload) {
+  if (is_eof_packet(payload[0], payload.size())) return fail(codec_errc::unexpected_message);
   ByteReader reader(payload);
   const std::string_view catalog = reader.lenenc_string();
   if (!reader.ok()) return fail(reader.error());

@@ -31,9 +31,9 @@ using TextRow = std::vector<std::optional<std::string>>;  // NULL = nullopt
 struct TextResult {
   bool ok = false;  // OK or a complete result set; false for an ERR
   std::uint16_t error_code = 0;
-  std::string sql_state;
-  std::string error_message;
-  std::vector<TextRow> rows;  // empty for an OK
+  std::string sql_state = {};
+  std::string error_message = {};
+  std::vector<TextRow> rows = {};  // empty for an OK
   friend bool operator==(const TextResult&, const TextResult&) = default;
 };
 
