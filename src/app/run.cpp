@@ -68,11 +68,8 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
 std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
                                                          const proxy::ProxySettings& settings) {
   if (!settings.control) return nullptr;
-  const config::Endpoint& upstream = settings.upstream;
   control::ControlService::Settings control;
-  control.upstream = upstream.kind == config::Endpoint::Kind::Unix
-                         ? net::Target{net::Target::Kind::Unix, {}, 0, upstream.path}
-                         : net::Target{net::Target::Kind::Tcp, upstream.host, upstream.port, {}};
+  control.upstream = settings.upstream_target();
   control.credentials = *settings.control;
   control.connect_timeout = settings.connect_timeout;
   control.close_timeout = settings.close_timeout;

@@ -13,17 +13,6 @@ namespace gw::proxy {
 
 using session::Session;
 
-namespace {
-
-net::Target target_of(const config::Endpoint& endpoint) {
-  if (endpoint.kind == config::Endpoint::Kind::Unix) {
-    return net::Target{net::Target::Kind::Unix, {}, 0, endpoint.path};
-  }
-  return net::Target{net::Target::Kind::Tcp, endpoint.host, endpoint.port, {}};
-}
-
-}  // namespace
-
 Connection::Connection(Proxy& proxy, std::uint64_t id)
     : proxy_(proxy),
       id_(id),
@@ -54,7 +43,7 @@ void Connection::start(net::Listener& listener, bool over_capacity) {
 // A name is looked up off the loop thread, the same way as for the control connection.
 void Connection::connect_upstream() {
   apply(session_.start());
-  server_ = net::Stream::connect(proxy_.loop(), target_of(proxy_.settings().upstream), *this,
+  server_ = net::Stream::connect(proxy_.loop(), proxy_.settings().upstream_target(), *this,
                                  [this](int status) { on_connected(status); });
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "config/address.h"
+#include "net/address.h"
 #include "session/session.h"
 
 namespace gw::eventlog {
@@ -18,6 +19,8 @@ namespace gw::proxy {
 struct ProxySettings {
   config::Endpoint listen;
   config::Endpoint upstream;
+  // `upstream` as net connects to it: every connection gracewire opens there uses this.
+  net::Target upstream_target() const;
   std::uint32_t max_connections = 1024;
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds greeting_timeout{10'000};   // server: greeting after connecting
