@@ -1,5 +1,10 @@
 #include "eventlog/sql_literal.h"
 
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <type_traits>
+
 namespace gw::eventlog {
 
 std::string unquote_sql(std::string_view literal, bool backslashes) {
@@ -100,6 +105,62 @@ std::string decode_bit_digits(std::string_view digits) {
     }
   }
   return out;
+}
+
+namespace {
+
+// Backslash escapes, as the server's default sql_mode reads them back.
+std::string backslash_quoted(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+std::string render_date_time(const protocol::DateTime& value) {
+  std::string text = fmt::format("{:04}-{:02}-{:02}", value.year, value.month, value.day);
+  if (value.type != protocol::DateTime::Type::Date) {
+    text += fmt::format(" {:02}:{:02}:{:02}", value.hour, value.minute, value.second);
+  }
+  if (value.microsecond != 0) text += fmt::format(".{:06}", value.microsecond);
+  return backslash_quoted(text);
+}
+
+std::string render_time(const protocol::Time& value) {
+  // Unsigned arithmetic, as the wire's days are: a nonsense day count wraps, never traps.
+  const unsigned hours = value.days * 24u + value.hour;
+  std::string text = fmt::format("{}{:02}:{:02}:{:02}", value.negative ? "-" : "", hours,
+                                 value.minute, value.second);
+  if (value.microsecond != 0) text += fmt::format(".{:06}", value.microsecond);
+  return backslash_quoted(text);
+}
+
+}  // namespace
+
+std::string render_sql_literal(const protocol::Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, protocol::NullValue>) {
+          return "NULL";
+        } else if constexpr (std::is_same_v<T, protocol::LongData>) {
+          return "<long data>";
+        } else if constexpr (std::is_same_v<T, protocol::Decimal>) {
+          return backslash_quoted(v.text);
+        } else if constexpr (std::is_same_v<T, protocol::String>) {
+          return backslash_quoted(v.bytes);
+        } else if constexpr (std::is_same_v<T, protocol::DateTime>) {
+          return render_date_time(v);
+        } else if constexpr (std::is_same_v<T, protocol::Time>) {
+          return render_time(v);
+        } else {
+          return fmt::format("{}", v);  // integers, float, double: the shortest exact digits
+        }
+      },
+      value);
 }
 
 }  // namespace gw::eventlog

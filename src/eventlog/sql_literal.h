@@ -1,10 +1,13 @@
 #pragma once
 // Reading and writing the text of SQL literals: strings, for SQL held inside a string (PREPARE s
 // FROM '…', EXECUTE IMMEDIATE '…'), which the redactor reads as SQL of its own; hex and bit
-// literals, whose bytes the redactor reads for words that announce a secret.
+// literals, whose bytes the redactor reads for words that announce a secret; and protocol
+// values (bound parameters) rendered as the literals an audit record shows.
 
 #include <string>
 #include <string_view>
+
+#include "protocol/value.h"
 
 namespace gw::eventlog {
 
@@ -25,5 +28,11 @@ std::string decode_hex_digits(std::string_view digits);
 // The bytes a bit literal's digits stand for (B'01101000', 0b01101000: "h"), padded on the left
 // to whole bytes; anything that is not 0 or 1 ends the digits.
 std::string decode_bit_digits(std::string_view digits);
+
+// `value` as SQL-literal text for an audit record: NULL, 42, -1.5, 1e+20, 'text' (a quote or a
+// backslash escaped with a backslash), '2024-01-31 10:00:00[.123456]', '-26:03:04', and
+// <long data> for a value sent with COM_STMT_SEND_LONG_DATA. Decimals are quoted, as the text
+// the protocol sends them as.
+std::string render_sql_literal(const protocol::Value& value);
 
 }  // namespace gw::eventlog

@@ -1,9 +1,7 @@
 #include "protocol/stmt_params.h"
 
-#include <fmt/format.h>
-
 #include <bit>
-#include <cstring>
+#include <string>
 
 #include "core/byte_reader.h"
 #include "core/errors.h"
@@ -15,6 +13,7 @@ namespace {
 
 // MYSQL_TYPE_* values (Connector/C mariadb_com.h, enum_field_types).
 enum : std::uint8_t {
+  kDecimal = 0,
   kTiny = 1,
   kShort = 2,
   kLong = 3,
@@ -28,19 +27,10 @@ enum : std::uint8_t {
   kTime = 11,
   kDateTime = 12,
   kYear = 13,
+  kNewDecimal = 0xf6,
 };
 
-std::string quoted(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
-
-std::string integer(ByteReader& reader, int width, bool is_unsigned) {
+Value integer(ByteReader& reader, int width, bool is_unsigned) {
   std::uint64_t raw = 0;
   switch (width) {
     case 1:
@@ -56,56 +46,50 @@ std::string integer(ByteReader& reader, int width, bool is_unsigned) {
       raw = reader.u64();
       break;
   }
-  if (is_unsigned) return fmt::format("{}", raw);
+  if (is_unsigned) return raw;
   const int shift = 64 - 8 * width;
-  return fmt::format("{}", static_cast<std::int64_t>(raw << shift) >> shift);
+  return static_cast<std::int64_t>(raw << shift) >> shift;  // sign-extend from `width` bytes
 }
 
 // DATE, DATETIME, TIMESTAMP: length 0, 4, 7 or 11.
-std::string date_time(ByteReader& reader, bool with_time) {
+DateTime date_time(ByteReader& reader, DateTime::Type type) {
+  DateTime value;
+  value.type = type;
   const std::uint8_t length = reader.u8();
-  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micro = 0;
   if (length >= 4) {
-    year = reader.u16();
-    month = reader.u8();
-    day = reader.u8();
+    value.year = reader.u16();
+    value.month = reader.u8();
+    value.day = reader.u8();
   }
   if (length >= 7) {
-    hour = reader.u8();
-    minute = reader.u8();
-    second = reader.u8();
+    value.hour = reader.u8();
+    value.minute = reader.u8();
+    value.second = reader.u8();
   }
-  if (length >= 11) micro = reader.u32();
+  if (length >= 11) value.microsecond = reader.u32();
   if (length != 0 && length != 4 && length != 7 && length != 11) {
     reader.set_error(codec_errc::invalid_length);
   }
-  std::string text = fmt::format("{:04}-{:02}-{:02}", year, month, day);
-  if (with_time) text += fmt::format(" {:02}:{:02}:{:02}", hour, minute, second);
-  if (micro != 0) text += fmt::format(".{:06}", micro);
-  return quoted(text);
+  return value;
 }
 
 // TIME: length 0, 8 or 12: negative flag, days, hours, minutes, seconds, microseconds.
-std::string time_value(ByteReader& reader) {
+Time time_value(ByteReader& reader) {
+  Time value;
   const std::uint8_t length = reader.u8();
-  bool negative = false;
-  unsigned days = 0, hour = 0, minute = 0, second = 0, micro = 0;
   if (length >= 8) {
-    negative = reader.u8() != 0;
-    days = reader.u32();
-    hour = reader.u8();
-    minute = reader.u8();
-    second = reader.u8();
+    value.negative = reader.u8() != 0;
+    value.days = reader.u32();
+    value.hour = reader.u8();
+    value.minute = reader.u8();
+    value.second = reader.u8();
   }
-  if (length >= 12) micro = reader.u32();
+  if (length >= 12) value.microsecond = reader.u32();
   if (length != 0 && length != 8 && length != 12) reader.set_error(codec_errc::invalid_length);
-  std::string text =
-      fmt::format("{}{:02}:{:02}:{:02}", negative ? "-" : "", days * 24 + hour, minute, second);
-  if (micro != 0) text += fmt::format(".{:06}", micro);
-  return quoted(text);
+  return value;
 }
 
-std::string value(ByteReader& reader, const ParamType& type) {
+Value value(ByteReader& reader, const ParamType& type) {
   switch (type.type) {
     case kTiny:
       return integer(reader, 1, type.is_unsigned);
@@ -118,20 +102,24 @@ std::string value(ByteReader& reader, const ParamType& type) {
     case kLongLong:
       return integer(reader, 8, type.is_unsigned);
     case kFloat:
-      return fmt::format("{}", std::bit_cast<float>(reader.u32()));
+      return std::bit_cast<float>(reader.u32());
     case kDouble:
-      return fmt::format("{}", std::bit_cast<double>(reader.u64()));
+      return std::bit_cast<double>(reader.u64());
     case kNull:
-      return "NULL";
+      return NullValue{};
     case kDate:
-      return date_time(reader, false);
+      return date_time(reader, DateTime::Type::Date);
     case kTimestamp:
+      return date_time(reader, DateTime::Type::Timestamp);
     case kDateTime:
-      return date_time(reader, true);
+      return date_time(reader, DateTime::Type::DateTime);
     case kTime:
       return time_value(reader);
+    case kDecimal:
+    case kNewDecimal:
+      return Decimal{std::string(reader.lenenc_string())};
     default:
-      return quoted(reader.lenenc_string());  // strings, decimals, blobs, JSON, BIT
+      return String{std::string(reader.lenenc_string())};  // strings, blobs, JSON, BIT
   }
 }
 
@@ -161,9 +149,9 @@ Result<ExecuteParams> decode_execute_params(ByteView payload, std::uint16_t num_
   if (!reader.ok()) return fail(reader.error());
   for (std::uint16_t i = 0; i < num_params; ++i) {
     if ((nulls[i / 8] >> (i % 8)) & 1) {
-      params.values.emplace_back("NULL");
+      params.values.emplace_back(NullValue{});
     } else if (i < long_data.size() && long_data[i]) {
-      params.values.emplace_back("<long data>");
+      params.values.emplace_back(LongData{});
     } else {
       params.values.push_back(value(reader, params.types[i]));
     }

@@ -1,5 +1,6 @@
 #pragma once
-// The bound parameters of COM_STMT_EXECUTE, rendered as SQL-literal text for audit records.
+// The bound parameters of COM_STMT_EXECUTE, decoded into typed values (protocol/value.h); the
+// event log renders them as SQL literals for audit records.
 //
 // After the 10-byte header (commands.h), when the statement has num_params > 0 (MySQL source
 // docs "COM_STMT_EXECUTE"; MariaDB KB "COM_STMT_EXECUTE"):
@@ -11,11 +12,11 @@
 // Without the flag, the types are those of the statement's previous execution.
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "protocol/value.h"
 
 namespace gw::protocol {
 
@@ -27,7 +28,7 @@ struct ParamType {
 
 struct ExecuteParams {
   std::vector<ParamType> types;     // as sent, or `previous_types` when not sent
-  std::vector<std::string> values;  // NULL, 42, -1.5, 'text', '2024-01-31 10:00:00', <long data>
+  std::vector<Value> values;        // one per parameter; NullValue, LongData included
 };
 
 // `long_data` marks the parameters whose values came with COM_STMT_SEND_LONG_DATA.

@@ -2,6 +2,7 @@
 
 #include "eventlog/close_kinds.h"
 #include "eventlog/secret_words.h"
+#include "eventlog/sql_literal.h"
 #include "eventlog/writer.h"
 #include "protocol/commands.h"
 #include "protocol/constants.h"
@@ -93,7 +94,10 @@ void EventRecorder::on_command_end(const session::Session& session,
   record.statement = std::move(command_->statement);
   record.statement_truncated = command_->statement_truncated;
   record.statement_id = command_->statement_id;
-  record.params = std::move(command_->params);
+  record.params.reserve(command_->params.size());
+  for (const auto& param : command_->params) {
+    record.params.push_back(eventlog::render_sql_literal(param));
+  }
   switch (outcome.kind) {
     case Outcome::Kind::Error:
       record.result = eventlog::CommandRecord::Result::Error;
@@ -143,7 +147,7 @@ void EventRecorder::track_secret_statements(Command command, bool ok, const Outc
                                    ? last_prepared_
                                    : *command_->statement_id;
       if (!secret_statements_.contains(id)) return;
-      for (auto& param : command_->params) param = "'***'";
+      for (auto& param : command_->params) param = protocol::String{"***"};  // renders '***'
       return;
     }
     case Command::StmtClose:

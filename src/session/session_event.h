@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocol/value.h"
 #include "session/exchange.h"
 
 namespace gw::session {
@@ -25,7 +26,7 @@ struct CommandBeginEvent {
   bool statement_truncated = false;
   std::optional<std::uint32_t>
       statement_id;                 // COM_STMT_EXECUTE / FETCH / CLOSE / RESET / LONG_DATA
-  std::vector<std::string> params;  // COM_STMT_EXECUTE, with record_params: SQL-literal text
+  std::vector<protocol::Value> params;  // COM_STMT_EXECUTE, with record_params: typed values
 };
 
 struct CommandEndEvent {

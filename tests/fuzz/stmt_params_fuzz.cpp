@@ -1,12 +1,15 @@
-// COM_STMT_EXECUTE's bound parameters (protocol/stmt_params.h), the one decoder that renders
-// network bytes as text for audit records. The first bytes choose the parameter count, the
+// COM_STMT_EXECUTE's bound parameters (protocol/stmt_params.h) decoded into typed values, and
+// those values rendered as SQL literals for audit records (eventlog/sql_literal.h). The first bytes choose the parameter count, the
 // previous execution's types and which parameters came as long data. Properties: never reads
 // past the payload (ASan), every accepted payload yields one type and one value per parameter,
-// and need_more is never mistaken for invalid on a prefix of an accepted payload.
+// a NULL bit gives NullValue and a long-data parameter LongData, every value renders, and
+// need_more is never mistaken for invalid on a prefix of an accepted payload.
 
+#include <variant>
 #include <vector>
 
 #include "codec_check.h"
+#include "eventlog/sql_literal.h"
 #include "protocol/stmt_params.h"
 
 using namespace gw;
@@ -32,6 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!params) return 0;
   FUZZ_CHECK(params->types.size() == num_params);
   FUZZ_CHECK(params->values.size() == num_params);
+  for (std::uint16_t i = 0; i < num_params; ++i) {
+    const auto& value = params->values[i];
+    if (long_data[i] && !std::holds_alternative<NullValue>(value)) {
+      FUZZ_CHECK(std::holds_alternative<LongData>(value));
+    }
+    FUZZ_CHECK(!eventlog::render_sql_literal(value).empty());
+  }
   fuzz::check_prefixes(payload, decode);
   return 0;
 }

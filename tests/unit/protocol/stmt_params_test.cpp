@@ -17,11 +17,11 @@ Bytes header() { return {0x17, 0x07, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0
 TEST(StmtParams, DecodesACapturedExecute) {
   auto params = decode_execute_params(kCapturedExecute, 2, {}, {false, true});
   ASSERT_TRUE(params);
-  EXPECT_EQ(params->values, (std::vector<std::string>{"0", "<long data>"}));
+  EXPECT_EQ(params->values, (std::vector<Value>{std::int64_t{0}, LongData{}}));
   EXPECT_EQ(params->types, (std::vector<ParamType>{{0x03, false}, {0xfe, false}}));
 }
 
-TEST(StmtParams, RendersEveryKindOfValueAsASqlLiteral) {
+TEST(StmtParams, DecodesEveryKindOfValueIntoItsType) {
   Bytes payload = header();
   // 7 parameters; the third is NULL. Types: TINY signed, LONGLONG unsigned, VARCHAR (NULL),
   // DOUBLE, DATETIME, TIME, VAR_STRING.
@@ -39,9 +39,11 @@ TEST(StmtParams, RendersEveryKindOfValueAsASqlLiteral) {
   payload.insert(payload.end(), rest.begin(), rest.end());
   auto params = decode_execute_params(payload, 7, {}, {});
   ASSERT_TRUE(params) << params.error().message();
-  EXPECT_EQ(params->values, (std::vector<std::string>{"-1", "18446744073709551615", "NULL", "1.5",
-                                                      "'2024-01-31 10:00:05.123456'", "'-26:03:04'",
-                                                      "'it\\'s x'"}));
+  const DateTime datetime{DateTime::Type::DateTime, 2024, 1, 31, 10, 0, 5, 123456};
+  const Time time{true, 1, 2, 3, 4, 0};
+  EXPECT_EQ(params->values,
+            (std::vector<Value>{std::int64_t{-1}, std::uint64_t{18446744073709551615u},
+                                NullValue{}, 1.5, datetime, time, String{"it's x"}}));
 }
 
 TEST(StmtParams, ReusesTheTypesOfThePreviousExecution) {
@@ -50,7 +52,7 @@ TEST(StmtParams, ReusesTheTypesOfThePreviousExecution) {
   payload.insert(payload.end(), rest.begin(), rest.end());
   auto params = decode_execute_params(payload, 1, {{0x03, false}}, {});
   ASSERT_TRUE(params);
-  EXPECT_EQ(params->values, std::vector<std::string>{"42"});
+  EXPECT_EQ(params->values, std::vector<Value>{std::int64_t{42}});
   EXPECT_FALSE(decode_execute_params(payload, 1, {}, {}));  // nothing to reuse
 }
 
@@ -60,7 +62,7 @@ TEST(StmtParams, LongDataParametersHaveNoValueInTheExecute) {
   payload.insert(payload.end(), rest.begin(), rest.end());
   auto params = decode_execute_params(payload, 2, {}, {true, false});
   ASSERT_TRUE(params);
-  EXPECT_EQ(params->values, (std::vector<std::string>{"<long data>", "7"}));
+  EXPECT_EQ(params->values, (std::vector<Value>{LongData{}, std::int64_t{7}}));
 }
 
 TEST(StmtParams, TruncatedValuesAreNeedMoreNotACrash) {
@@ -78,6 +80,53 @@ TEST(StmtParams, EveryStrictPrefixIsNeedMore) {
     ASSERT_FALSE(params) << "prefix of " << n << " bytes";
     EXPECT_EQ(params.error(), codec_errc::need_more) << "prefix of " << n << " bytes";
   }
+}
+
+// The rest of the types: FLOAT stays a float, DECIMAL keeps its digits as text, DATE and
+// TIMESTAMP keep their type, short temporal encodings leave the unsent fields zero, an unsigned
+// SHORT and a signed INT24 take their flag, and a wrong temporal length is invalid.
+TEST(StmtParams, DecodesFloatsDecimalsAndShortTemporals) {
+  Bytes payload = header();
+  const Bytes rest = {
+      0x00,  // no NULLs
+      0x01,  // types follow
+      0x04, 0x00, 0xf6, 0x00, 0x0a, 0x00, 0x07, 0x00, 0x0c, 0x00, 0x0b, 0x00, 0x02, 0x80,
+      0x00, 0x00, 0xc0, 0xbf,                          // FLOAT -1.5
+      0x05, '-', '1', '2', '.', '5',                   // NEWDECIMAL -12.5
+      0x04, 0xe8, 0x07, 0x01, 0x1f,                    // DATE 2024-01-31
+      0x07, 0xe8, 0x07, 0x02, 0x01, 0x17, 0x3b, 0x3a,  // TIMESTAMP 2024-02-01 23:59:58
+      0x00,                                            // DATETIME, length 0: all zero
+      0x00,                                            // TIME, length 0
+      0xfe, 0xff,                                      // SHORT unsigned 65534
+  };
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  auto params = decode_execute_params(payload, 7, {}, {});
+  ASSERT_TRUE(params) << params.error().message();
+  EXPECT_EQ(params->values,
+            (std::vector<Value>{-1.5f, Decimal{"-12.5"},
+                                DateTime{DateTime::Type::Date, 2024, 1, 31, 0, 0, 0, 0},
+                                DateTime{DateTime::Type::Timestamp, 2024, 2, 1, 23, 59, 58, 0},
+                                DateTime{}, Time{}, std::uint64_t{65534}}));
+
+  Bytes bad = header();
+  const Bytes bad_rest = {0x00, 0x01, 0x0a, 0x00, 0x05, 0xe8, 0x07, 0x01, 0x1f, 0x00};
+  bad.insert(bad.end(), bad_rest.begin(), bad_rest.end());
+  auto invalid = decode_execute_params(bad, 1, {}, {});
+  ASSERT_FALSE(invalid);
+  EXPECT_EQ(invalid.error(), codec_errc::invalid_length);
+}
+
+TEST(StmtParams, SignExtendsEachIntegerWidth) {
+  Bytes payload = header();
+  const Bytes rest = {0x00, 0x01, 0x02, 0x00, 0x09, 0x00, 0x03, 0x80,
+                      0x00, 0x80,              // SHORT -32768
+                      0xff, 0xff, 0xff, 0xff,  // INT24 -1 (sent in 4 bytes)
+                      0xff, 0xff, 0xff, 0xff}; // LONG unsigned 4294967295
+  payload.insert(payload.end(), rest.begin(), rest.end());
+  auto params = decode_execute_params(payload, 3, {}, {});
+  ASSERT_TRUE(params) << params.error().message();
+  EXPECT_EQ(params->values, (std::vector<Value>{std::int64_t{-32768}, std::int64_t{-1},
+                                                std::uint64_t{4294967295u}}));
 }
 
 }  // namespace
