@@ -74,6 +74,40 @@ TEST(ControlSession, ReadsATextResultSet) {
   EXPECT_FALSE(result->rows[1][1].has_value());
 }
 
+// A statement's result is bounded (kResultLimits): a server that streams rows without end fails
+// the connection with the reason instead of growing gracewire's memory.
+TEST(ControlSession, AResultPastItsLimitsFailsWithTheReason) {
+  ControlSession control("gw_control", "pw");
+  login(control);
+  control.query("SHOW GLOBAL STATUS");
+  control.on_server_data(concat({packet(1, Bytes{1}),
+                                 packet(2,
+                                        "\x03"
+                                        "def"),
+                                 packet(3, eof_payload())}));
+  const std::string row =
+      "\x05"
+      "value";
+  std::uint8_t seq = 4;
+  for (std::size_t i = 0; i < ControlSession::kResultLimits.max_rows; ++i) {
+    control.on_server_data(packet(seq++, row));
+  }
+  EXPECT_EQ(control.state(), ControlSession::State::Busy);
+  control.on_server_data(packet(seq, row));
+  EXPECT_EQ(control.state(), ControlSession::State::Failed);
+  EXPECT_NE(control.failure().find("10000 rows"), std::string::npos) << control.failure();
+  EXPECT_FALSE(control.take_result());
+}
+
+TEST(ControlSession, ChecksSequenceIdsOfAStatementsReply) {
+  ControlSession control("gw_control", "pw");
+  login(control);
+  control.query("KILL QUERY 12345");
+  control.on_server_data(packet(2, err_payload(1094, "Unknown thread id: 12345")));
+  EXPECT_EQ(control.state(), ControlSession::State::Failed);
+  EXPECT_NE(control.failure().find("sequence"), std::string::npos) << control.failure();
+}
+
 TEST(ControlSession, ReportsAStatementsError) {
   ControlSession control("gw_control", "pw");
   login(control);
