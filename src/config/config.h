@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/address.h"
+#include "config/defaults.h"
 
 namespace gw::config {
 
@@ -43,10 +44,10 @@ enum class InFlight {
 };
 
 struct ListenerConfig {
-  Endpoint address = Endpoint::tcp("127.0.0.1", 3307);
-  std::uint32_t max_connections = 1024;
+  Endpoint address = Endpoint::tcp("127.0.0.1", defaults::kListenPort);
+  std::uint32_t max_connections = defaults::kMaxConnections;
   // A client must send its HandshakeResponse this long after the greeting.
-  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout = defaults::kHandshakeTimeout;
 
   bool operator==(const ListenerConfig&) const = default;
 };
@@ -55,9 +56,9 @@ struct UpstreamConfig {
   // Empty means "not configured": the tools/ scripts then start a throwaway MariaDB and pass
   // --upstream; gracewire itself refuses to run without one.
   std::optional<Endpoint> address{};
-  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds connect_timeout = defaults::kConnectTimeout;
   // The server must greet this long after the connection is made.
-  std::chrono::milliseconds greeting_timeout{10'000};
+  std::chrono::milliseconds greeting_timeout = defaults::kGreetingTimeout;
 
   bool operator==(const UpstreamConfig&) const = default;
 };
@@ -65,12 +66,12 @@ struct UpstreamConfig {
 // Per-direction write-queue marks: past high_water gracewire stops reading from the peer, and
 // resumes once the queue drains below low_water.
 struct BufferConfig {
-  std::uint64_t high_water = 64 * 1024;
-  std::uint64_t low_water = 16 * 1024;
+  std::uint64_t high_water = defaults::kHighWater;
+  std::uint64_t low_water = defaults::kLowWater;
   // Client commands up to this size are held whole before the server sees them (at most one
   // packet, 16MiB - 1); all sessions together hold at most hold_budget.
-  std::uint64_t hold_limit = 16ULL << 20;
-  std::uint64_t hold_budget = 64ULL << 20;
+  std::uint64_t hold_limit = defaults::kHoldLimit;
+  std::uint64_t hold_budget = defaults::kHoldBudget;
 
   bool operator==(const BufferConfig&) const = default;
 };
@@ -84,9 +85,9 @@ struct LogConfig {
 
 struct CloseConfig {
   // How long one connection may take to close both sides gracefully before it is cut.
-  std::chrono::milliseconds close_timeout{2'000};
+  std::chrono::milliseconds close_timeout = defaults::kCloseTimeout;
   // How long shutdown waits for connections to finish before closing what is left.
-  std::chrono::milliseconds drain_timeout{30'000};
+  std::chrono::milliseconds drain_timeout = defaults::kDrainTimeout;
   ClientAbort client_abort = ClientAbort::Absorb;
   InFlight in_flight = InFlight::Cancel;
 
@@ -104,26 +105,20 @@ struct ControlConfig {
   bool operator==(const ControlConfig&) const = default;
 };
 
-// What the event log does when its writer thread falls behind.
-enum class EventLogLoss {
-  Block,  // wait for room: no record is lost, but forwarding may stall
-  Drop,   // drop the record and count it: forwarding never waits
-};
-
 // The event log: lifecycle and audit records as JSON lines (src/eventlog). Off unless a path is
 // set.
 struct EventLogConfig {
   std::string path{};                       // "" = off, "-" = standard output
-  std::uint64_t rotate_size = 64ULL << 20;  // bytes; 0 = never rotate
-  std::uint32_t rotate_keep = 8;            // rotated files kept: path.1 ... path.N
-  std::chrono::milliseconds flush_interval{1'000};
-  EventLogLoss loss = EventLogLoss::Block;
-  std::uint32_t queue_records = 65'536;
-  bool hash_chain = false;
-  bool lifecycle = true;  // connect, auth, change_user, reset, close records
-  bool audit = true;      // one command record per client command
-  bool params = false;    // bound parameter values in COM_STMT_EXECUTE audit records
-  std::uint64_t statement_limit = 64 * 1024;  // bytes of statement text kept per record
+  std::uint64_t rotate_size = defaults::kRotateSize;  // bytes; 0 = never rotate
+  std::uint32_t rotate_keep = defaults::kRotateKeep;  // rotated files kept: path.1 ... path.N
+  std::chrono::milliseconds flush_interval = defaults::kFlushInterval;
+  EventLogLoss loss = defaults::kEventLogLoss;
+  std::uint32_t queue_records = defaults::kQueueRecords;
+  bool hash_chain = defaults::kHashChain;
+  bool lifecycle = defaults::kLifecycle;  // connect, auth, change_user, reset, close records
+  bool audit = defaults::kAudit;          // one command record per client command
+  bool params = defaults::kParams;  // bound parameter values in COM_STMT_EXECUTE audit records
+  std::uint64_t statement_limit = defaults::kStatementLimit;  // statement bytes kept per record
   // Audit filters; empty = everything. Command classes are listed in enum_names.h.
   std::vector<std::string> users{};
   std::vector<std::string> schemas{};

@@ -8,8 +8,7 @@ EventLogSettings settings_from(const config::EventLogConfig& config) {
   settings.rotate_bytes = config.rotate_size;
   settings.rotate_keep = config.rotate_keep;
   settings.flush_interval = config.flush_interval;
-  settings.loss = config.loss == config::EventLogLoss::Drop ? EventLogSettings::Loss::Drop
-                                                            : EventLogSettings::Loss::Block;
+  settings.loss = config.loss;
   settings.queue_records = config.queue_records;
   settings.hash_chain = config.hash_chain;
   settings.audit = config.audit;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "config/address.h"
+#include "config/defaults.h"
 #include "net/address.h"
 #include "session/session.h"
 
@@ -21,15 +22,18 @@ struct ProxySettings {
   config::Endpoint upstream;
   // `upstream` as net connects to it: every connection gracewire opens there uses this.
   net::Target upstream_target() const;
-  std::uint32_t max_connections = 1024;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds greeting_timeout{10'000};   // server: greeting after connecting
-  std::chrono::milliseconds handshake_timeout{10'000};  // client: HandshakeResponse after greeting
-  std::chrono::milliseconds close_timeout{2'000};
-  std::chrono::milliseconds drain_timeout{30'000};
+  // Defaults as the configuration's (config/defaults.h), for tests that fill this directly.
+  std::uint32_t max_connections = config::defaults::kMaxConnections;
+  std::chrono::milliseconds connect_timeout = config::defaults::kConnectTimeout;
+  // server: greeting after connecting
+  std::chrono::milliseconds greeting_timeout = config::defaults::kGreetingTimeout;
+  // client: HandshakeResponse after greeting
+  std::chrono::milliseconds handshake_timeout = config::defaults::kHandshakeTimeout;
+  std::chrono::milliseconds close_timeout = config::defaults::kCloseTimeout;
+  std::chrono::milliseconds drain_timeout = config::defaults::kDrainTimeout;
   // Write-queue marks: past high_water stop reading the peer; resume below low_water.
-  std::size_t high_water = 64 * 1024;
-  std::size_t low_water = 16 * 1024;
+  std::size_t high_water = config::defaults::kHighWater;
+  std::size_t low_water = config::defaults::kLowWater;
   // Policies for every session; handshake_credentials is filled in by the proxy once the
   // control connection has shown the account logs in without an auth switch.
   session::SessionSettings session;
