@@ -4,18 +4,22 @@
 // checks the shared sequence-id counter, knows whose turn it is, and keeps what the session
 // needs (status flags, the command's outcome). It never sees raw bytes, only messages.
 //
-// Command responses (S = server, C = client):
+// Command responses (S = server, C = client), one arrow chain per line:
 //
-//   Response ──S: OK/ERR─────────────────────────────────────────────► done / Response
-//   (MORE_RESULTS)
-//      │ ──S: 0xFB file name──► InfileData ──C: empty packet──► InfileReply ──S: OK/ERR──► (as
-//      OK/ERR) └──S: column count──► ColumnDefs ──► [ColumnsEof] ──► Rows ──S: EOF/OK(0xFE)──► done
-//      / Response
-//                                                               └──S: ERR──► done
-//   PrepareReply ──S: PREPARE_OK──► PrepareParams ──► [EOF] ──► PrepareColumns ──► [EOF] ──► done
-//   SimpleReply, StatisticsReply, FieldListDefs ──► done
+//   Response --S: OK/ERR--> done, or Response again while OK says MORE_RESULTS_EXIST
+//   Response --S: 0xFB file name--> InfileData --C: empty packet--> InfileReply
+//   InfileReply --S: OK/ERR--> as Response's OK/ERR
+//   Response --S: column count--> ColumnDefs --> [ColumnsEof] --> Rows
+//   Rows --S: EOF/OK(0xFE)--> done, or Response again while it says MORE_RESULTS_EXIST
+//   Rows --S: ERR--> done
+//   PrepareReply --S: PREPARE_OK--> PrepareParams --> [PrepareParamsEof] --> PrepareColumns
+//   PrepareColumns --> [PrepareColumnsEof] --> done
+//   PrepareReply --S: ERR--> done
+//   SimpleReply, StatisticsReply, FieldListDefs --> done
 //   AuthExchange (handshake, COM_CHANGE_USER): either side, seq-checked, until S: OK or ERR
 //   BinlogEvents: events until EOF or ERR
+//
+// [X] is a step only without CLIENT_DEPRECATE_EOF.
 
 #include <cstdint>
 #include <string>
