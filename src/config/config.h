@@ -108,7 +108,7 @@ struct ControlConfig {
 // The event log: lifecycle and audit records as JSON lines (src/eventlog). Off unless a path is
 // set.
 struct EventLogConfig {
-  std::string path{};                       // "" = off, "-" = standard output
+  std::string path{};                                 // "" = off, "-" = standard output
   std::uint64_t rotate_size = defaults::kRotateSize;  // bytes; 0 = never rotate
   std::uint32_t rotate_keep = defaults::kRotateKeep;  // rotated files kept: path.1 ... path.N
   std::chrono::milliseconds flush_interval = defaults::kFlushInterval;

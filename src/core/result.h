@@ -13,7 +13,8 @@ using Result = std::expected<T, std::error_code>;
 inline std::unexpected<std::error_code> fail(std::error_code ec) { return std::unexpected(ec); }
 
 template <typename E>
-requires std::is_error_code_enum_v<E> std::unexpected<std::error_code> fail(E e) {
+  requires std::is_error_code_enum_v<E>
+std::unexpected<std::error_code> fail(E e) {
   return std::unexpected(std::error_code(e));
 }
 

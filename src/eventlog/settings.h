@@ -14,7 +14,7 @@
 namespace gw::eventlog {
 
 struct EventLogSettings {
-  std::string path{};                        // "-" = stdout, empty = disabled
+  std::string path{};                                          // "-" = stdout, empty = disabled
   std::uint64_t rotate_bytes = config::defaults::kRotateSize;  // 0 = never rotate
   std::uint32_t rotate_keep = config::defaults::kRotateKeep;   // path.1 … path.N; 0 = drop it
   std::chrono::milliseconds flush_interval = config::defaults::kFlushInterval;

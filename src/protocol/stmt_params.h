@@ -27,8 +27,8 @@ struct ParamType {
 };
 
 struct ExecuteParams {
-  std::vector<ParamType> types;     // as sent, or `previous_types` when not sent
-  std::vector<Value> values;        // one per parameter; NullValue, LongData included
+  std::vector<ParamType> types;  // as sent, or `previous_types` when not sent
+  std::vector<Value> values;     // one per parameter; NullValue, LongData included
 };
 
 // `long_data` marks the parameters whose values came with COM_STMT_SEND_LONG_DATA.

@@ -42,17 +42,17 @@ enum class UpstreamEnd : std::uint8_t {
 
 // Every reason a closed session can have (all but None), in the README's order.
 inline constexpr std::array kCloseReasons = {
-    CloseReason::ClientQuit,    CloseReason::FinWithoutQuit,      CloseReason::Rst,
-    CloseReason::MidCommand,    CloseReason::MidResult,           CloseReason::HandshakeAbort,
-    CloseReason::AuthFailed,    CloseReason::ProxyShutdown,       CloseReason::ServerClosed,
-    CloseReason::ProtocolError, CloseReason::Refused,             CloseReason::UpstreamUnreachable,
+    CloseReason::ClientQuit,    CloseReason::FinWithoutQuit, CloseReason::Rst,
+    CloseReason::MidCommand,    CloseReason::MidResult,      CloseReason::HandshakeAbort,
+    CloseReason::AuthFailed,    CloseReason::ProxyShutdown,  CloseReason::ServerClosed,
+    CloseReason::ProtocolError, CloseReason::Refused,        CloseReason::UpstreamUnreachable,
     CloseReason::Unsupported,
 };
 
 // Every way an upstream session ends (all but Open), in the README's order.
 inline constexpr std::array kUpstreamEnds = {
-    UpstreamEnd::ComQuitEof, UpstreamEnd::ServerFirst,  UpstreamEnd::Timeout,
-    UpstreamEnd::Mirrored,   UpstreamEnd::Killed,       UpstreamEnd::Dropped,
+    UpstreamEnd::ComQuitEof,   UpstreamEnd::ServerFirst, UpstreamEnd::Timeout,
+    UpstreamEnd::Mirrored,     UpstreamEnd::Killed,      UpstreamEnd::Dropped,
     UpstreamEnd::NotConnected,
 };
 

@@ -25,7 +25,7 @@ struct CommandBeginEvent {
   std::string statement;  // COM_QUERY / COM_STMT_PREPARE text, COM_INIT_DB schema; raw bytes
   bool statement_truncated = false;
   std::optional<std::uint32_t>
-      statement_id;                 // COM_STMT_EXECUTE / FETCH / CLOSE / RESET / LONG_DATA
+      statement_id;                     // COM_STMT_EXECUTE / FETCH / CLOSE / RESET / LONG_DATA
   std::vector<protocol::Value> params;  // COM_STMT_EXECUTE, with record_params: typed values
 };
 

@@ -42,8 +42,8 @@ TEST(StmtParams, DecodesEveryKindOfValueIntoItsType) {
   const DateTime datetime{DateTime::Type::DateTime, 2024, 1, 31, 10, 0, 5, 123456};
   const Time time{true, 1, 2, 3, 4, 0};
   EXPECT_EQ(params->values,
-            (std::vector<Value>{std::int64_t{-1}, std::uint64_t{18446744073709551615u},
-                                NullValue{}, 1.5, datetime, time, String{"it's x"}}));
+            (std::vector<Value>{std::int64_t{-1}, std::uint64_t{18446744073709551615u}, NullValue{},
+                                1.5, datetime, time, String{"it's x"}}));
 }
 
 TEST(StmtParams, ReusesTheTypesOfThePreviousExecution) {
@@ -90,14 +90,14 @@ TEST(StmtParams, DecodesFloatsDecimalsAndShortTemporals) {
   const Bytes rest = {
       0x00,  // no NULLs
       0x01,  // types follow
-      0x04, 0x00, 0xf6, 0x00, 0x0a, 0x00, 0x07, 0x00, 0x0c, 0x00, 0x0b, 0x00, 0x02, 0x80,
-      0x00, 0x00, 0xc0, 0xbf,                          // FLOAT -1.5
-      0x05, '-', '1', '2', '.', '5',                   // NEWDECIMAL -12.5
-      0x04, 0xe8, 0x07, 0x01, 0x1f,                    // DATE 2024-01-31
-      0x07, 0xe8, 0x07, 0x02, 0x01, 0x17, 0x3b, 0x3a,  // TIMESTAMP 2024-02-01 23:59:58
-      0x00,                                            // DATETIME, length 0: all zero
-      0x00,                                            // TIME, length 0
-      0xfe, 0xff,                                      // SHORT unsigned 65534
+      0x04, 0x00, 0xf6, 0x00, 0x0a, 0x00, 0x07, 0x00, 0x0c,
+      0x00, 0x0b, 0x00, 0x02, 0x80, 0x00, 0x00, 0xc0, 0xbf,  // FLOAT -1.5
+      0x05, '-',  '1',  '2',  '.',  '5',                     // NEWDECIMAL -12.5
+      0x04, 0xe8, 0x07, 0x01, 0x1f,                          // DATE 2024-01-31
+      0x07, 0xe8, 0x07, 0x02, 0x01, 0x17, 0x3b, 0x3a,        // TIMESTAMP 2024-02-01 23:59:58
+      0x00,                                                  // DATETIME, length 0: all zero
+      0x00,                                                  // TIME, length 0
+      0xfe, 0xff,                                            // SHORT unsigned 65534
   };
   payload.insert(payload.end(), rest.begin(), rest.end());
   auto params = decode_execute_params(payload, 7, {}, {});
@@ -118,10 +118,9 @@ TEST(StmtParams, DecodesFloatsDecimalsAndShortTemporals) {
 
 TEST(StmtParams, SignExtendsEachIntegerWidth) {
   Bytes payload = header();
-  const Bytes rest = {0x00, 0x01, 0x02, 0x00, 0x09, 0x00, 0x03, 0x80,
-                      0x00, 0x80,              // SHORT -32768
-                      0xff, 0xff, 0xff, 0xff,  // INT24 -1 (sent in 4 bytes)
-                      0xff, 0xff, 0xff, 0xff}; // LONG unsigned 4294967295
+  const Bytes rest = {0x00, 0x01, 0x02, 0x00, 0x09, 0x00, 0x03, 0x80, 0x00, 0x80,  // SHORT -32768
+                      0xff, 0xff, 0xff, 0xff,   // INT24 -1 (sent in 4 bytes)
+                      0xff, 0xff, 0xff, 0xff};  // LONG unsigned 4294967295
   payload.insert(payload.end(), rest.begin(), rest.end());
   auto params = decode_execute_params(payload, 3, {}, {});
   ASSERT_TRUE(params) << params.error().message();

@@ -1,11 +1,12 @@
 // The runtime settings start where the configuration does: one default for each knob
 // (config/defaults.h), one mapping from each configuration word to a session policy.
 
+#include "eventlog/settings.h"
+
 #include <gtest/gtest.h>
 
 #include "config/config.h"
 #include "eventlog/from_config.h"
-#include "eventlog/settings.h"
 #include "proxy/policies.h"
 #include "proxy/settings.h"
 
