@@ -10,6 +10,8 @@ packages=(
   cmake g++ make pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev
+  # tools/format (run first by tools/test) and tools/tidy: one LLVM version, the fuzzers' 16
+  clang-format-16 clang-tidy-16
   # run and test: a real server, real clients
   mariadb-server mariadb-client python3 python3-pymysql sysbench
   libmariadb-dev  # Connector/C, for the C++ test client in tests/integration/clients

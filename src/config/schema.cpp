@@ -311,9 +311,8 @@ constexpr std::array<KeySpec, 34> kKeys = {{
     {"event_log", "schemas",
      [](const toml::node& v, Config& c) { return read_string_list(v, c.event_log.schemas); }},
     {"event_log", "commands",
-     [](const toml::node& v, Config& c) {
-       return read_string_list(v, c.event_log.commands, parse_command_class);
-     }},
+     [](const toml::node& v,
+        Config& c) { return read_string_list(v, c.event_log.commands, parse_command_class); }},
 }};
 
 }  // namespace

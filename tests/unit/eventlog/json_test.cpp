@@ -316,8 +316,9 @@ INSTANTIATE_TEST_SUITE_P(
 // and valid input reads back exactly.
 TEST(JsonString, AnyBytesGiveValidJsonThatReadsBack) {
   std::mt19937 random(20261124);
-  const std::string interesting = "\"\\\x00\x1F\x7F\x80\xBF\xC0\xC2\xE0\xED\xF0\xF4\xF5\xFF"
-                                  "a"s;
+  const std::string interesting =
+      "\"\\\x00\x1F\x7F\x80\xBF\xC0\xC2\xE0\xED\xF0\xF4\xF5\xFF"
+      "a"s;
   for (int round = 0; round < 20'000; ++round) {
     std::string bytes(random() % 12, '\0');
     for (char& c : bytes) {
