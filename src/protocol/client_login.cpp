@@ -109,7 +109,7 @@ Result<void> ClientLogin::on_message(std::uint8_t sequence_id, ByteView payload,
   if (handled.error() == codec_errc::need_more) {
     next_sequence_id_ = expected;
   } else if (state_ != State::Failed) {
-    end(State::Failed, {});
+    end(State::Failed, fmt::format("bad packet from the server: {}", handled.error().message()));
   }
   return handled;
 }

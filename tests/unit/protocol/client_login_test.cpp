@@ -211,6 +211,7 @@ TEST(ClientLogin, ChecksSequenceIds) {
   EXPECT_EQ(greeting_late.on_message(1, kGreetingMariadb, sent).error(),
             session_errc::bad_sequence);
   EXPECT_EQ(greeting_late.state(), ClientLogin::State::Failed);
+  EXPECT_NE(greeting_late.failure().find("bad packet from the server"), std::string::npos);
   EXPECT_TRUE(sent.empty());
 
   ClientLogin reply_early("gw", "pw");
