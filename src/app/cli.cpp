@@ -39,7 +39,7 @@ void apply_flag(const std::optional<std::string>& flag, std::string_view flag_na
 // What the config must hold before the proxy can start, beyond being well-formed.
 void check_runnable(const config::Config& config, std::vector<std::string>& errors) {
   if (!config.upstream.address) {
-    errors.push_back(
+    errors.emplace_back(
         "upstream.address: not set; gracewire needs a server to proxy to (set it in the config "
         "file or pass --upstream HOST:PORT|/socket)");
   }

@@ -28,8 +28,8 @@ inline constexpr milliseconds kHandshakeTimeout{10'000};
 inline constexpr milliseconds kConnectTimeout{5'000};
 inline constexpr milliseconds kGreetingTimeout{10'000};
 // [buffers]
-inline constexpr std::uint64_t kHighWater = 64 * 1024;
-inline constexpr std::uint64_t kLowWater = 16 * 1024;
+inline constexpr std::uint64_t kHighWater = 64ULL << 10;
+inline constexpr std::uint64_t kLowWater = 16ULL << 10;
 inline constexpr std::uint64_t kHoldLimit = 16ULL << 20;  // clamped to one packet (session.h)
 inline constexpr std::uint64_t kHoldBudget = 64ULL << 20;
 // [close]
@@ -44,7 +44,7 @@ inline constexpr bool kHashChain = false;
 inline constexpr bool kLifecycle = true;
 inline constexpr bool kAudit = true;
 inline constexpr bool kParams = false;
-inline constexpr std::uint64_t kStatementLimit = 64 * 1024;
+inline constexpr std::uint64_t kStatementLimit = 64ULL << 10;
 inline constexpr EventLogLoss kEventLogLoss = EventLogLoss::Block;
 
 }  // namespace defaults

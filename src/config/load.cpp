@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <ranges>
 #include <sstream>
 
 #include "config/schema.h"
@@ -50,10 +51,10 @@ bool may_hold_secret(std::string_view text, std::size_t line) {
   const auto lines = first_lines(text, line);
   if (lines.empty()) return false;
   if (lowercase(lines.back()).find("password") != std::string::npos) return true;
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    const auto start = it->find_first_not_of(" \t");
-    if (start != std::string_view::npos && (*it)[start] == '[') {
-      return lowercase(*it).find("control") != std::string::npos;
+  for (const auto& entry : std::views::reverse(lines)) {
+    const auto start = entry.find_first_not_of(" \t");
+    if (start != std::string_view::npos && entry[start] == '[') {
+      return lowercase(entry).find("control") != std::string::npos;
     }
   }
   return false;

@@ -339,6 +339,7 @@ std::vector<std::string> known_keys_of(std::string_view table) {
 
 std::vector<std::string> known_dotted_keys() {
   std::vector<std::string> names;
+  names.reserve(kKeys.size());
   for (const auto& key : kKeys) names.push_back(key.dotted());
   return names;
 }

@@ -23,7 +23,7 @@ namespace gw::eventlog {
 
 class FileSink final : public Sink {
  public:
-  static constexpr std::size_t kFlushBytes = 256 * 1024;
+  static constexpr std::size_t kFlushBytes = std::size_t{256} << 10;
 
   // "-" writes to standard output (never rotated). The error is a sentence for a person:
   // "cannot open event log /var/log/x.log: Permission denied". A FIFO must have its reader

@@ -10,8 +10,8 @@
 namespace gw::eventlog {
 namespace {
 
-constexpr std::string_view kPrevKey = ",\"prev_hash\":\"";
-constexpr std::string_view kHashKey = ",\"hash\":\"";
+constexpr std::string_view kPrevKey = R"(,"prev_hash":")";
+constexpr std::string_view kHashKey = R"(,"hash":")";
 constexpr std::size_t kHexLength = 64;
 // The longest line tail read back when resuming a chain; a sealed line's end is far shorter,
 // but the line itself may be long, and only its end matters.
@@ -46,7 +46,7 @@ std::string Sha256::hex(std::string_view a, std::string_view b, std::string_view
   EVP_DigestFinal_ex(ctx_, digest, &length);
   constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
+  out.reserve(std::size_t{length} * 2);
   for (unsigned int i = 0; i < length; ++i) {
     out += kDigits[digest[i] >> 4];
     out += kDigits[digest[i] & 0xF];

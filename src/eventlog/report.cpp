@@ -67,7 +67,7 @@ std::string_view host_of(std::string_view client) {
 
 // The record type, found where the writer puts it (right after ts) without parsing the line.
 std::string_view type_of(std::string_view line) {
-  constexpr std::string_view kKey = ",\"type\":\"";
+  constexpr std::string_view kKey = R"(,"type":")";
   const auto at = line.substr(0, 64).find(kKey);
   if (at == std::string_view::npos) return {};
   const auto start = at + kKey.size();

@@ -13,7 +13,7 @@ namespace {
 
 // The record type, where the writer puts it (right after ts), without parsing the line.
 bool is_dropped_record(std::string_view line) {
-  return line.substr(0, 64).find(",\"type\":\"dropped\"") != std::string_view::npos;
+  return line.substr(0, 64).find(R"(,"type":"dropped")") != std::string_view::npos;
 }
 
 // The count and reason of a "dropped" record; nullopt when it is not a well-formed one.
