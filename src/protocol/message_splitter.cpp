@@ -8,7 +8,7 @@
 namespace gw::protocol {
 
 namespace {
-constexpr std::size_t kRetainedHeadCapacity = 64 * 1024;
+constexpr std::size_t kRetainedHeadCapacity = std::size_t{64} << 10;
 }  // namespace
 
 bool MessageSplitter::fill_pending(ByteView input, std::size_t& pos, std::size_t want) {
