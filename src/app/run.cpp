@@ -15,6 +15,7 @@
 #include "eventlog/writer.h"
 #include "logging/component_logger.h"
 #include "net/signal.h"
+#include "proxy/policies.h"
 #include "proxy/proxy.h"
 
 namespace gw::app {
@@ -56,12 +57,9 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   settings.session.hold_budget = std::make_shared<session::HoldBudget>(config.buffers.hold_budget);
   settings.greeting_timeout = config.upstream.greeting_timeout;
   settings.handshake_timeout = config.listener.handshake_timeout;
-  settings.session.client_abort = config.close.client_abort == config::ClientAbort::Mirror
-                                      ? session::ClientAbortPolicy::Mirror
-                                      : session::ClientAbortPolicy::Absorb;
-  const bool cancel = config.close.in_flight == config::InFlight::Cancel;
-  settings.session.in_flight = cancel && settings.control ? session::InFlightPolicy::Cancel
-                                                          : session::InFlightPolicy::Finish;
+  settings.session.client_abort = proxy::client_abort_policy(config.close.client_abort);
+  settings.session.in_flight =
+      proxy::in_flight_policy(config.close.in_flight, settings.control.has_value());
   return settings;
 }
 

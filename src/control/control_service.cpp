@@ -23,7 +23,7 @@ constexpr std::uint16_t kAccessDenied = 1227;
 using Result = session::ControlSession::QueryResult;
 }  // namespace
 
-ControlService::ControlService(uv_loop_t* loop, Settings settings)
+ControlService::ControlService(uv_loop_t* loop, const Settings& settings)
     : log_(logging::component_logger("control")),
       session_log_(logging::component_logger("session")),
       connection_(new ControlConnection(loop, settings.upstream, settings.credentials,

@@ -41,11 +41,13 @@ class ControlService final : public Service {
   struct Settings {
     net::Target upstream;  // names resolved as for client sessions
     session::ControlCredentials credentials;
-    std::chrono::milliseconds connect_timeout{5'000};
-    std::chrono::milliseconds close_timeout{2'000};
+    // The configuration's upstream.connect_timeout and close.close_timeout; their defaults live
+    // in config/defaults.h only.
+    std::chrono::milliseconds connect_timeout{};
+    std::chrono::milliseconds close_timeout{};
   };
 
-  ControlService(uv_loop_t* loop, Settings settings);
+  ControlService(uv_loop_t* loop, const Settings& settings);
   // Only once stop()'s done has run.
   ~ControlService() override;
   ControlService(const ControlService&) = delete;
