@@ -1,6 +1,7 @@
 #pragma once
 // Byte vocabulary shared by every layer.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -10,6 +11,10 @@ namespace gw {
 
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
+
+// Sizes written as 64 * kKiB are computed in std::size_t, never in int.
+inline constexpr std::size_t kKiB = 1024;
+inline constexpr std::size_t kMiB = 1024 * kKiB;
 
 inline std::string_view as_chars(ByteView bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};

@@ -17,7 +17,7 @@ struct Stream::WriteRequest {
 
 namespace {
 // One read buffer per thread: observers consume each read before the next one is made.
-constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr std::size_t kReadBufferSize = 64 * kKiB;
 thread_local std::array<char, kReadBufferSize> read_buffer;
 }  // namespace
 

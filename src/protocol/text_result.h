@@ -40,7 +40,7 @@ struct TextResult {
 
 struct TextResultLimits {
   std::size_t max_rows = 10'000;
-  std::size_t max_bytes = 1024 * 1024;  // row payload bytes, all rows together
+  std::size_t max_bytes = kMiB;  // row payload bytes, all rows together
 };
 
 class TextResultDecoder {

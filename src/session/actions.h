@@ -25,7 +25,7 @@ struct Send {
   Bytes bytes;
 };
 
-// Close a leg. Asked at most once per leg, except that Flush may later become Drop.
+// Close a leg. Asked at most once per leg, except that Flush may later become Drop (or Reset).
 struct CloseLeg {
   enum class How : std::uint8_t {
     Flush,  // write what is queued, then FIN

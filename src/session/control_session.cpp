@@ -11,7 +11,7 @@ namespace gw::session {
 namespace {
 // A login packet, a status packet or one short row; the result as a whole is bounded by
 // kResultLimits.
-constexpr std::size_t kKeep = 64 * 1024;
+constexpr std::size_t kKeep = 64 * kKiB;
 }  // namespace
 
 ControlSession::ControlSession(std::string user, std::string password)

@@ -44,8 +44,7 @@ class ControlSession {
   // ok, error_code, error_message, rows (text protocol; NULL = nullopt).
   using QueryResult = protocol::TextResult;
   // Status packets and the few short rows gracewire asks for (SHOW GLOBAL STATUS is ~600 rows).
-  static constexpr protocol::TextResultLimits kResultLimits{.max_rows = 10'000,
-                                                            .max_bytes = 1024 * 1024};
+  static constexpr protocol::TextResultLimits kResultLimits{.max_rows = 10'000, .max_bytes = kMiB};
 
   ControlSession(std::string user, std::string password);
   ControlSession(const ControlSession&) = delete;

@@ -13,7 +13,7 @@ namespace {
 
 // Status packets (OK, ERR, EOF, prepare OK, column count) are small; a status message that does
 // not fit is treated as malformed rather than kept without bound.
-constexpr std::size_t kKeepStatus = 64 * 1024;
+constexpr std::size_t kKeepStatus = 64 * kKiB;
 
 }  // namespace
 

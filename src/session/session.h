@@ -81,10 +81,10 @@ struct ControlCredentials {
 // What gracewire holds whole before the server sees any of it, and the bounds on each kind. A
 // held message is refused the moment its header declares more than its bound, before a byte of
 // it is kept: the ERR the server would send (1153), and the upstream is ended cleanly.
-inline constexpr std::size_t kHandshakeResponseLimit = 64 * 1024;  // with connection attributes
-inline constexpr std::size_t kAuthPacketLimit = 64 * 1024;  // RSA-sealed passwords, GSSAPI tokens
+inline constexpr std::size_t kHandshakeResponseLimit = 64 * kKiB;  // with connection attributes
+inline constexpr std::size_t kAuthPacketLimit = 64 * kKiB;  // RSA-sealed passwords, GSSAPI tokens
 // Of a command that is streamed rather than held, this much is kept for the audit record.
-inline constexpr std::size_t kStatementHeadLimit = 64 * 1024;
+inline constexpr std::size_t kStatementHeadLimit = 64 * kKiB;
 // The largest command that can be held: one packet (a longer message spans several, and the
 // server reads those as they come).
 inline constexpr std::size_t kMaxHoldLimit = protocol::kMaxPacketPayload - 1;

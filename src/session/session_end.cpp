@@ -251,8 +251,7 @@ void Session::end_for_shutdown() {
       // The client's next read is its authentication result, sequence id 2.
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 2);
       return continue_without_client(ClientEnd::Fin, false);
-    case Phase::Auth:
-      return;  // the server's verdict is a round trip away
+    case Phase::Auth:  // the server's verdict is a round trip away: exchange_done() decides
     case Phase::Quitting:
     case Phase::Closing:
       return;

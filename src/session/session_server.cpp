@@ -19,7 +19,7 @@ using protocol::MessageStart;
 
 namespace {
 
-constexpr std::size_t kServerMessageLimit = 64 * 1024;
+constexpr std::size_t kServerMessageLimit = 64 * kKiB;
 
 std::string describe_err(ByteView payload, std::uint64_t capabilities) {
   auto err = protocol::decode_err(payload, capabilities);

@@ -12,7 +12,7 @@
 namespace gw::probe {
 namespace {
 
-constexpr std::size_t kPayloadSize = 3 * 1024 * 1024;
+constexpr std::size_t kPayloadSize = std::size_t{3} * 1024 * 1024;
 
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};

@@ -72,8 +72,8 @@ std::string sample_log() {
     log += close_line(static_cast<std::uint64_t>(i), "mysql", kinds[i], i + 1);
   }
   for (int i = 0; i < 4; ++i) {
-    log += close_line(static_cast<std::uint64_t>(100 + i), "php", "mid_result", (i + 1) * 100,
-                      "[::1]:6000", "web");
+    log += close_line(100 + static_cast<std::uint64_t>(i), "php", "mid_result",
+                      std::int64_t{i + 1} * 100, "[::1]:6000", "web");
   }
   log += "not json at all\n";
   log += R"({"ts":"2026-11-24T09:02:08.582123Z","type":"command","session":1})"

@@ -25,7 +25,8 @@ std::vector<std::string> sealed_lines(HashChain& chain, int count, int first_ses
   std::vector<std::string> lines;
   for (int i = 0; i < count; ++i) {
     CloseRecord record;
-    record.common.session = static_cast<std::uint64_t>(first_session + i);
+    record.common.session =
+        static_cast<std::uint64_t>(first_session) + static_cast<std::uint64_t>(i);
     record.close_kind = "com_quit";
     std::string line = to_json(record);
     chain.seal(line);

@@ -63,7 +63,8 @@ Greeting captured_greeting() {
 
 // The response as Session::authenticate_and_quit() and ControlSession each built it by hand
 // before ClientLogin: the behaviour login_response_payload must keep.
-Bytes response_built_by_hand(const Greeting& greeting, std::string user, std::string password) {
+Bytes response_built_by_hand(const Greeting& greeting, std::string user,
+                             const std::string& password) {
   HandshakeResponse response;
   response.capabilities =
       greeting.capabilities & (cap::kMysql | cap::kLongFlag | cap::kProtocol41 |

@@ -170,8 +170,8 @@ TEST(TextResult, RefusesMoreRowsOrBytesThanTheLimits) {
 }
 
 TEST(TextResult, RejectsMalformedReplies) {
-  const Bytes definition = kSelectNull[2];
-  const Bytes eof = kSelectNull[3];
+  const Bytes& definition = kSelectNull[2];
+  const Bytes& eof = kSelectNull[3];
   const struct {
     const char* name;
     std::vector<Bytes> reply;

@@ -19,28 +19,28 @@ std::vector<std::string> shape(const std::vector<Action>& log) {
   std::vector<std::string> out;
   for (const Action& action : log) {
     if (const auto* send = std::get_if<Send>(&action)) {
-      out.push_back(send->leg == Leg::Client ? "send client" : "send server");
+      out.emplace_back(send->leg == Leg::Client ? "send client" : "send server");
     } else if (const auto* close = std::get_if<CloseLeg>(&action)) {
       const char* how = close->how == CloseLeg::How::Flush  ? "flush"
                         : close->how == CloseLeg::How::Drop ? "drop"
                                                             : "reset";
-      out.push_back(std::string(close->leg == Leg::Client ? "close client " : "close server ") +
-                    how);
+      out.emplace_back(std::string(close->leg == Leg::Client ? "close client " : "close server ") +
+                       how);
     } else if (const auto* kill = std::get_if<KillRequest>(&action)) {
-      out.push_back(kill->kind == KillRequest::Kind::Query ? "kill query" : "kill connection");
+      out.emplace_back(kill->kind == KillRequest::Kind::Query ? "kill query" : "kill connection");
     } else if (std::holds_alternative<CancelDone>(action)) {
-      out.push_back("cancel done");
+      out.emplace_back("cancel done");
     } else if (std::holds_alternative<QuitSent>(action)) {
-      out.push_back("quit sent");
+      out.emplace_back("quit sent");
     } else if (const auto* timer = std::get_if<ArmTimer>(&action)) {
       static constexpr const char* kNames[] = {"none", "connect", "greeting", "handshake", "close"};
-      out.push_back(std::string("timer ") + kNames[static_cast<int>(timer->timer)]);
+      out.emplace_back(std::string("timer ") + kNames[static_cast<int>(timer->timer)]);
     } else if (std::holds_alternative<UpstreamGreeted>(action)) {
-      out.push_back("greeted");
+      out.emplace_back("greeted");
     } else if (std::holds_alternative<Authenticated>(action)) {
-      out.push_back("authenticated");
+      out.emplace_back("authenticated");
     } else {
-      out.push_back("event");
+      out.emplace_back("event");
     }
   }
   return out;

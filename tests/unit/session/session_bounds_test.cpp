@@ -17,7 +17,6 @@ using protocol::Command;
 constexpr std::uint64_t kClientCapabilities = cap::kProtocol41 | cap::kTransactions |
                                               cap::kSecureConnection | cap::kPluginAuth |
                                               cap::kMultiResults | cap::kLocalFiles;
-constexpr std::size_t kMiB = 1024 * 1024;
 
 // A packet header that declares `length` payload bytes, and the first of them: what the
 // splitter needs to see a message start.
@@ -175,7 +174,7 @@ TEST(SessionBounds, OversizedAuthPacketIsRefused) {
 TEST(SessionBounds, CommandUpToHoldLimitIsHeldWholeSoAClientDyingHalfWayLeavesNothing) {
   ScriptedSession session;
   authenticate(session);
-  const Bytes query = command(kQuery, "SELECT '" + std::string(100 * 1024, 'x') + "'");
+  const Bytes query = command(kQuery, "SELECT '" + std::string(100 * kKiB, 'x') + "'");
   session.on_client_data(ByteView(query).first(query.size() / 2));
   EXPECT_TRUE(session.to_server().empty());  // not one byte before the whole command is here
   session.on_client_eof();

@@ -242,7 +242,7 @@ TEST_F(SessionCommand, InitDbChangesTheSchemaOnlyWhenTheServerAgrees) {
 TEST_F(SessionCommand, ReplyToAMultiPacketCommandContinuesItsSequence) {
   authenticate();
   // A 17 MiB INSERT travels as packets 0 and 1; the server's OK is packet 2.
-  Bytes statement(17 * 1024 * 1024, 'x');
+  Bytes statement(17 * kMiB, 'x');
   statement[0] = kQuery;
   session_.on_client_data(packet(0, statement));
   EXPECT_EQ(session_.to_server().size(), statement.size() + 8);
@@ -257,7 +257,7 @@ TEST_F(SessionCommand, LargeRowStreamsThroughWithoutBeingKept) {
   session_.on_server_data(result_header(seq, 1));
   take(session_.to_client());
   // A 20 MiB row: two packets (0xFFFFFF + rest), fed in 64 KiB chunks.
-  Bytes row_payload(20 * 1024 * 1024, 'z');
+  Bytes row_payload(20 * kMiB, 'z');
   row_payload[0] = 0xfd;  // lenenc length prefix, value irrelevant to the tracker
   const Bytes row = packet(seq, row_payload);
   seq = static_cast<std::uint8_t>(seq + 2);
