@@ -15,37 +15,15 @@
 
 #include "net/listener.h"
 #include "net/timer.h"
+#include "net_test_support.h"
 
 namespace gw::net {
 namespace {
 
-// Records what a stream reports.
-struct Recorder : StreamObserver {
-  void on_read(Stream&, ByteView bytes) override {
-    read.insert(read.end(), bytes.begin(), bytes.end());
-  }
-  void on_read_end(Stream& stream, int s) override {
-    status = s;
-    if (close_on_end) stream.close();
-  }
-  void on_written(Stream&) override { ++written; }
-  void on_closed(Stream&) override { ++closed; }
+using testing::Recorder;
 
-  Bytes read;
-  std::optional<int> status;
-  int written = 0;
-  int closed = 0;
-  bool close_on_end = false;
-};
-
-class NetTest : public ::testing::Test {
+class NetTest : public testing::LoopTest {
  protected:
-  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
-  void TearDown() override {
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    EXPECT_EQ(uv_loop_close(&loop_), 0) << "a handle or request outlived its test";
-  }
-
   // Two connected pipe streams over a socketpair.
   void make_pair(Recorder& a_observer, Recorder& b_observer) {
     int fds[2];
@@ -55,14 +33,6 @@ class NetTest : public ::testing::Test {
     ASSERT_NE(a_, nullptr);
     ASSERT_NE(b_, nullptr);
   }
-  // Runs the loop until `done` or nothing is left to do.
-  template <typename F>
-  void run_until(F done) {
-    while (!done() && uv_run(&loop_, UV_RUN_ONCE) != 0) {
-    }
-  }
-
-  uv_loop_t loop_{};
   // Observers outlive the test body: TearDown's loop run delivers the last close callbacks.
   Recorder first_, second_;
   Stream* a_ = nullptr;
