@@ -9,6 +9,7 @@ packages=(
   # build
   cmake g++ make pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  zlib1g-dev  # MariaDB's compressed binlog events (log_bin_compress)
   libgtest-dev libgmock-dev
   # tools/format (run first by tools/test) and tools/tidy: one LLVM version, the fuzzers' 16
   clang-format-16 clang-tidy-16

@@ -22,6 +22,8 @@ class CodecCategory final : public std::error_category {
         return "trailing bytes after message";
       case codec_errc::unsupported:
         return "unsupported protocol feature";
+      case codec_errc::checksum_mismatch:
+        return "binlog event checksum mismatch";
     }
     return "unknown codec error";
   }

@@ -12,6 +12,7 @@ enum class codec_errc {
   unexpected_message,  // a well-formed message that does not belong here
   trailing_bytes,      // the payload is longer than the message it carries
   unsupported,         // valid protocol that gracewire does not handle
+  checksum_mismatch,   // a binlog event whose CRC32 does not match its bytes
 };
 
 enum class session_errc {

@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "protocol/binlog/rows.h"
 
 namespace gw::eventlog {
 
@@ -86,7 +89,51 @@ struct CommandRecord {
   bool in_transaction = false;
 };
 
+// Change records (the binlog follower). `common` attributes the change: server_conn_id is the
+// thread id of the transaction's QUERY event, and session/client/user/program are filled when
+// that connection is (or was recently) a session gracewire proxied; common.db is the changed
+// row's database (ddl: the statement's default database). common.ts is when the record was made.
+
+// Where a change sits in the server's binlog. (gtid, event_index, row_index) is the key a
+// consumer deduplicates on: event_index counts the events of the transaction from its GTID
+// event (0), row_index the rows of one row event.
+struct ChangePosition {
+  std::string gtid{};  // "0-1-42"; empty when the server runs without GTIDs (never on MariaDB)
+  std::string binlog_file{};
+  std::uint64_t binlog_pos = 0;  // where the event starts
+  std::uint64_t event_index = 0;
+  std::chrono::system_clock::time_point commit_ts{};  // the transaction's binlog timestamp
+};
+
+// type "row": one row inserted, updated or deleted.
+struct RowRecord {
+  Common common{};
+  std::string table{};
+  enum class Op { Insert, Update, Delete } op = Op::Insert;
+  // Column names, shared by every row of a table version; a column without a name (no FULL
+  // metadata) is rendered "@1", "@2", ... as mariadb-binlog does.
+  std::shared_ptr<const std::vector<std::string>> columns{};
+  std::optional<protocol::binlog::RowImage> before{}, after{};
+  ChangePosition position{};
+  std::uint64_t row_index = 0;
+  std::string statement{};  // from ANNOTATE_ROWS; redacted by the writer like audit statements
+};
+
+// type "ddl": a schema statement (a QUERY event outside a row transaction).
+struct DdlRecord {
+  Common common{};
+  std::string statement{};  // redacted by the writer
+  ChangePosition position{};
+};
+
+// type "commit": the end of a transaction that changed rows.
+struct CommitRecord {
+  Common common{};
+  ChangePosition position{};
+  std::uint64_t rows = 0;
+};
+
 using Record = std::variant<ConnectRecord, AuthRecord, ChangeUserRecord, ResetRecord, CloseRecord,
-                            CommandRecord>;
+                            CommandRecord, RowRecord, DdlRecord, CommitRecord>;
 
 }  // namespace gw::eventlog

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 namespace gw::eventlog {
@@ -129,6 +130,14 @@ std::string render_date_time(const protocol::DateTime& value) {
   return backslash_quoted(text);
 }
 
+// X'0aff': binary bytes that no character set could misread.
+std::string hex_literal(std::string_view bytes) {
+  std::string text = "X'";
+  for (const char c : bytes) text += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  text += '\'';
+  return text;
+}
+
 std::string render_time(const protocol::Time& value) {
   // Unsigned arithmetic, as the wire's days are: a nonsense day count wraps, never traps.
   const unsigned hours = value.days * 24u + value.hour;
@@ -152,6 +161,10 @@ std::string render_sql_literal(const protocol::Value& value) {
           return backslash_quoted(v.text);
         } else if constexpr (std::is_same_v<T, protocol::String>) {
           return backslash_quoted(v.bytes);
+        } else if constexpr (std::is_same_v<T, protocol::Bytes>) {
+          return hex_literal(v.bytes);
+        } else if constexpr (std::is_same_v<T, protocol::Geometry>) {
+          return fmt::format("ST_GeomFromWKB({}, {})", hex_literal(v.wkb), v.srid);
         } else if constexpr (std::is_same_v<T, protocol::DateTime>) {
           return render_date_time(v);
         } else if constexpr (std::is_same_v<T, protocol::Time>) {

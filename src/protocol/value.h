@@ -26,10 +26,31 @@ struct Decimal {
 };
 
 // Strings, blobs, JSON, BIT, ENUM, SET, GEOMETRY: raw bytes in the column's character set.
+// In binlog rows: text columns (a character set other than binary), ENUM and SET as their
+// strings, JSON as its text.
 struct String {
   std::string bytes;
   friend bool operator==(const String&, const String&) = default;
 };
+
+// Binlog rows: a column of the binary character set (BINARY, VARBINARY, BLOB, and the data-type
+// plugins stored that way). The event log renders the bytes as base64.
+struct Bytes {
+  std::string bytes;
+  friend bool operator==(const Bytes&, const Bytes&) = default;
+};
+
+// Binlog rows: GEOMETRY as the server stores it, a 4-byte SRID then the WKB.
+struct Geometry {
+  std::uint32_t srid = 0;
+  std::string wkb;
+  friend bool operator==(const Geometry&, const Geometry&) = default;
+};
+
+// Fractional-second digits a temporal column declares (DATETIME(3) -> 3); kFspUnknown where the
+// wire does not say (the binary protocol), and the renderer prints microseconds only when they
+// are not zero.
+inline constexpr std::int8_t kFspUnknown = -1;
 
 // DATE, DATETIME and TIMESTAMP. The wire sends what is not zero (length 0, 4, 7 or 11); the
 // fields not sent are zero.
@@ -47,6 +68,7 @@ struct DateTime {
   std::uint8_t minute = 0;
   std::uint8_t second = 0;
   std::uint32_t microsecond = 0;
+  std::int8_t fsp = kFspUnknown;
   friend bool operator==(const DateTime&, const DateTime&) = default;
 };
 
@@ -58,12 +80,14 @@ struct Time {
   std::uint8_t minute = 0;
   std::uint8_t second = 0;
   std::uint32_t microsecond = 0;
+  std::int8_t fsp = kFspUnknown;
   friend bool operator==(const Time&, const Time&) = default;
 };
 
-// Integers are signed or unsigned as the type's flag says (TINY..LONGLONG, INT24, YEAR); FLOAT
-// stays a float so that it renders with the digits a float has, not a double's.
+// Integers are signed or unsigned as the type's flag says (TINY..LONGLONG, INT24, YEAR; in
+// binlog rows also BIT, as its unsigned value); FLOAT stays a float so that it renders with the
+// digits a float has, not a double's.
 using Value = std::variant<NullValue, std::int64_t, std::uint64_t, float, double, Decimal, String,
-                           DateTime, Time, LongData>;
+                           DateTime, Time, LongData, Bytes, Geometry>;
 
 }  // namespace gw::protocol
