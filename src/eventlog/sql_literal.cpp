@@ -161,7 +161,7 @@ std::string render_sql_literal(const protocol::Value& value) {
           return backslash_quoted(v.text);
         } else if constexpr (std::is_same_v<T, protocol::String>) {
           return backslash_quoted(v.bytes);
-        } else if constexpr (std::is_same_v<T, protocol::Bytes>) {
+        } else if constexpr (std::is_same_v<T, protocol::Binary>) {
           return hex_literal(v.bytes);
         } else if constexpr (std::is_same_v<T, protocol::Geometry>) {
           return fmt::format("ST_GeomFromWKB({}, {})", hex_literal(v.wkb), v.srid);

@@ -1,6 +1,8 @@
 #include "net/stream.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -118,6 +120,11 @@ std::string Stream::peer_name() const {
 
 void Stream::on_alloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
   *buf = uv_buf_init(read_buffer.data(), static_cast<unsigned int>(read_buffer.size()));
+}
+
+void Stream::set_keepalive(std::chrono::seconds idle) {
+  if (kind_ != Kind::Tcp || !is_open()) return;
+  uv_tcp_keepalive(&handle_.tcp, 1, static_cast<unsigned>(std::max<std::int64_t>(1, idle.count())));
 }
 
 void Stream::start_reading() {

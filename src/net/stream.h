@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -57,6 +58,10 @@ class Stream final : public HandleWrap {
   int socket_fd() const;
   // "1.2.3.4:5" or "[::1]:5" for TCP ("?" when the socket has no peer), "unix" for a pipe.
   std::string peer_name() const;
+
+  // TCP keepalive probes after `idle` without traffic (TCP only; ignored on a pipe): a peer that
+  // vanished without a FIN or RST is found even when nothing is written.
+  void set_keepalive(std::chrono::seconds idle);
 
   void start_reading();
   void stop_reading();

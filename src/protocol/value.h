@@ -35,9 +35,9 @@ struct String {
 
 // Binlog rows: a column of the binary character set (BINARY, VARBINARY, BLOB, and the data-type
 // plugins stored that way). The event log renders the bytes as base64.
-struct Bytes {
+struct Binary {
   std::string bytes;
-  friend bool operator==(const Bytes&, const Bytes&) = default;
+  friend bool operator==(const Binary&, const Binary&) = default;
 };
 
 // Binlog rows: GEOMETRY as the server stores it, a 4-byte SRID then the WKB.
@@ -88,6 +88,6 @@ struct Time {
 // binlog rows also BIT, as its unsigned value); FLOAT stays a float so that it renders with the
 // digits a float has, not a double's.
 using Value = std::variant<NullValue, std::int64_t, std::uint64_t, float, double, Decimal, String,
-                           DateTime, Time, LongData, Bytes, Geometry>;
+                           DateTime, Time, LongData, Binary, Geometry>;
 
 }  // namespace gw::protocol

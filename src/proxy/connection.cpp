@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "eventlog/redact.h"
+#include "eventlog/session_directory.h"
 #include "net/listener.h"
 #include "net/timer.h"
 #include "proxy/proxy.h"
@@ -166,6 +167,15 @@ void Connection::apply(session::Actions& actions) {
                 "[s{}] authenticated user='{}' db='{}' program='{}' client={} server_conn_id={}",
                 id_, info.user, info.schema, info.program(), client_address_,
                 info.server_connection_id);
+            if (auto* directory = proxy_.settings().directory) {
+              eventlog::Common identity;
+              identity.session = id_;
+              identity.server_conn_id = info.server_connection_id;
+              identity.client = client_address_;
+              identity.user = info.user;
+              identity.program = std::string(info.program());
+              directory->opened(identity);
+            }
           } else {
             // An event for the log (auth result, command begin or end). A response's bytes
             // belong to the command that ends with it, and were counted as they were sent.
@@ -279,6 +289,7 @@ void Connection::maybe_finish() {
              upstream_close ? fmt::format(" in {} ms", upstream_close->count()) : "", info.user,
              info.server_connection_id, duration.count());
   recorder_.on_close(session_, duration, upstream_close);
+  if (auto* directory = proxy_.settings().directory) directory->closed(info.server_connection_id);
   timer_->close([this] {
     proxy_.forget(this);
     delete this;

@@ -13,6 +13,7 @@
 
 namespace gw::eventlog {
 class EventLog;
+class SessionDirectory;
 }
 
 namespace gw::proxy {
@@ -42,6 +43,9 @@ struct ProxySettings {
   std::optional<session::ControlCredentials> control;
   // Lifecycle and audit records; null or disabled for none. Owned by the caller.
   eventlog::EventLog* event_log = nullptr;
+  // Which server connection is which session, for the binlog follower's change records; null
+  // when no follower runs. Owned by the caller.
+  eventlog::SessionDirectory* directory = nullptr;
 };
 
 }  // namespace gw::proxy

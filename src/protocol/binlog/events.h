@@ -95,10 +95,10 @@ Result<Heartbeat> decode_heartbeat(ByteView body);
 //   int<n>  uncompressed length, big-endian
 //   zlib stream
 // The uncompressed length is checked against `limit` before anything is allocated.
-Result<ByteVector> inflate_block(ByteView block, std::size_t limit);
+Result<Bytes> inflate_block(ByteView block, std::size_t limit);
 // QUERY_COMPRESSED -> the body of the equivalent QUERY event (statement inflated), in `out`.
-Result<void> decompress_query(ByteView body, std::uint8_t post_header_length, ByteVector& out);
+Result<void> decompress_query(ByteView body, std::uint8_t post_header_length, Bytes& out);
 // *_ROWS_COMPRESSED* -> the body of the equivalent uncompressed row event, in `out`.
-Result<void> decompress_rows(ByteView body, std::uint8_t post_header_length, ByteVector& out);
+Result<void> decompress_rows(ByteView body, std::uint8_t post_header_length, Bytes& out);
 
 }  // namespace gw::protocol::binlog

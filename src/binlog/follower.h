@@ -1,0 +1,201 @@
+#pragma once
+// Follower: gracewire's own replica of the upstream server's binlog. It connects as the binlog
+// account, checks the server (preflight.h), registers, dumps from its checkpoint or its
+// configured start, turns events into change records (change_stream.h) for the event log, and
+// keeps a checkpoint of what is written.
+//
+//   connecting ─► logging in ─► preflight ─► [SHOW BINARY LOGS, BINLOG_GTID_POS] ─► SET ─►
+//   COM_REGISTER_SLAVE ─► COM_BINLOG_DUMP ─► streaming
+//        ▲                                                             │ lost, no heartbeat in
+//        └──────────── backoff (exponential, jitter) ◄──────────────────┘ time, bad event, ERR
+//   a wrong setting, a purged position or a diverged GTID: Failed, no retry (the proxy runs on)
+//
+// Streaming: one event at a time from the DumpSession; its records go to the event log while
+// it has room; when it has none the follower stops reading the socket (the server keeps the
+// dump; net_write_timeout is raised so it never gives up) and looks again every 20 ms.
+//
+// Checkpoint: after each transaction the position and the count of records submitted so far
+// are noted; once the event log reports that many change records written (in the OS, not lost),
+// that position goes to the checkpoint writer (its own thread), at most every
+// checkpoint_interval, and at stop.
+//
+// Stop (clean end, research closing-mysql-sessions.md Q6): while dumping, KILL QUERY of the
+// dump thread through the control service, read and discard to the server's EOF packet and its
+// close; never COM_QUIT on a dump. Before the dump: COM_QUIT. Bounded by close_timeout.
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "eventlog/session_directory.h"
+#include "binlog/change_stream.h"
+#include "binlog/checkpoint.h"
+#include "binlog/checkpoint_writer.h"
+#include "binlog/preflight.h"
+#include "control/service.h"
+#include "eventlog/writer.h"
+#include "net/address.h"
+#include "net/stream.h"
+#include "session/dump_session.h"
+
+namespace spdlog {
+class logger;
+}
+namespace gw::net {
+class Timer;
+}
+
+namespace gw::binlog {
+
+struct FollowerSettings {
+  net::Target upstream;
+  std::string user;
+  std::string password;  // never logged
+  std::uint32_t server_id = 0;
+  // Where to start without a checkpoint: "current", a GTID list, or a file and position.
+  enum class Start { Current, Gtid, FilePos } start = Start::Current;
+  std::string start_gtid;
+  std::string start_file;
+  std::uint64_t start_pos = 4;
+  std::string checkpoint_path;  // empty: no checkpoint
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::milliseconds connect_timeout{};
+  std::chrono::milliseconds close_timeout{};
+  std::chrono::milliseconds checkpoint_interval{1000};
+  std::size_t statement_limit = 4096;
+  std::string hostname = "gracewire";  // shown in SHOW SLAVE HOSTS
+};
+
+struct FollowerStats {
+  std::uint64_t reconnects = 0;
+  std::uint64_t records = 0;
+  std::uint64_t checkpoints = 0;
+  ChangeStreamStats stream;  // of the current connection
+};
+
+class Follower final : public net::StreamObserver {
+ public:
+  enum class State {
+    Idle,       // not started
+    Starting,   // connecting, logging in, preflight, set-up
+    Streaming,  // the dump runs
+    Waiting,    // lost; a retry is scheduled
+    Failed,     // a configuration or position error: no retry (last_error() says which)
+    Stopping,   // ending the dump cleanly
+    Stopped,    // every handle closed
+  };
+
+  // `control` ends the dump with KILL QUERY (null: the follower opens none and the dump ends by
+  // the server's close at its own pace — a raw close, logged as such); `attribution` may be
+  // null. All must outlive the follower.
+  Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLog& changes,
+           control::Service* control, const eventlog::SessionDirectory* attribution);
+  ~Follower() override;
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Reads the checkpoint (a bad one is an error: the follower does not start) and connects.
+  std::expected<void, std::string> start();
+  // Ends the dump cleanly (bounded by close_timeout; `now` closes at once) and closes every
+  // handle; `done` runs then. Call write_final_checkpoint() after the event log is closed.
+  void stop(bool now, std::function<void()> done);
+  // After the event log's close(): the last position whose records are all written goes to
+  // the checkpoint file, synchronously, and the checkpoint thread stops.
+  void write_final_checkpoint();
+
+  State state() const { return state_; }
+  const std::string& last_error() const { return last_error_; }
+  const FollowerStats& stats() const { return stats_; }
+  // The committed position of the stream (what a checkpoint would hold now).
+  std::optional<StreamPosition> position() const;
+
+  // StreamObserver
+  void on_read(net::Stream& stream, ByteView bytes) override;
+  void on_read_end(net::Stream& stream, int status) override;
+  void on_written(net::Stream&) override {}
+  void on_closed(net::Stream& stream) override;
+
+ private:
+  enum class Step {
+    Login,
+    Preflight,
+    ServerIds,
+    BinaryLogs,
+    GtidAtPosition,
+    Setup,
+    Register,
+    Dump,
+  };
+  // A position noted after a transaction, waiting for its records to be written.
+  struct PendingCheckpoint {
+    std::uint64_t records = 0;  // change records submitted up to and including it
+    StreamPosition position;
+  };
+
+  void connect();
+  void connected(int status);
+  void on_step_result(protocol::TextResult result);
+  void next_step();
+  void start_dump();
+  void pump();
+  void pause_for_room();
+  void note_position();
+  void flush_checkpoint();
+  void lost(const std::string& why, bool retry = true);
+  void failed(const std::string& why);
+  void schedule_retry();
+  void on_timer();
+  void on_poll();
+  void send();
+  void finish_stop();
+  void close_stream();
+  Checkpoint checkpoint_of(const StreamPosition& position) const;
+  std::chrono::milliseconds read_deadline() const;
+
+  uv_loop_t* loop_;
+  FollowerSettings settings_;
+  eventlog::EventLog& changes_;
+  control::Service* control_;
+  const eventlog::SessionDirectory* attribution_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  State state_ = State::Idle;
+  Step step_ = Step::Login;
+  std::string last_error_;
+  net::Stream* stream_ = nullptr;
+  std::unique_ptr<session::DumpSession> session_;
+  std::optional<ChangeStream> stream_decoder_;
+  bool event_begun_ = false;
+  bool paused_ = false;
+  std::optional<ServerFacts> facts_;
+  protocol::binlog::GtidList start_gtid_;
+  // The position to resume from: the checkpoint's at first, then the stream's committed one.
+  std::optional<StreamPosition> resume_;
+  std::optional<Checkpoint> loaded_checkpoint_;
+
+  enum class Waiting { Nothing, Login, Retry, Heartbeat, StopEnd } waiting_ = Waiting::Nothing;
+  net::Timer* timer_ = nullptr;       // login deadline, retry, heartbeat deadline, stop bound
+  net::Timer* poll_timer_ = nullptr;  // room in the event log; checkpoints
+  std::chrono::milliseconds retry_delay_{250};
+  std::mt19937 jitter_{std::random_device{}()};
+  bool announced_loss_ = false;
+
+  std::uint64_t submitted_ = 0;  // change records submitted, all connections
+  std::deque<PendingCheckpoint> pending_checkpoints_;
+  std::optional<StreamPosition> last_offered_;
+  std::chrono::steady_clock::time_point last_checkpoint_at_{};
+  std::unique_ptr<CheckpointWriter> checkpoint_writer_;
+
+  bool kill_sent_ = false;
+  std::function<void()> on_stopped_;
+  FollowerStats stats_;
+};
+
+}  // namespace gw::binlog

@@ -1,0 +1,49 @@
+#include "eventlog/session_directory.h"
+
+namespace gw::eventlog {
+
+void SessionDirectory::opened(const Common& common) {
+  if (common.server_conn_id == 0) return;
+  recent_.erase(common.server_conn_id);  // a server restart reuses ids
+  live_[common.server_conn_id] = Identity{common.session, common.client, common.user, common.program};
+}
+
+void SessionDirectory::closed(std::uint32_t server_conn_id) {
+  const auto found = live_.find(server_conn_id);
+  if (found == live_.end()) return;
+  if (recent_limit_ > 0) {
+    const std::uint64_t number = ++closes_;
+    recent_[server_conn_id] = Recent{std::move(found->second), number};
+    recent_order_.emplace_back(server_conn_id, number);
+    // Evict the oldest past the limit; stale entries (from reopened ids) must not pile up in the
+    // order either.
+    while ((recent_.size() > recent_limit_ || recent_order_.size() > 2 * recent_limit_) &&
+           !recent_order_.empty()) {
+      const auto [oldest, closed_as] = recent_order_.front();
+      recent_order_.pop_front();
+      if (const auto entry = recent_.find(oldest);
+          entry != recent_.end() && entry->second.closed_as == closed_as) {
+        recent_.erase(entry);
+      }
+    }
+  }
+  live_.erase(found);
+}
+
+bool SessionDirectory::identify(std::uint32_t server_conn_id, Common& common) const {
+  const Identity* identity = nullptr;
+  if (const auto live = live_.find(server_conn_id); live != live_.end()) {
+    identity = &live->second;
+  } else if (const auto recent = recent_.find(server_conn_id); recent != recent_.end()) {
+    identity = &recent->second.identity;
+  } else {
+    return false;
+  }
+  common.session = identity->session;
+  common.client = identity->client;
+  common.user = identity->user;
+  common.program = identity->program;
+  return true;
+}
+
+}  // namespace gw::eventlog
