@@ -71,7 +71,14 @@ struct FollowerSettings {
   std::chrono::milliseconds checkpoint_interval{1000};
   std::size_t statement_limit = 4096;
   std::string hostname = "gracewire";  // shown in SHOW SLAVE HOSTS
+  // `gracewire binlog --to`: the follower ends by itself once the committed position reaches
+  // this (every domain of its GTIDs, or its file and position): on_reached() runs.
+  std::optional<StreamPosition> stop_at;
 };
+
+// Whether `position` has reached `target`: every GTID domain of the target at or past its
+// sequence, else (no GTIDs in the target) the file and position.
+bool reached(const StreamPosition& position, const StreamPosition& target);
 
 struct FollowerStats {
   std::uint64_t reconnects = 0;
@@ -109,6 +116,9 @@ class Follower final : public net::StreamObserver {
   // After the event log's close(): the last position whose records are all written goes to
   // the checkpoint file, synchronously, and the checkpoint thread stops.
   void write_final_checkpoint();
+
+  // Runs once when settings.stop_at is reached (the records up to it are submitted).
+  void on_reached(std::function<void()> callback) { on_reached_ = std::move(callback); }
 
   State state() const { return state_; }
   const std::string& last_error() const { return last_error_; }
@@ -195,6 +205,7 @@ class Follower final : public net::StreamObserver {
 
   bool kill_sent_ = false;
   std::function<void()> on_stopped_;
+  std::function<void()> on_reached_;
   FollowerStats stats_;
 };
 

@@ -2,6 +2,8 @@
 // checkpoint that follows what the event log has written (follower.h).
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "binlog/follower.h"
@@ -74,7 +76,25 @@ void Follower::on_poll() {
   }
 }
 
+bool reached(const StreamPosition& position, const StreamPosition& target) {
+  if (!target.gtid.empty()) {
+    for (const auto& want : target.gtid) {
+      const auto have = std::find_if(position.gtid.begin(), position.gtid.end(),
+                                     [&](const auto& g) { return g.domain == want.domain; });
+      if (have == position.gtid.end() || have->sequence < want.sequence) return false;
+    }
+    return true;
+  }
+  if (position.binlog_file != target.binlog_file) return position.binlog_file > target.binlog_file;
+  return position.binlog_pos >= target.binlog_pos;
+}
+
 void Follower::note_position() {
+  if (settings_.stop_at && on_reached_ && reached(stream_decoder_->committed(), *settings_.stop_at)) {
+    auto callback = std::move(on_reached_);
+    on_reached_ = nullptr;
+    callback();
+  }
   PendingCheckpoint noted{submitted_, stream_decoder_->committed()};
   if (!pending_checkpoints_.empty() && pending_checkpoints_.back().records == submitted_) {
     pending_checkpoints_.back() = std::move(noted);  // heartbeats: nothing new to wait for
