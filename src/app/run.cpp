@@ -7,9 +7,10 @@
 #include <memory>
 #include <optional>
 
+#include "app/binlog_follower.h"
 #include "app/logging.h"
 #include "app/signals.h"
-#include "config/control_password.h"
+#include "config/password.h"
 #include "control/control_service.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
@@ -32,7 +33,7 @@ std::optional<session::ControlCredentials> control_credentials(const config::Con
         "and the shutdown self-audit is skipped");
     return std::nullopt;
   }
-  auto password = config::read_control_password(config.control);
+  auto password = config::read_password(config.control);
   if (!password) {
     spdlog::error("control account '{}' not used: {}", config.control.user, password.error());
     return std::nullopt;
@@ -75,19 +76,26 @@ std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
 }
 
 // The end of the process, in order: the proxy drains its sessions and audits (proxy.h), then the
+// binlog follower ends its dump (KILL QUERY through the control service, so before it), then the
 // control service quits (COM_QUIT, at most close_timeout), then the signal handlers close and
 // the loop runs out. Each stop signal moves one step on, never back: the proxy's steps first,
-// then a quit under way is cut short.
+// then a step under way is cut short.
 class Ending {
  public:
-  Ending(proxy::Proxy& proxy, control::Service* control)
-      : proxy_(proxy), control_(control), log_(logging::component_logger("proxy")) {}
+  Ending(proxy::Proxy& proxy, FollowerApp* follower, control::Service* control)
+      : proxy_(proxy),
+        follower_(follower),
+        control_(control),
+        log_(logging::component_logger("proxy")) {}
 
   void then(std::function<void()> finished) { finished_ = std::move(finished); }
 
   void signal() {
     if (stage_ == Stage::Proxy) {
       proxy_.shutdown();
+    } else if (stage_ == Stage::StoppingFollower) {
+      log_->warn("another signal: closing the binlog dump connection at once");
+      follower_->stop(/*now=*/true, {});
     } else if (stage_ == Stage::QuittingControl) {
       log_->warn("another signal: closing the control connection at once");
       control_->stop(/*now=*/true, {});
@@ -95,17 +103,23 @@ class Ending {
   }
 
   void proxy_stopped(bool now) {
-    if (control_ == nullptr) return finish();
-    stage_ = Stage::QuittingControl;
-    control_->stop(now, [this] { finish(); });
+    if (follower_ == nullptr) return quit_control(now);
+    stage_ = Stage::StoppingFollower;
+    follower_->stop(now, [this, now] { quit_control(now); });
   }
 
  private:
   enum class Stage {
-    Proxy,            // running, or the proxy's own shutdown (drain … self-audit)
-    QuittingControl,  // the control service's COM_QUIT, bounded by close_timeout
-    Stopped,          // everything is closed
+    Proxy,             // running, or the proxy's own shutdown (drain … self-audit)
+    StoppingFollower,  // the binlog dump's clean end, bounded by close_timeout
+    QuittingControl,   // the control service's COM_QUIT, bounded by close_timeout
+    Stopped,           // everything is closed
   };
+  void quit_control(bool now) {
+    if (control_ == nullptr) return finish();
+    stage_ = Stage::QuittingControl;
+    control_->stop(now, [this] { finish(); });
+  }
   void finish() {
     stage_ = Stage::Stopped;
     log_->info("stopped: every upstream session is closed");
@@ -113,11 +127,31 @@ class Ending {
   }
 
   proxy::Proxy& proxy_;
+  FollowerApp* follower_;
   control::Service* control_;
   std::shared_ptr<spdlog::logger> log_;
   Stage stage_ = Stage::Proxy;
   std::function<void()> finished_;
 };
+
+// The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
+std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
+                                          eventlog::EventLog& event_log,
+                                          control::Service* control,
+                                          const eventlog::SessionDirectory* directory) {
+  if (!config.binlog.enabled) return nullptr;
+  auto settings = follower_settings(config);
+  if (!settings) {
+    spdlog::error("binlog follower not started: {}", settings.error());
+    return nullptr;
+  }
+  auto app = FollowerApp::create(loop, config, std::move(*settings), event_log, control, directory);
+  if (!app) {
+    spdlog::error("binlog follower not started: {}", app.error());
+    return nullptr;
+  }
+  return std::move(*app);
+}
 
 }  // namespace
 
@@ -140,14 +174,19 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
 
   net::Loop loop;
   int exit_code = 0;
+  // Outlives the loop: its last checkpoint is written once the change records are.
+  std::unique_ptr<FollowerApp> follower;
   {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
+    eventlog::SessionDirectory directory;
+    if (config.binlog.enabled) settings.directory = &directory;
     // The application's: started before the proxy (whose self-audit reads a baseline through
     // it at once), stopped after it, destroyed after it.
     auto control = control_service(loop.get(), settings);
     proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
-    Ending ending(proxy, control.get());
+    follower = follower_app(loop.get(), config, **event_log, control.get(), &directory);
+    Ending ending(proxy, follower.get(), control.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.
     Signals signals(proxy, **event_log, config, options, [&ending] { ending.signal(); });
@@ -159,11 +198,16 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
       spdlog::error("{}", started.error());
       exit_code = 1;
       proxy.shutdown();
+    } else if (follower) {
+      if (auto running = follower->start(); !running) {
+        spdlog::error("binlog follower not started: {}", running.error());
+      }
     }
     loop.run();
   }
   // Every record is written (or its loss recorded) before gracewire says it stopped.
   (*event_log)->close();
+  if (follower) follower->finish();
   if (!loop.close()) {
     spdlog::error("event loop still had open handles at exit");
     exit_code = exit_code == 0 ? 1 : exit_code;

@@ -328,10 +328,12 @@ void Follower::failed(const std::string& why) {
     state_ = State::Failed;
     waiting_ = Waiting::StopEnd;
     timer_->start(settings_.close_timeout);
-    return;
+  } else {
+    lost(why, /*retry=*/false);
+    last_error_ = why;
   }
-  lost(why, /*retry=*/false);
-  last_error_ = why;
+  // Last: the callback may stop the follower.
+  if (auto callback = std::exchange(on_failed_, nullptr)) callback(why);
 }
 
 void Follower::schedule_retry() {

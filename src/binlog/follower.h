@@ -119,6 +119,10 @@ class Follower final : public net::StreamObserver {
 
   // Runs once when settings.stop_at is reached (the records up to it are submitted).
   void on_reached(std::function<void()> callback) { on_reached_ = std::move(callback); }
+  // Runs when the follower gives up for good (State::Failed), with the reason.
+  void on_failed(std::function<void(const std::string&)> callback) {
+    on_failed_ = std::move(callback);
+  }
 
   State state() const { return state_; }
   const std::string& last_error() const { return last_error_; }
@@ -206,6 +210,7 @@ class Follower final : public net::StreamObserver {
   bool kill_sent_ = false;
   std::function<void()> on_stopped_;
   std::function<void()> on_reached_;
+  std::function<void(const std::string&)> on_failed_;
   FollowerStats stats_;
 };
 

@@ -1,0 +1,64 @@
+#pragma once
+// The binlog follower's place in the application (binlog/follower.h): its settings from the
+// [binlog] table, the log its change records go to, and the connection that ends its dump.
+//
+//   binlog.path ""    change records go to the event log's own file (event_log.path)
+//   binlog.path "-"   to standard output;  a file: an event log of their own, with the
+//                     [event_log] table's rotation, flush and hash-chain settings
+//   [control] set     the application's control service ends the dump (KILL QUERY)
+//   no [control]      a control service of the follower's own, logged in as the binlog account,
+//                     which may KILL QUERY its own dump thread
+//
+// Order at the end: stop() (the dump ends cleanly, then the follower's own control service
+// quits) while the loop runs; after the loop, finish(): the change log is closed (its records
+// written) and the last checkpoint covering written records is saved.
+
+#include <uv.h>
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "binlog/follower.h"
+#include "config/config.h"
+#include "control/control_service.h"
+#include "eventlog/session_directory.h"
+#include "eventlog/writer.h"
+
+namespace gw::app {
+
+// [binlog] as the follower's settings (the password read from its source).
+std::expected<binlog::FollowerSettings, std::string> follower_settings(
+    const config::Config& config);
+
+class FollowerApp {
+ public:
+  // `event_log` is the application's (may be disabled); `control` its control service or null.
+  static std::expected<std::unique_ptr<FollowerApp>, std::string> create(
+      uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
+      eventlog::EventLog& event_log, control::Service* control,
+      const eventlog::SessionDirectory* directory);
+
+  // A bad checkpoint is an error here; the server's verdicts come later, in the log.
+  std::expected<void, std::string> start();
+  void stop(bool now, std::function<void()> done);
+  // After the loop has run out.
+  void finish();
+
+  binlog::Follower& follower() { return *follower_; }
+  eventlog::EventLog& changes() { return *changes_; }
+
+ private:
+  FollowerApp() = default;
+
+  std::unique_ptr<eventlog::EventLog> own_log_;
+  eventlog::EventLog* changes_ = nullptr;
+  std::unique_ptr<control::ControlService> own_control_;
+  std::unique_ptr<binlog::Follower> follower_;
+  bool stopping_ = false;
+};
+
+}  // namespace gw::app
