@@ -9,7 +9,7 @@
 
 #include "app/logging.h"
 #include "app/signals.h"
-#include "config/control_password.h"
+#include "config/password.h"
 #include "control/control_service.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
@@ -32,7 +32,7 @@ std::optional<session::ControlCredentials> control_credentials(const config::Con
         "and the shutdown self-audit is skipped");
     return std::nullopt;
   }
-  auto password = config::read_control_password(config.control);
+  auto password = config::read_password(config.control);
   if (!password) {
     spdlog::error("control account '{}' not used: {}", config.control.user, password.error());
     return std::nullopt;
