@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/address.h"
-#include "config/control_password.h"
+#include "config/password.h"
 #include "config/enum_names.h"
 #include "config/load.h"
 #include "gracewire/version.h"
@@ -43,7 +43,7 @@ void check_runnable(const config::Config& config, std::vector<std::string>& erro
         "upstream.address: not set; gracewire needs a server to proxy to (set it in the config "
         "file or pass --upstream HOST:PORT|/socket)");
   }
-  if (auto password = config::read_control_password(config.control); !password) {
+  if (auto password = config::read_password(config.control); !password) {
     errors.push_back(password.error());
   }
   // A missing directory is the usual reason an event log cannot be opened; catch it here so

@@ -95,7 +95,7 @@ struct CloseConfig {
 };
 
 // Credentials for the control interface. At most one password source is set; read it with
-// read_control_password() (control_password.h). The password must never be logged or printed.
+// read_password() (password.h). The password must never be logged or printed.
 struct ControlConfig {
   std::string user{};
   std::string password{};
@@ -127,6 +127,44 @@ struct EventLogConfig {
   bool operator==(const EventLogConfig&) const = default;
 };
 
+// Where the binlog follower starts when it has no checkpoint to resume from (binlog.start).
+// Parsed once by the loader; the text forms are in conf/gracewire.toml.
+struct BinlogStart {
+  enum class Kind {
+    Current,  // "current": the server's end of log (SHOW MASTER STATUS / @@gtid_binlog_pos)
+    FilePos,  // "binlog.000003:4": a binlog file and a byte offset in it (4 or more)
+    Gtid,     // "0-1-42,1-1-7": a MariaDB GTID position, one entry per domain
+  };
+  Kind kind = Kind::Current;
+  std::string file{};     // FilePos: a file name (no '/', 1..255 bytes)
+  std::uint64_t pos = 0;  // FilePos: >= 4 (the first event follows the 4-byte magic)
+  std::string gtid{};     // Gtid: the list as the server spells it ("0-1-42,1-1-7", sorted)
+
+  bool operator==(const BinlogStart&) const = default;
+};
+
+// The binlog follower (issue 10): gracewire's own replication stream, turned into change
+// records. Off by default; enabling it needs server_id and user (validate.cpp). The password
+// follows the [control] rules: at most one source, read with read_password() (password.h),
+// never logged or printed.
+struct BinlogConfig {
+  bool enabled = defaults::kBinlogEnabled;
+  std::string user{};  // REPLICATION SLAVE and BINLOG MONITOR
+  std::string password{};
+  std::string password_env{};   // name of an environment variable holding the password
+  std::string password_file{};  // path of a file holding the password
+  // Must differ from the server's and every other replica's; 0 = not set (1..4294967295 valid).
+  std::uint32_t server_id = 0;
+  BinlogStart start{};
+  std::string checkpoint{};  // checkpoint file; "" = none (every start uses `start`)
+  std::chrono::milliseconds heartbeat = defaults::kBinlogHeartbeat;
+  // Change records: "" = the event log's own file, "-" = standard output, else a file with
+  // the event log's rotation settings.
+  std::string path{};
+
+  bool operator==(const BinlogConfig&) const = default;
+};
+
 struct Config {
   ListenerConfig listener;
   UpstreamConfig upstream;
@@ -135,6 +173,7 @@ struct Config {
   CloseConfig close;
   ControlConfig control;
   EventLogConfig event_log;
+  BinlogConfig binlog;
 
   bool operator==(const Config&) const = default;
 };

@@ -46,6 +46,9 @@ inline constexpr bool kAudit = true;
 inline constexpr bool kParams = false;
 inline constexpr std::uint64_t kStatementLimit = 64ULL << 10;
 inline constexpr EventLogLoss kEventLogLoss = EventLogLoss::Block;
+// [binlog]
+inline constexpr bool kBinlogEnabled = false;
+inline constexpr milliseconds kBinlogHeartbeat{1'000};
 
 }  // namespace defaults
 }  // namespace gw::config

@@ -46,7 +46,8 @@ std::vector<std::string_view> first_lines(std::string_view text, std::size_t las
 }
 
 // toml++ quotes the characters it choked on, which may be part of a password. Details are
-// withheld for any line that names a password and for everything under [control].
+// withheld for any line that names a password and for everything under [control] and [binlog],
+// the tables that hold one.
 bool may_hold_secret(std::string_view text, std::size_t line) {
   const auto lines = first_lines(text, line);
   if (lines.empty()) return false;
@@ -54,7 +55,9 @@ bool may_hold_secret(std::string_view text, std::size_t line) {
   for (const auto& entry : std::views::reverse(lines)) {
     const auto start = entry.find_first_not_of(" \t");
     if (start != std::string_view::npos && entry[start] == '[') {
-      return lowercase(entry).find("control") != std::string::npos;
+      const auto header = lowercase(entry);
+      return header.find("control") != std::string::npos ||
+             header.find("binlog") != std::string::npos;
     }
   }
   return false;

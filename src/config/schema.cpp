@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/binlog_start.h"
 #include "config/enum_names.h"
 #include "config/units.h"
 #include "core/errors.h"
@@ -62,6 +63,13 @@ constexpr Range<std::int64_t> kRotateKeep{0, 1'000};
 constexpr Range<milliseconds> kFlushInterval{0ms, 1h};
 // A queue longer than this holds gigabytes of records: surely a typo.
 constexpr Range<std::int64_t> kQueueRecords{1, 10'000'000};
+// A replica's server_id: the server's own range. 0, the default, means "not set" (refused
+// once the follower is enabled, validate.cpp), so that conf/gracewire.toml can show it.
+constexpr Range<std::int64_t> kServerId{1, 4'294'967'295, true};
+// The master_heartbeat_period asked of the server. The follower's read deadline is a few of
+// these, so above a minute a half-open connection would go unnoticed too long; below 100ms the
+// server sends more heartbeats than events.
+constexpr Range<milliseconds> kHeartbeat{100ms, 60s};
 // No statement is longer than max_allowed_packet's own limit, 1GiB.
 constexpr Range<std::uint64_t> kStatementLimit{0, 1ULL << 30};
 
@@ -192,7 +200,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 34> kKeys = {{
+constexpr std::array<KeySpec, 44> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -313,6 +321,32 @@ constexpr std::array<KeySpec, 34> kKeys = {{
     {"event_log", "commands",
      [](const toml::node& v,
         Config& c) { return read_string_list(v, c.event_log.commands, parse_command_class); }},
+    {"binlog", "enabled",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.binlog.enabled); }},
+    {"binlog", "user",
+     [](const toml::node& v, Config& c) { return read_string(v, c.binlog.user); }},
+    {"binlog", "password",
+     [](const toml::node& v, Config& c) { return read_string(v, c.binlog.password); }},
+    {"binlog", "password_env",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_env_name, c.binlog.password_env); }},
+    {"binlog", "password_file",
+     [](const toml::node& v, Config& c) { return read_string(v, c.binlog.password_file); }},
+    {"binlog", "server_id",
+     [](const toml::node& v, Config& c) { return read_count(v, kServerId, c.binlog.server_id); },
+     [] { return describe(kServerId); }},
+    {"binlog", "start",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_binlog_start, c.binlog.start); }},
+    {"binlog", "checkpoint",
+     [](const toml::node& v, Config& c) { return read_string(v, c.binlog.checkpoint); }},
+    {"binlog", "heartbeat",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kHeartbeat, c.binlog.heartbeat);
+     },
+     [] { return describe(kHeartbeat); }},
+    {"binlog", "path",
+     [](const toml::node& v, Config& c) { return read_string(v, c.binlog.path); }},
 }};
 
 }  // namespace

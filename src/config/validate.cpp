@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "config/password.h"
 #include "config/units.h"
 #include "core/errors.h"
 
@@ -33,12 +34,13 @@ void check_water_marks(const BufferConfig& buffers, const KeyLines& lines,
 }
 
 // Messages here say which keys are set, never what they hold.
-void check_password_sources(const ControlConfig& control, const KeyLines& lines,
+void check_password_sources(const PasswordSources& table, const KeyLines& lines,
                             std::vector<ConfigError>& errors) {
+  const std::string prefix = std::string(table.table) + ".";
   const std::array<std::pair<std::string, bool>, 3> sources = {{
-      {"control.password", !control.password.empty()},
-      {"control.password_env", !control.password_env.empty()},
-      {"control.password_file", !control.password_file.empty()},
+      {prefix + "password", !table.password.empty()},
+      {prefix + "password_env", !table.password_env.empty()},
+      {prefix + "password_file", !table.password_file.empty()},
   }};
   std::vector<std::string> set;
   for (const auto& [key, is_set] : sources) {
@@ -64,10 +66,46 @@ void check_password_sources(const ControlConfig& control, const KeyLines& lines,
 
 }  // namespace
 
+std::vector<ConfigError> check_binlog_enabled(const BinlogConfig& binlog, const KeyLines& lines,
+                                              std::string_view enabled_by) {
+  std::vector<ConfigError> errors;
+  if (!binlog.enabled) return errors;
+  // Blame binlog.enabled's line: that is where the requirement comes from.
+  const std::size_t line = line_of(lines, "binlog.enabled");
+  const std::string why = " when the binlog follower is enabled (" + std::string(enabled_by) + ")";
+  if (binlog.server_id == 0) {
+    errors.push_back({.key = "binlog.server_id",
+                      .problem = "required" + why +
+                                 ": a replica id (1..4294967295) that differs from the server's "
+                                 "and every other replica's",
+                      .line = line,
+                      .code = config_errc::missing_value});
+  }
+  if (binlog.user.empty()) {
+    errors.push_back(
+        {.key = "binlog.user",
+         .problem = "required" + why + ": an account with REPLICATION SLAVE and BINLOG MONITOR",
+         .line = line,
+         .code = config_errc::missing_value});
+  }
+  return errors;
+}
+
+std::optional<std::string> binlog_destination_problem(const Config& config) {
+  if (!config.binlog.enabled || !config.binlog.path.empty() || !config.event_log.path.empty()) {
+    return std::nullopt;
+  }
+  return "binlog.path: change records need somewhere to go: set binlog.path or event_log.path";
+}
+
 std::vector<ConfigError> validate(const Config& config, const KeyLines& lines) {
   std::vector<ConfigError> errors;
   check_water_marks(config.buffers, lines, errors);
-  check_password_sources(config.control, lines, errors);
+  check_password_sources(password_sources(config.control), lines, errors);
+  check_password_sources(password_sources(config.binlog), lines, errors);
+  for (auto& error : check_binlog_enabled(config.binlog, lines, "binlog.enabled = true")) {
+    errors.push_back(std::move(error));
+  }
   return errors;
 }
 

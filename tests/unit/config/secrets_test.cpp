@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string>
 
-#include "config/control_password.h"
 #include "config/load.h"
+#include "config/password.h"
 
 namespace gw::config {
 namespace {
@@ -76,24 +76,24 @@ TEST(Secrets, SyntaxErrorsOutsideControlKeepTheirDetails) {
 }
 
 TEST(ControlPassword, NoSourceMeansNoPassword) {
-  const auto password = read_control_password({});
+  const auto password = read_password(ControlConfig{});
   ASSERT_TRUE(password);
   EXPECT_TRUE(password->empty());
 }
 
 TEST(ControlPassword, InlineValue) {
-  EXPECT_EQ(read_control_password({.user = "a", .password = kSecret}), kSecret);
+  EXPECT_EQ(read_password(ControlConfig{.user = "a", .password = kSecret}), kSecret);
 }
 
 TEST(ControlPassword, FromTheEnvironment) {
   ::setenv("GW_CONFIG_TEST_PASSWORD", kSecret, 1);
-  EXPECT_EQ(read_control_password({.password_env = "GW_CONFIG_TEST_PASSWORD"}), kSecret);
+  EXPECT_EQ(read_password(ControlConfig{.password_env = "GW_CONFIG_TEST_PASSWORD"}), kSecret);
   ::setenv("GW_CONFIG_TEST_PASSWORD", "", 1);
-  const auto empty = read_control_password({.password_env = "GW_CONFIG_TEST_PASSWORD"});
+  const auto empty = read_password(ControlConfig{.password_env = "GW_CONFIG_TEST_PASSWORD"});
   ASSERT_FALSE(empty);
   EXPECT_NE(empty.error().find("GW_CONFIG_TEST_PASSWORD is empty"), std::string::npos);
   ::unsetenv("GW_CONFIG_TEST_PASSWORD");
-  const auto unset = read_control_password({.password_env = "GW_CONFIG_TEST_PASSWORD"});
+  const auto unset = read_password(ControlConfig{.password_env = "GW_CONFIG_TEST_PASSWORD"});
   ASSERT_FALSE(unset);
   EXPECT_EQ(unset.error(),
             "control.password_env: environment variable GW_CONFIG_TEST_PASSWORD is not set");
@@ -105,17 +105,17 @@ TEST(ControlPassword, FromAFileUpToItsFirstLineBreak) {
     std::ofstream out(path);
     out << kSecret << "\nsecond line\n";
   }
-  EXPECT_EQ(read_control_password({.password_file = path.string()}), kSecret);
+  EXPECT_EQ(read_password(ControlConfig{.password_file = path.string()}), kSecret);
   {
     std::ofstream out(path, std::ios::trunc);
     out << "\n" << kSecret;
   }
-  const auto blank_first_line = read_control_password({.password_file = path.string()});
+  const auto blank_first_line = read_password(ControlConfig{.password_file = path.string()});
   ASSERT_FALSE(blank_first_line);
   EXPECT_EQ(blank_first_line.error().find(kSecret), std::string::npos);
   std::filesystem::remove(path);
 
-  const auto missing = read_control_password({.password_file = path.string()});
+  const auto missing = read_password(ControlConfig{.password_file = path.string()});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().find("cannot open"), std::string::npos);
 }
