@@ -150,9 +150,10 @@ Checkpoint Follower::checkpoint_of(const StreamPosition& position) const {
 void Follower::write_final_checkpoint() {
   if (!checkpoint_writer_) return;
   flush_checkpoint();
-  checkpoint_writer_->stop(settings_.close_timeout);
-  if (const auto& error = checkpoint_writer_->last_error(); !error.empty()) {
-    log_->error("binlog checkpoint: {}", error);
+  if (auto stopped = checkpoint_writer_->stop(settings_.close_timeout); !stopped) {
+    log_->error("binlog checkpoint: {}", stopped.error());
+  } else if (const auto error = checkpoint_writer_->last_error()) {
+    log_->error("binlog checkpoint: {}", *error);
   } else if (last_offered_) {
     log_->info("binlog checkpoint at gtid '{}' ({}:{})",
                protocol::binlog::format_gtid_list(last_offered_->gtid),
