@@ -12,6 +12,7 @@
 #include "protocol/binlog/column_value.h"
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -39,7 +40,7 @@ void put_text(Value& out, std::string_view text) {
 
 void put_string(const Column& column, Value& out, std::string_view text) {
   if (column.charset == kBinaryCharset) {
-    put_text<Bytes>(out, text);
+    put_text<protocol::Bytes>(out, text);
   } else {
     put_text<String>(out, text);
   }
@@ -58,10 +59,14 @@ Result<std::size_t> integer(const Column& column, ByteView bytes, std::size_t wi
 }
 
 // The length prefix of `width` bytes and the bytes it announces.
-Result<std::string_view> prefixed(ByteView bytes, std::size_t width, std::size_t& consumed) {
+// A length past the column's declared maximum is a lie (invalid_length) even when the bytes
+// are there; one past the end of the input is need_more.
+Result<std::string_view> prefixed(ByteView bytes, std::size_t width, std::size_t& consumed,
+                                  std::uint64_t max = UINT64_MAX) {
   if (width == 0 || width > 4) return fail(codec_errc::invalid_value);
   if (bytes.size() < width) return fail(codec_errc::need_more);
   const std::uint64_t length = read_le(bytes.data(), width);
+  if (length > max) return fail(codec_errc::invalid_length);
   if (length > bytes.size() - width) return fail(codec_errc::need_more);
   consumed = width + static_cast<std::size_t>(length);
   return as_chars(bytes.subspan(width, static_cast<std::size_t>(length)));
@@ -69,9 +74,18 @@ Result<std::string_view> prefixed(ByteView bytes, std::size_t width, std::size_t
 
 Result<std::size_t> char_or_varchar(const Column& column, ByteView bytes, Value& out) {
   std::size_t consumed = 0;
-  const auto text = prefixed(bytes, column.meta < 256 ? 1 : 2, consumed);
+  const auto text = prefixed(bytes, column.meta < 256 ? 1 : 2, consumed, column.meta);
   if (!text) return fail(text.error());
-  if (text->size() > column.meta) return fail(codec_errc::invalid_length);
+  if (column.type == ColumnType::String && column.charset == kBinaryCharset) {
+    // The server strips a BINARY(n) value's trailing zero bytes before logging it (INET6 '::'
+    // arrives empty) and pads them back on read: restore them, so the value is what SELECT
+    // returns.
+    auto& value = std::holds_alternative<protocol::Bytes>(out) ? std::get<protocol::Bytes>(out)
+                                                               : out.emplace<protocol::Bytes>();
+    value.bytes.assign(*text);
+    value.bytes.resize(column.meta, '\0');
+    return consumed;
+  }
   put_string(column, out, *text);
   return consumed;
 }
