@@ -72,12 +72,13 @@ struct Column {
   // length.
   std::uint16_t meta = 0;
   bool nullable = false;
-  bool is_unsigned = false;     // SIGNEDNESS (numeric columns only)
-  std::uint32_t charset = 0;    // collation id; 0 = not known (no metadata); 63 = binary
-  std::string name;             // COLUMN_NAME; empty without metadata
+  bool is_unsigned = false;         // SIGNEDNESS (numeric columns only)
+  std::uint32_t charset = 0;        // collation id; 0 = not known (no metadata); 63 = binary
+  std::string name;                 // COLUMN_NAME; empty without metadata
   std::vector<std::string> values;  // ENUM_STR_VALUE / SET_STR_VALUE
   std::uint32_t geometry_type = 0;
   bool in_primary_key = false;
+  bool visible = true;  // COLUMN_VISIBILITY (MySQL 8.0.23+ invisible columns)
 };
 
 struct TableMap {
@@ -87,7 +88,7 @@ struct TableMap {
   std::string table;
   std::vector<Column> columns;
   std::vector<std::uint32_t> primary_key;  // column indexes, in key order
-  bool has_names = false;  // every column has its name (binlog_row_metadata=FULL)
+  bool has_names = false;                  // every column has its name (binlog_row_metadata=FULL)
 };
 
 // Decodes a TABLE_MAP body. post_header_length comes from the FORMAT_DESCRIPTION (8 for
