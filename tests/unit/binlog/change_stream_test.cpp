@@ -1,0 +1,232 @@
+#include "binlog/change_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/errors.h"
+#include "eventlog/session_directory.h"
+
+namespace gw::binlog {
+namespace {
+
+namespace pb = protocol::binlog;
+
+// data/mariadb-10.11-changes.binlog: binlog.000002 of tools/sandbox-mariadb (MariaDB
+// 1:10.11.19-0+deb12u1, ROW, FULL image and metadata, CRC32) after, as root on connection 5:
+//   CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(20), score DECIMAL(5,2), born DATE,
+//                        bits BIT(3), tag ENUM('a','b'));                             GTID 0-1-6
+//   INSERT INTO people VALUES (1,'Ada',99.50,'1815-12-10',b'101','a'),
+//                             (2,NULL,-1.25,NULL,NULL,'b');                           GTID 0-1-7
+//   BEGIN; UPDATE people SET name='Ada L.' WHERE id=1; DELETE FROM people WHERE id=2;
+//   COMMIT;                                                                           GTID 0-1-8
+//   CREATE TABLE myisam_t (id INT) ENGINE=MyISAM;                                     GTID 0-1-9
+//   INSERT INTO myisam_t VALUES (7);                                                  GTID 0-1-10
+//   SET SESSION gtid_domain_id=1; INSERT INTO people VALUES (3,'third',0,'2000-01-01',b'1','a');
+//                                                                                     GTID 1-1-1
+// MariaDB writes no BEGIN query for an InnoDB transaction (the GTID event stands for it), so
+// only the DDL and the MyISAM COMMIT name the connection.
+std::vector<Bytes> events_of_test_binlog() {
+  std::ifstream file(GW_BINLOG_TEST_DATA "/mariadb-10.11-changes.binlog", std::ios::binary);
+  const Bytes bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_GT(bytes.size(), 4u);
+  std::vector<Bytes> events;
+  std::size_t pos = 4;  // fe 62 69 6e
+  while (pos + pb::kHeaderSize <= bytes.size()) {
+    const std::uint32_t size = bytes[pos + 9] | (bytes[pos + 10] << 8) | (bytes[pos + 11] << 16) |
+                               (std::uint32_t{bytes[pos + 12]} << 24);
+    events.emplace_back(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
+                        bytes.begin() + static_cast<std::ptrdiff_t>(pos + size));
+    pos += size;
+  }
+  EXPECT_EQ(pos, bytes.size());
+  return events;
+}
+
+std::vector<eventlog::Record> all_records(ChangeStream& stream, const std::vector<Bytes>& events) {
+  std::vector<eventlog::Record> records;
+  for (const auto& event : events) {
+    auto begun = stream.begin_event(event);
+    EXPECT_TRUE(begun.has_value()) << begun.error().message();
+    while (true) {
+      auto record = stream.next_record();
+      EXPECT_TRUE(record.has_value()) << record.error().message();
+      if (!record || !*record) break;
+      records.push_back(std::move(**record));
+    }
+  }
+  return records;
+}
+
+ChangeStream stream_from_start(const eventlog::SessionDirectory* directory = nullptr) {
+  StreamPosition start;
+  start.binlog_file = "binlog.000002";
+  start.binlog_pos = 4;
+  return ChangeStream({.initial_checksum = pb::Checksum::Crc32,
+                       .statement_limit = 4096,
+                       .attribution = directory},
+                      start);
+}
+
+std::string type_of(const eventlog::Record& record) {
+  if (std::holds_alternative<eventlog::RowRecord>(record)) {
+    const auto& row = std::get<eventlog::RowRecord>(record);
+    switch (row.op) {
+      case eventlog::RowRecord::Op::Insert:
+        return "insert";
+      case eventlog::RowRecord::Op::Update:
+        return "update";
+      case eventlog::RowRecord::Op::Delete:
+        return "delete";
+    }
+  }
+  if (std::holds_alternative<eventlog::DdlRecord>(record)) return "ddl";
+  if (std::holds_alternative<eventlog::CommitRecord>(record)) return "commit";
+  return "other";
+}
+
+TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
+  auto stream = stream_from_start();
+  const auto records = all_records(stream, events_of_test_binlog());
+  std::vector<std::string> types;
+  for (const auto& record : records) types.push_back(type_of(record));
+  EXPECT_EQ(types, (std::vector<std::string>{"ddl", "insert", "insert", "commit", "update",
+                                             "delete", "commit", "ddl", "insert", "commit",
+                                             "insert", "commit"}));
+  ASSERT_EQ(records.size(), 12u);
+
+  const auto& create = std::get<eventlog::DdlRecord>(records[0]);
+  EXPECT_EQ(create.common.db, "test");
+  EXPECT_EQ(create.common.server_conn_id, 5u);
+  EXPECT_EQ(create.position.gtid, "0-1-6");
+  EXPECT_NE(create.statement.find("CREATE TABLE people"), std::string::npos);
+
+  const auto& ada = std::get<eventlog::RowRecord>(records[1]);
+  EXPECT_EQ(ada.common.db, "test");
+  EXPECT_EQ(ada.table, "people");
+  ASSERT_TRUE(ada.columns);
+  EXPECT_EQ(*ada.columns,
+            (std::vector<std::string>{"id", "name", "score", "born", "bits", "tag"}));
+  EXPECT_FALSE(ada.before.has_value());
+  ASSERT_TRUE(ada.after.has_value());
+  ASSERT_EQ(ada.after->size(), 6u);
+  EXPECT_EQ((*ada.after)[0], protocol::Value(std::int64_t{1}));
+  EXPECT_EQ((*ada.after)[1], protocol::Value(protocol::String{"Ada"}));
+  EXPECT_EQ((*ada.after)[2], protocol::Value(protocol::Decimal{"99.50"}));
+  EXPECT_EQ((*ada.after)[5], protocol::Value(protocol::String{"a"}));
+  EXPECT_EQ(ada.position.gtid, "0-1-7");
+  EXPECT_EQ(ada.position.binlog_file, "binlog.000002");
+  EXPECT_EQ(ada.position.binlog_pos, 899u);  // the Write_rows event starts where the map ended
+  EXPECT_EQ(ada.position.event_index, 3u);   // GTID 0, Annotate 1, Table_map 2, Write_rows 3
+  EXPECT_EQ(ada.row_index, 0u);
+  EXPECT_NE(ada.statement.find("INSERT INTO people"), std::string::npos);
+  EXPECT_EQ(ada.common.server_conn_id, 0u) << "no BEGIN query names an InnoDB transaction";
+
+  const auto& second = std::get<eventlog::RowRecord>(records[2]);
+  EXPECT_EQ(second.row_index, 1u);
+  EXPECT_EQ(second.position.event_index, ada.position.event_index);
+  EXPECT_EQ((*second.after)[1], protocol::Value(protocol::NullValue{}));
+  EXPECT_EQ((*second.after)[2], protocol::Value(protocol::Decimal{"-1.25"}));
+
+  const auto& commit = std::get<eventlog::CommitRecord>(records[3]);
+  EXPECT_EQ(commit.rows, 2u);
+  EXPECT_EQ(commit.position.gtid, "0-1-7");
+
+  const auto& update = std::get<eventlog::RowRecord>(records[4]);
+  ASSERT_TRUE(update.before && update.after);
+  EXPECT_EQ((*update.before)[1], protocol::Value(protocol::String{"Ada"}));
+  EXPECT_EQ((*update.after)[1], protocol::Value(protocol::String{"Ada L."}));
+  const auto& removed = std::get<eventlog::RowRecord>(records[5]);
+  EXPECT_TRUE(removed.before.has_value());
+  EXPECT_FALSE(removed.after.has_value());
+  EXPECT_EQ(std::get<eventlog::CommitRecord>(records[6]).rows, 2u);
+
+  // The MyISAM insert: its COMMIT query names the connection, after the row.
+  EXPECT_EQ(std::get<eventlog::CommitRecord>(records[9]).common.server_conn_id, 5u);
+  EXPECT_EQ(std::get<eventlog::RowRecord>(records[10]).position.gtid, "1-1-1");
+
+  EXPECT_EQ(pb::format_gtid_list(stream.committed().gtid), "0-1-10,1-1-1");
+  EXPECT_EQ(stream.committed().binlog_file, "binlog.000002");
+  EXPECT_EQ(stream.committed().binlog_pos, events_of_test_binlog().size() > 0 ? 2273u : 0u);
+  EXPECT_EQ(stream.stats().rows, 6u);
+  EXPECT_EQ(stream.stats().transactions, 6u);
+  EXPECT_FALSE(stream.in_transaction());
+}
+
+TEST(ChangeStream, NamesTheSessionBehindAKnownConnection) {
+  eventlog::SessionDirectory directory;
+  eventlog::Common who;
+  who.session = 17;
+  who.server_conn_id = 5;
+  who.client = "127.0.0.1:50000";
+  who.user = "app";
+  who.program = "billing";
+  directory.opened(who);
+  directory.closed(5);  // recently closed is still known
+  auto stream = stream_from_start(&directory);
+  const auto records = all_records(stream, events_of_test_binlog());
+  const auto& create = std::get<eventlog::DdlRecord>(records.at(0));
+  EXPECT_EQ(create.common.session, 17u);
+  EXPECT_EQ(create.common.program, "billing");
+  EXPECT_EQ(create.common.client, "127.0.0.1:50000");
+  EXPECT_EQ(create.common.db, "test") << "the statement's database, not the session's";
+}
+
+TEST(ChangeStream, ACorruptEventIsAnErrorNotASkip) {
+  auto events = events_of_test_binlog();
+  auto stream = stream_from_start();
+  // The Write_rows event of GTID 0-1-7 (event 9 of the file), one byte flipped.
+  bool found = false;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i][4] == static_cast<std::uint8_t>(pb::EventType::WriteRowsV1)) {
+      events[i][25] ^= 0x01;
+      events.resize(i + 1);
+      found = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(found);
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    ASSERT_TRUE(stream.begin_event(events[i]).has_value());
+    while (true) {
+      auto record = stream.next_record();
+      ASSERT_TRUE(record.has_value());
+      if (!*record) break;
+    }
+  }
+  auto corrupt = stream.begin_event(events.back());
+  ASSERT_FALSE(corrupt.has_value());
+  EXPECT_EQ(corrupt.error(), codec_errc::checksum_mismatch);
+  EXPECT_EQ(pb::format_gtid_list(stream.committed().gtid), "0-1-6") << "nothing past the DDL";
+}
+
+TEST(ChangeStream, RowsComeOneAtATime) {
+  auto stream = stream_from_start();
+  auto events = events_of_test_binlog();
+  // Up to the two-row Write_rows event: the first next_record() gives one row, not both.
+  for (const auto& event : events) {
+    ASSERT_TRUE(stream.begin_event(event).has_value());
+    if (event[4] == static_cast<std::uint8_t>(pb::EventType::WriteRowsV1)) {
+      auto first = stream.next_record();
+      ASSERT_TRUE(first.has_value() && first->has_value());
+      EXPECT_EQ(std::get<eventlog::RowRecord>(**first).row_index, 0u);
+      auto second = stream.next_record();
+      ASSERT_TRUE(second.has_value() && second->has_value());
+      EXPECT_EQ(std::get<eventlog::RowRecord>(**second).row_index, 1u);
+      auto none = stream.next_record();
+      ASSERT_TRUE(none.has_value());
+      EXPECT_FALSE(none->has_value());
+      return;
+    }
+    while (true) {
+      auto record = stream.next_record();
+      ASSERT_TRUE(record.has_value());
+      if (!*record) break;
+    }
+  }
+  FAIL() << "no Write_rows event";
+}
+
+}  // namespace
+}  // namespace gw::binlog
