@@ -90,6 +90,13 @@ std::shared_ptr<const std::vector<std::string>> names_of(const pb::TableMap& map
 ChangeStream::ChangeStream(Options options, StreamPosition start)
     : options_(options), checksum_(options.initial_checksum), committed_(std::move(start)) {
   file_ = committed_.binlog_file;
+  skip_ = std::exchange(committed_.open, std::nullopt);
+}
+
+StreamPosition ChangeStream::resume_point() const {
+  StreamPosition point = committed_;
+  if (group_) point.open = last_handed_ ? last_handed_ : skip_;
+  return point;
 }
 
 std::uint8_t ChangeStream::post_header_length(EventType type) const {
@@ -104,6 +111,7 @@ std::string ChangeStream::cut(std::string_view statement) const {
 Result<void> ChangeStream::begin_event(ByteView event) {
   pending_rows_.reset();
   pending_record_.reset();
+  if (group_ && group_->ended_at) finish_group();
   auto raw = pb::split_event(event, checksum_);
   if (!raw) return fail(raw.error());
   header_ = raw->header;
@@ -282,6 +290,42 @@ Result<void> ChangeStream::on_rows(const pb::RawEvent& event) {
 }
 
 Result<std::optional<eventlog::Record>> ChangeStream::next_record() {
+  while (true) {
+    auto record = next_unskipped();
+    if (!record) return record;
+    if (!*record) {
+      // The event is done: a group it ended is over only now that its records are out.
+      if (group_ && group_->ended_at) finish_group();
+      return record;
+    }
+    if (!skipped(**record)) return record;
+  }
+}
+
+// A record a resume already handed out: one of the transaction it stopped in, up to its key.
+bool ChangeStream::skipped(const eventlog::Record& record) {
+  const auto* position = std::visit(
+      [](const auto& r) -> const eventlog::ChangePosition* {
+        if constexpr (requires { r.position; }) {
+          return &r.position;
+        } else {
+          return nullptr;
+        }
+      },
+      record);
+  if (position == nullptr || !group_) return false;
+  RecordKey key{group_->gtid, position->event_index, 0};
+  if (const auto* row = std::get_if<eventlog::RowRecord>(&record)) key.row_index = row->row_index;
+  if (skip_ && skip_->gtid == key.gtid &&
+      std::pair(key.event_index, key.row_index) <=
+          std::pair(skip_->event_index, skip_->row_index)) {
+    return true;
+  }
+  last_handed_ = key;
+  return false;
+}
+
+Result<std::optional<eventlog::Record>> ChangeStream::next_unskipped() {
   if (pending_record_) {
     std::optional<eventlog::Record> record = std::move(pending_record_);
     pending_record_.reset();
@@ -321,9 +365,15 @@ void ChangeStream::end_group(const pb::EventHeader& header) {
     commit.rows = group_->rows;
     pending_record_ = std::move(commit);
   }
+  group_->ended_at = header.log_pos;
+}
+
+void ChangeStream::finish_group() {
   if (group_->gtid.sequence != 0) pb::advance(committed_.gtid, group_->gtid);
+  last_handed_.reset();
+  if (skip_ && skip_->gtid == group_->gtid) skip_.reset();
   committed_.binlog_file = file_;
-  if (header.log_pos != 0) committed_.binlog_pos = header.log_pos;
+  if (*group_->ended_at != 0) committed_.binlog_pos = *group_->ended_at;
   committed_moved_ = true;
   ++stats_.transactions;
   group_.reset();

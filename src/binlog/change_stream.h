@@ -39,12 +39,23 @@
 
 namespace gw::binlog {
 
+// A record's place in the binlog: the key consumers deduplicate on.
+struct RecordKey {
+  protocol::binlog::Gtid gtid;
+  std::uint64_t event_index = 0;
+  std::uint64_t row_index = 0;
+  friend bool operator==(const RecordKey&, const RecordKey&) = default;
+};
+
 // Where the stream stands after the last whole transaction: what a checkpoint keeps and a
 // resume starts from.
 struct StreamPosition {
   protocol::binlog::GtidList gtid;  // the last committed transaction of each domain
   std::string binlog_file;
   std::uint64_t binlog_pos = 0;  // the next event after that transaction (or heartbeat)
+  // The last record already handed out of the transaction after it, when the stream stopped in
+  // the middle of one: a resume skips the records up to it, so none is emitted twice.
+  std::optional<RecordKey> open;
   friend bool operator==(const StreamPosition&, const StreamPosition&) = default;
 };
 
@@ -80,6 +91,9 @@ class ChangeStream {
 
   // The position after the last whole transaction (or heartbeat outside one).
   const StreamPosition& committed() const { return committed_; }
+  // committed(), plus the key of the last record handed out of the transaction in progress:
+  // where a resume continues without repeating a record.
+  StreamPosition resume_point() const;
   // True once after each event that moved committed(); reading it clears it.
   bool take_committed_moved() { return std::exchange(committed_moved_, false); }
   bool in_transaction() const { return group_.has_value(); }
@@ -97,6 +111,8 @@ class ChangeStream {
     std::string statement;  // the last ANNOTATE_ROWS
     std::uint64_t rows = 0;
     std::chrono::system_clock::time_point commit_ts;
+    // The group's last event was read: the group ends once its last record is handed out.
+    std::optional<std::uint32_t> ended_at;  // that event's log_pos
   };
   // A table version: the map and the column names every row record shares.
   struct Table {
@@ -116,8 +132,11 @@ class ChangeStream {
   [[nodiscard]] Result<void> on_table_map(const protocol::binlog::RawEvent& event);
   [[nodiscard]] Result<void> on_rows(const protocol::binlog::RawEvent& event);
   [[nodiscard]] Result<void> on_unknown(const protocol::binlog::RawEvent& event);
+  [[nodiscard]] Result<std::optional<eventlog::Record>> next_unskipped();
   [[nodiscard]] Result<eventlog::Record> next_row();
+  bool skipped(const eventlog::Record& record);
   void end_group(const protocol::binlog::EventHeader& header);
+  void finish_group();
   eventlog::Common common_for(std::uint32_t thread_id, std::string_view db) const;
   eventlog::ChangePosition change_position() const;
   std::uint8_t post_header_length(protocol::binlog::EventType type) const;
@@ -133,6 +152,8 @@ class ChangeStream {
   std::unordered_map<std::uint64_t, std::shared_ptr<const Table>> tables_;
   std::optional<PendingRows> pending_rows_;
   std::optional<eventlog::Record> pending_record_;  // the one record a non-row event makes
+  std::optional<RecordKey> last_handed_;  // in the open group
+  std::optional<RecordKey> skip_;         // a resume's: records up to it were handed out before
   Bytes inflated_;  // the body of a compressed event, uncompressed
   StreamPosition committed_;
   bool committed_moved_ = false;

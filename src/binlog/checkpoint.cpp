@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/errors.h"
 #include "eventlog/json_scan.h"
 #include "eventlog/json_string.h"
 #include "eventlog/timestamp.h"
@@ -92,6 +93,8 @@ struct Fields {
   std::optional<std::uint64_t> binlog_pos;
   std::optional<std::uint32_t> server_id;
   std::optional<std::chrono::system_clock::time_point> written_at;
+  std::optional<protocol::binlog::Gtid> open_gtid;
+  std::optional<std::uint64_t> open_event_index, open_row_index;
 };
 
 // One member into `fields`; a sentence when it is wrong.
@@ -141,6 +144,20 @@ std::optional<std::string> take_member(std::string_view key, const eventlog::Jso
     auto when = text ? parse_rfc3339(*text) : std::nullopt;
     if (!when) return "\"written_at\" is not a UTC timestamp like 2026-12-01T10:00:00.000000Z";
     fields.written_at = *when;
+  } else if (key == "open_gtid") {
+    if (auto twice = once(fields.open_gtid)) return twice;
+    const auto text = string_value();
+    auto gtid = text ? protocol::binlog::parse_gtid(*text) : fail(codec_errc::invalid_value);
+    if (!gtid) return "\"open_gtid\" is not a GTID";
+    fields.open_gtid = *gtid;
+  } else if (key == "open_event_index" || key == "open_row_index") {
+    auto& field = key == "open_event_index" ? fields.open_event_index : fields.open_row_index;
+    if (auto twice = once(field)) return twice;
+    std::uint64_t index = 0;
+    if (value.kind != Kind::Number || !parse_unsigned(value.raw, index)) {
+      return "\"" + std::string(key) + "\" is not an unsigned integer";
+    }
+    field = index;
   } else {
     return "unknown member \"" + eventlog::json_unescape(key).substr(0, 64) + "\"";
   }
@@ -158,7 +175,14 @@ std::string format_checkpoint(const Checkpoint& checkpoint) {
   out += R"(,"server_id":)" + std::to_string(checkpoint.server_id);
   out += R"(,"written_at":")";
   eventlog::append_rfc3339(out, checkpoint.written_at);
-  out += "\"}";
+  out += '"';
+  if (checkpoint.open) {
+    out += R"(,"open_gtid":)";
+    eventlog::append_json_string(out, protocol::binlog::format_gtid(checkpoint.open->gtid));
+    out += R"(,"open_event_index":)" + std::to_string(checkpoint.open->event_index);
+    out += R"(,"open_row_index":)" + std::to_string(checkpoint.open->row_index);
+  }
+  out += '}';
   return out;
 }
 
@@ -190,7 +214,8 @@ std::expected<Checkpoint, std::string> parse_checkpoint(std::string_view text) {
                         .binlog_file = std::move(*fields.binlog_file),
                         .binlog_pos = *fields.binlog_pos,
                         .server_id = *fields.server_id,
-                        .written_at = *fields.written_at};
+                        .written_at = *fields.written_at,
+                        .open = std::nullopt};
   if (checkpoint.binlog_file.empty() ? checkpoint.binlog_pos != 0
                                      : checkpoint.binlog_pos < kFirstEventPos) {
     return bad("\"binlog_pos\" " + std::to_string(checkpoint.binlog_pos) +
@@ -199,6 +224,14 @@ std::expected<Checkpoint, std::string> parse_checkpoint(std::string_view text) {
   }
   if (checkpoint.gtid.empty() && checkpoint.binlog_file.empty()) {
     return bad("it holds neither a GTID position nor a binlog file position");
+  }
+  const int open_members = fields.open_gtid.has_value() + fields.open_event_index.has_value() +
+                           fields.open_row_index.has_value();
+  if (open_members == 3) {
+    checkpoint.open = Checkpoint::Open{*fields.open_gtid, *fields.open_event_index,
+                                       *fields.open_row_index};
+  } else if (open_members != 0) {
+    return bad("\"open_gtid\", \"open_event_index\" and \"open_row_index\" go together");
   }
   return checkpoint;
 }

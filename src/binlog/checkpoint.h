@@ -14,6 +14,10 @@
 //   binlog_pos   the offset after the transaction's last event; 4 or more when binlog_file is set
 //   server_id    the upstream's @@server_id, so that a checkpoint of another server is noticed
 //   written_at   RFC 3339 UTC with microseconds, as the event log writes its timestamps
+//   open_gtid, open_event_index, open_row_index
+//                only when gracewire stopped in the middle of a transaction (the one after
+//                `gtid`): the key of the last record of it already written, so that a resume
+//                skips the records up to it instead of emitting them twice. All three or none.
 //
 // Every member is required, once, and no other is allowed; a file with neither a GTID nor a
 // file position is refused. The file is hostile input: it is refused unread above 64KiB and
@@ -39,6 +43,14 @@ struct Checkpoint {
   std::uint64_t binlog_pos = 0;
   std::uint32_t server_id = 0;  // the upstream's, to notice a different server
   std::chrono::system_clock::time_point written_at;
+  // Stopped inside a transaction: the last record of it already written.
+  struct Open {
+    protocol::binlog::Gtid gtid;
+    std::uint64_t event_index = 0;
+    std::uint64_t row_index = 0;
+    friend bool operator==(const Open&, const Open&) = default;
+  };
+  std::optional<Open> open;
 
   friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
 };

@@ -45,7 +45,10 @@ std::expected<void, std::string> Follower::start() {
     if (*checkpoint) {
       loaded_checkpoint_ = **checkpoint;
       resume_ = StreamPosition{(*checkpoint)->gtid, (*checkpoint)->binlog_file,
-                               (*checkpoint)->binlog_pos};
+                               (*checkpoint)->binlog_pos, std::nullopt};
+      if (const auto& open = (*checkpoint)->open) {
+        resume_->open = RecordKey{open->gtid, open->event_index, open->row_index};
+      }
       log_->info("resuming from checkpoint {}: gtid '{}', {}:{}", settings_.checkpoint_path,
                  pb::format_gtid_list(resume_->gtid), resume_->binlog_file, resume_->binlog_pos);
     }
@@ -273,6 +276,7 @@ void Follower::start_dump() {
   if (resume_) {
     start.binlog_file = resume_->binlog_file;
     start.binlog_pos = resume_->binlog_pos;
+    start.open = resume_->open;
   }
   stream_decoder_.emplace(ChangeStream::Options{.initial_checksum = facts_->checksum,
                                                 .statement_limit = settings_.statement_limit,
@@ -306,7 +310,7 @@ void Follower::lost(const std::string& why, bool retry) {
   } else {
     log_->debug("binlog dump connection attempt failed: {}", why);
   }
-  if (stream_decoder_) resume_ = stream_decoder_->committed();
+  if (stream_decoder_) resume_ = stream_decoder_->resume_point();
   state_ = retry ? State::Waiting : State::Failed;
   timer_->stop();
   waiting_ = Waiting::Nothing;
@@ -417,8 +421,13 @@ void Follower::stop(bool now, std::function<void()> done) {
     if (done) done();
     return;
   }
-  if (stream_decoder_) resume_ = stream_decoder_->committed();
   const bool dumping = session_ && session_->state() == DumpSession::State::Dumping;
+  if (stream_decoder_) {
+    resume_ = stream_decoder_->resume_point();
+    // Where a restart continues, the records of a transaction half read included; saved once
+    // every record submitted so far is written (write_final_checkpoint).
+    pending_checkpoints_.push_back({submitted_, *resume_});
+  }
   state_ = State::Stopping;
   on_stopped_ = std::move(done);
   flush_checkpoint();

@@ -144,6 +144,10 @@ Checkpoint Follower::checkpoint_of(const StreamPosition& position) const {
   checkpoint.binlog_pos = position.binlog_pos;
   checkpoint.server_id = facts_ ? facts_->server_id : 0;
   checkpoint.written_at = std::chrono::system_clock::now();
+  if (position.open) {
+    checkpoint.open = Checkpoint::Open{position.open->gtid, position.open->event_index,
+                                       position.open->row_index};
+  }
   return checkpoint;
 }
 
