@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "config/address.h"
-#include "config/password.h"
 #include "config/enum_names.h"
 #include "config/load.h"
+#include "config/password.h"
+#include "config/validate.h"
 #include "gracewire/version.h"
 
 namespace gw::app {
@@ -36,7 +37,23 @@ void apply_flag(const std::optional<std::string>& flag, std::string_view flag_na
   field = std::move(*value);
 }
 
-// What the config must hold before the proxy can start, beyond being well-formed.
+// A missing directory is the usual reason an output file cannot be opened; catch it here so
+// --check-config does. Permissions are left to the open at start-up, which names the error.
+void check_directory(std::string_view key, const std::string& path,
+                     std::vector<std::string>& errors) {
+  if (path.empty() || path == "-") return;
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!directory.empty() && !std::filesystem::is_directory(directory, ec)) {
+    errors.push_back(std::string(key) + ": " + path + ": directory " + directory.string() +
+                     " does not exist");
+  }
+}
+
+config::Explained<std::string> any_text(std::string_view text) { return std::string(text); }
+
+}  // namespace
+
 void check_runnable(const config::Config& config, std::vector<std::string>& errors) {
   if (!config.upstream.address) {
     errors.emplace_back(
@@ -46,22 +63,25 @@ void check_runnable(const config::Config& config, std::vector<std::string>& erro
   if (auto password = config::read_password(config.control); !password) {
     errors.push_back(password.error());
   }
-  // A missing directory is the usual reason an event log cannot be opened; catch it here so
-  // --check-config does. Permissions are left to the open at start-up, which names the error.
-  const auto& event_log = config.event_log.path;
-  if (!event_log.empty() && event_log != "-") {
-    const auto directory = std::filesystem::path(event_log).parent_path();
-    std::error_code ec;
-    if (!directory.empty() && !std::filesystem::is_directory(directory, ec)) {
-      errors.push_back("event_log.path: " + event_log + ": directory " + directory.string() +
-                       " does not exist");
+  check_directory("event_log.path", config.event_log.path, errors);
+  if (config.binlog.enabled) {
+    if (auto password = config::read_password(config.binlog); !password) {
+      errors.push_back(password.error());
     }
+    if (auto problem = config::binlog_destination_problem(config)) errors.push_back(*problem);
+    check_directory("binlog.path", config.binlog.path, errors);
+    check_directory("binlog.checkpoint", config.binlog.checkpoint, errors);
   }
 }
 
-config::Explained<std::string> any_text(std::string_view text) { return std::string(text); }
-
-}  // namespace
+void enable_binlog(config::Config& config, std::string_view enabled_by,
+                   std::vector<std::string>& errors) {
+  if (config.binlog.enabled) return;  // the loader has checked the file's own enabled = true
+  config.binlog.enabled = true;
+  for (const auto& error : config::check_binlog_enabled(config.binlog, {}, enabled_by)) {
+    errors.push_back(error.to_string());
+  }
+}
 
 std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv, std::ostream& out,
                                                std::ostream& err) {
@@ -87,12 +107,16 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
       app.add_option("--event-log", event_log,
                      "Write the event log (JSON lines) to PATH; \"-\" is standard output")
           ->type_name("PATH");
+  app.add_flag("--binlog", options.binlog,
+               "Also follow the upstream's binary log and write change records ([binlog] of the "
+               "config file; needs binlog.server_id and binlog.user)");
   app.add_flag("--check-config", options.check_config,
                "Validate the config file and flags, print the result and exit (0 valid, 2 not)");
   app.footer(
       "Flags override the config file; the file overrides the built-in defaults.\n"
       "Event log tools: gracewire report [--by program|library|user|address] [--json] FILE...\n"
-      "                 gracewire verify FILE...   (each with --help)");
+      "                 gracewire verify FILE...   (each with --help)\n"
+      "The binlog follower alone: gracewire binlog --config FILE [--from POS] [--to POS]");
 
   try {
     app.parse(argc, argv);
@@ -127,6 +151,7 @@ std::expected<config::Config, std::string> resolve_config(const CliOptions& opti
   apply_flag(options.event_log, "--event-log", any_text, config.event_log.path, errors);
   if (!errors.empty()) return std::unexpected(joined_lines(errors));
 
+  if (options.binlog) enable_binlog(config, "--binlog", errors);
   check_runnable(config, errors);
   if (!errors.empty()) return std::unexpected(joined_lines(errors));
   return config;

@@ -40,6 +40,7 @@ ReloadPlan plan_reload(const config::Config& running, const config::Config& load
   compare(running.log, fixed.log, "log.format", plan.need_restart);
   compare(running.close, fixed.close, "close", plan.need_restart);
   compare(running.control, fixed.control, "control", plan.need_restart);
+  compare(running.binlog, fixed.binlog, "binlog", plan.need_restart);
   const auto& fixed_log = fixed.event_log;
   compare(was.path, fixed_log.path, "event_log.path", plan.need_restart);
   compare(was.rotate_size, fixed_log.rotate_size, "event_log.rotate_size", plan.need_restart);

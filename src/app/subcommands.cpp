@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/binlog_command.h"
 #include "eventlog/report.h"
 #include "eventlog/verify.h"
 
@@ -66,6 +67,7 @@ std::optional<int> run_subcommand(int argc, const char* const* argv, std::ostrea
   const std::string_view name = argv[1];
   if (name == "verify") return verify(argc, argv, out, err);
   if (name == "report") return report(argc, argv, out, err);
+  if (name == "binlog") return binlog_command(argc, argv, out, err);
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// `gracewire report` and `gracewire verify`, the event log's tools. They are chosen by the
-// first argument, before the proxy's own command line is parsed, and never start the proxy.
+// `gracewire report` and `gracewire verify`, the event log's tools, and `gracewire binlog`, the
+// binlog follower alone (binlog_command.h). They are chosen by the first argument, before the
+// proxy's own command line is parsed, and never start the proxy.
 
 #include <iosfwd>
 #include <optional>

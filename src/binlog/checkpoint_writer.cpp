@@ -8,10 +8,13 @@
 namespace gw::binlog {
 
 struct CheckpointWriter::State {
-  State(std::string p, WriteFn w) : path(std::move(p)), write(std::move(w)) {}
+  State(std::string p, WriteFn w)
+      : path(std::move(p)), write(std::move(w)), log(logging::component_logger("binlog")) {}
 
   const std::string path;
   const WriteFn write;
+  // Taken on the constructing thread: registering a logger from two threads at once can throw.
+  const std::shared_ptr<spdlog::logger> log;
 
   mutable std::mutex mutex;
   std::condition_variable wake;  // the thread: an offer or stop
@@ -40,7 +43,7 @@ struct CheckpointWriter::State {
         last_error.reset();
       } else {
         ++stats.failed;
-        if (!abandoned) logging::component_logger("binlog")->error("{}", written.error());
+        if (!abandoned) log->error("{}", written.error());
         last_error = std::move(written.error());
       }
     }
@@ -98,7 +101,7 @@ std::expected<void, std::string> CheckpointWriter::stop(std::chrono::millisecond
   state_->last_error = problem;
   lock.unlock();
   thread_.detach();
-  logging::component_logger("binlog")->error("{}", problem);
+  state_->log->error("{}", problem);
   stopped_ = std::unexpected(problem);
   return *stopped_;
 }
