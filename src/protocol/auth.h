@@ -30,13 +30,13 @@ struct AuthSwitchRequest {  // 0xFE header
   friend bool operator==(const AuthSwitchRequest&, const AuthSwitchRequest&) = default;
 };
 [[nodiscard]] Result<AuthSwitchRequest> decode_auth_switch_request(ByteView payload);
-void encode_auth_switch_request(const AuthSwitchRequest& request, Bytes& out);
+void encode_auth_switch_request(const AuthSwitchRequest& request, gw::Bytes& out);
 
 struct AuthMoreData {  // 0x01 header
   std::string data;
   friend bool operator==(const AuthMoreData&, const AuthMoreData&) = default;
 };
 [[nodiscard]] Result<AuthMoreData> decode_auth_more_data(ByteView payload);
-void encode_auth_more_data(const AuthMoreData& more, Bytes& out);
+void encode_auth_more_data(const AuthMoreData& more, gw::Bytes& out);
 
 }  // namespace gw::protocol

@@ -57,8 +57,8 @@ struct LoginCredentials {
 // The HandshakeResponse41 payload (no frame header; it travels with sequence id 1) answering
 // `greeting`: client_login_capabilities(), 16 MiB max packet, the greeting's charset, and a
 // mysql_native_password answer to the greeting's scramble.
-[[nodiscard]] Bytes login_response_payload(const Greeting& greeting,
-                                           const LoginCredentials& credentials);
+[[nodiscard]] gw::Bytes login_response_payload(const Greeting& greeting,
+                                               const LoginCredentials& credentials);
 
 class ClientLogin {
  public:
@@ -82,7 +82,7 @@ class ClientLogin {
   // login ended; a refusal is not an error of the protocol: see state(). A cut message is
   // need_more and changes nothing.
   [[nodiscard]] Result<void> on_message(std::uint8_t sequence_id, ByteView payload,
-                                        Bytes& to_server);
+                                        gw::Bytes& to_server);
 
   State state() const { return state_; }
   bool ended() const { return state_ != State::Greeting && state_ != State::Auth; }
@@ -99,9 +99,9 @@ class ClientLogin {
   const std::string& failure() const { return failure_; }
 
  private:
-  [[nodiscard]] Result<void> on_greeting(ByteView payload, Bytes& to_server);
-  [[nodiscard]] Result<void> on_auth_reply(ByteView payload, Bytes& to_server);
-  [[nodiscard]] Result<void> on_auth_switch(ByteView payload, Bytes& to_server);
+  [[nodiscard]] Result<void> on_greeting(ByteView payload, gw::Bytes& to_server);
+  [[nodiscard]] Result<void> on_auth_reply(ByteView payload, gw::Bytes& to_server);
+  [[nodiscard]] Result<void> on_auth_switch(ByteView payload, gw::Bytes& to_server);
   void end(State state, std::string failure);
   void wipe_password();
 

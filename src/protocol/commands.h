@@ -59,7 +59,7 @@ struct ChangeUser {
 };
 [[nodiscard]] Result<ChangeUser> decode_change_user(ByteView payload, std::uint64_t capabilities);
 // auth_response is cut to 255 bytes under CLIENT_SECURE_CONNECTION.
-void encode_change_user(const ChangeUser& change, std::uint64_t capabilities, Bytes& out);
+void encode_change_user(const ChangeUser& change, std::uint64_t capabilities, gw::Bytes& out);
 
 inline constexpr std::size_t kStmtExecuteHeaderSize = 10;
 inline constexpr std::uint32_t kLastPreparedStatement = 0xffffffff;
@@ -73,7 +73,7 @@ struct StmtExecute {  // parameters are not decoded here
 // Bytes after the header are parameters, never trailing_bytes.
 [[nodiscard]] Result<StmtExecute> decode_stmt_execute(ByteView payload);
 // Writes the 10-byte header; the caller appends the parameters.
-void encode_stmt_execute(const StmtExecute& execute, Bytes& out);
+void encode_stmt_execute(const StmtExecute& execute, gw::Bytes& out);
 
 struct StmtFetch {
   std::uint32_t statement_id = 0;
@@ -81,12 +81,12 @@ struct StmtFetch {
   friend bool operator==(const StmtFetch&, const StmtFetch&) = default;
 };
 [[nodiscard]] Result<StmtFetch> decode_stmt_fetch(ByteView payload);
-void encode_stmt_fetch(const StmtFetch& fetch, Bytes& out);
+void encode_stmt_fetch(const StmtFetch& fetch, gw::Bytes& out);
 
 // COM_STMT_CLOSE/RESET (exactly 5 bytes) and COM_STMT_SEND_LONG_DATA (at least 7).
 [[nodiscard]] Result<std::uint32_t> decode_statement_id(ByteView payload);
 // COM_STMT_CLOSE or COM_STMT_RESET.
-void encode_statement_command(Command command, std::uint32_t statement_id, Bytes& out);
+void encode_statement_command(Command command, std::uint32_t statement_id, gw::Bytes& out);
 
 struct StmtSendLongData {
   std::uint32_t statement_id = 0;
@@ -95,15 +95,15 @@ struct StmtSendLongData {
   friend bool operator==(const StmtSendLongData&, const StmtSendLongData&) = default;
 };
 [[nodiscard]] Result<StmtSendLongData> decode_stmt_send_long_data(ByteView payload);
-void encode_stmt_send_long_data(const StmtSendLongData& long_data, Bytes& out);
+void encode_stmt_send_long_data(const StmtSendLongData& long_data, gw::Bytes& out);
 
 [[nodiscard]] Result<std::uint32_t> decode_process_kill(ByteView payload);
-void encode_process_kill(std::uint32_t connection_id, Bytes& out);
+void encode_process_kill(std::uint32_t connection_id, gw::Bytes& out);
 
 inline constexpr std::uint16_t kMultiStatementsOn = 0;
 inline constexpr std::uint16_t kMultiStatementsOff = 1;
 // Options other than the two above are invalid_value.
 [[nodiscard]] Result<std::uint16_t> decode_set_option(ByteView payload);
-void encode_set_option(std::uint16_t option, Bytes& out);
+void encode_set_option(std::uint16_t option, gw::Bytes& out);
 
 }  // namespace gw::protocol

@@ -23,10 +23,10 @@ struct FrameHeader {
 
 // need_more when fewer than 4 bytes are given.
 [[nodiscard]] Result<FrameHeader> decode_frame_header(ByteView bytes);
-void encode_frame_header(const FrameHeader& header, Bytes& out);
+void encode_frame_header(const FrameHeader& header, gw::Bytes& out);
 
 // Appends `payload` as one logical message starting at `first_sequence_id`, split into packets
 // as the protocol requires. Returns the sequence id the next packet of the exchange must carry.
-std::uint8_t append_message(ByteView payload, std::uint8_t first_sequence_id, Bytes& out);
+std::uint8_t append_message(ByteView payload, std::uint8_t first_sequence_id, gw::Bytes& out);
 
 }  // namespace gw::protocol

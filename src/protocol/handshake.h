@@ -87,7 +87,7 @@ struct Greeting {  // Initial Handshake Packet, protocol version 10
 // Appends the payload (no frame header). auth_data should hold at least 8 bytes (part 1 is
 // zero-padded otherwise) and at most 254; extended capabilities are dropped when cap::kMysql is
 // set.
-void encode_greeting(const Greeting& greeting, Bytes& out);
+void encode_greeting(const Greeting& greeting, gw::Bytes& out);
 
 using ConnectAttributes = std::vector<std::pair<std::string, std::string>>;
 
@@ -115,7 +115,7 @@ struct HandshakeResponse {         // HandshakeResponse41
 [[nodiscard]] Result<HandshakeResponse> decode_handshake_response(ByteView payload);
 // auth_response longer than 255 bytes needs CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA (or a client
 // without CLIENT_SECURE_CONNECTION); with the 1-byte length it is cut to 255 bytes.
-void encode_handshake_response(const HandshakeResponse& response, Bytes& out);
+void encode_handshake_response(const HandshakeResponse& response, gw::Bytes& out);
 
 struct SslRequest {
   std::uint64_t capabilities = 0;  // incl. MariaDB extended caps when cap::kMysql is clear
@@ -127,6 +127,6 @@ struct SslRequest {
 // unexpected_message when CLIENT_SSL is clear, unsupported without CLIENT_PROTOCOL_41,
 // trailing_bytes past 32 bytes (that is a HandshakeResponse41).
 [[nodiscard]] Result<SslRequest> decode_ssl_request(ByteView payload);
-void encode_ssl_request(const SslRequest& request, Bytes& out);
+void encode_ssl_request(const SslRequest& request, gw::Bytes& out);
 
 }  // namespace gw::protocol

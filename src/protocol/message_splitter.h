@@ -81,7 +81,7 @@ class MessageSplitter {
   std::uint64_t message_length_ = 0;
   std::optional<std::uint8_t> first_byte_;
   std::size_t keep_ = 0;
-  Bytes head_;
+  gw::Bytes head_;
 };
 
 }  // namespace gw::protocol

@@ -63,7 +63,7 @@ struct OkPacket {
 [[nodiscard]] Result<OkPacket> decode_ok(ByteView payload, std::uint64_t capabilities);
 // Writes info under CLIENT_SESSION_TRACK only when it is not empty or session state follows,
 // as servers do.
-void encode_ok(const OkPacket& ok, std::uint64_t capabilities, Bytes& out);
+void encode_ok(const OkPacket& ok, std::uint64_t capabilities, gw::Bytes& out);
 
 struct ErrPacket {
   std::uint16_t code = 0;
@@ -74,7 +74,7 @@ struct ErrPacket {
 // A progress report (code 0xFFFF) is unexpected_message here: use decode_progress_report.
 // Pass capabilities 0 for an ERR that replaces the greeting.
 [[nodiscard]] Result<ErrPacket> decode_err(ByteView payload, std::uint64_t capabilities);
-void encode_err(const ErrPacket& err, std::uint64_t capabilities, Bytes& out);
+void encode_err(const ErrPacket& err, std::uint64_t capabilities, gw::Bytes& out);
 
 // MariaDB sends progress reports as ERR packets with code 0xFFFF when the client set
 // MARIADB_CLIENT_PROGRESS/CLIENT_PROGRESS; they are not errors and do not end a command.
@@ -88,7 +88,7 @@ struct ProgressReport {
   friend bool operator==(const ProgressReport&, const ProgressReport&) = default;
 };
 [[nodiscard]] Result<ProgressReport> decode_progress_report(ByteView payload);
-void encode_progress_report(const ProgressReport& report, Bytes& out);
+void encode_progress_report(const ProgressReport& report, gw::Bytes& out);
 
 struct EofPacket {
   std::uint16_t warnings = 0;
@@ -98,7 +98,7 @@ struct EofPacket {
 // 6 to 8 bytes are trailing_bytes (a 7-byte payload is the 0xFE OK of CLIENT_DEPRECATE_EOF:
 // decode_ok it); 9 or more are not an EOF at all: unexpected_message.
 [[nodiscard]] Result<EofPacket> decode_eof(ByteView payload);
-void encode_eof(const EofPacket& eof, Bytes& out);
+void encode_eof(const EofPacket& eof, gw::Bytes& out);
 
 // Classic EOF: 0xFE with total payload length < 9. Under CLIENT_DEPRECATE_EOF the terminating
 // OK: 0xFE with length < 0xFFFFFF. Rows that start with 0xFE (a lenenc 8-byte length) are

@@ -42,7 +42,8 @@ struct ColumnCount {
 };
 [[nodiscard]] Result<ColumnCount> decode_column_count_packet(ByteView payload,
                                                              std::uint64_t capabilities);
-void encode_column_count_packet(const ColumnCount& count, std::uint64_t capabilities, Bytes& out);
+void encode_column_count_packet(const ColumnCount& count, std::uint64_t capabilities,
+                                gw::Bytes& out);
 
 struct PrepareOk {
   std::uint32_t statement_id = 0;
@@ -51,6 +52,6 @@ struct PrepareOk {
   friend bool operator==(const PrepareOk&, const PrepareOk&) = default;
 };
 [[nodiscard]] Result<PrepareOk> decode_prepare_ok(ByteView payload);
-void encode_prepare_ok(const PrepareOk& prepared, Bytes& out);
+void encode_prepare_ok(const PrepareOk& prepared, gw::Bytes& out);
 
 }  // namespace gw::protocol
