@@ -136,4 +136,10 @@ struct CommitRecord {
 using Record = std::variant<ConnectRecord, AuthRecord, ChangeUserRecord, ResetRecord, CloseRecord,
                             CommandRecord, RowRecord, DdlRecord, CommitRecord>;
 
+// Row, ddl and commit records: never dropped by the queue, never filtered (writer.h).
+inline bool is_change_record(const Record& record) {
+  return std::holds_alternative<RowRecord>(record) || std::holds_alternative<DdlRecord>(record) ||
+         std::holds_alternative<CommitRecord>(record);
+}
+
 }  // namespace gw::eventlog
