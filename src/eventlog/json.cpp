@@ -292,10 +292,12 @@ void write_fields(ObjectWriter& w, const RowRecord& r) {
   w.number("row_index", r.row_index);
   w.time("commit_ts", r.position.commit_ts);
   if (!r.statement.empty()) w.text("statement", r.statement);
+  if (r.statement_truncated) w.boolean("statement_truncated", true);
 }
 
 void write_fields(ObjectWriter& w, const DdlRecord& r) {
   w.text("statement", r.statement);
+  if (r.statement_truncated) w.boolean("statement_truncated", true);
   write_position(w, r.position);
   w.time("commit_ts", r.position.commit_ts);
 }

@@ -117,12 +117,14 @@ struct RowRecord {
   ChangePosition position{};
   std::uint64_t row_index = 0;
   std::string statement{};  // from ANNOTATE_ROWS; redacted by the writer like audit statements
+  bool statement_truncated = false;  // set by the writer (statement_limit, the line limit)
 };
 
 // type "ddl": a schema statement (a QUERY event outside a row transaction).
 struct DdlRecord {
   Common common{};
-  std::string statement{};  // redacted by the writer
+  std::string statement{};           // redacted by the writer
+  bool statement_truncated = false;  // set by the writer (statement_limit, the line limit)
   ChangePosition position{};
 };
 

@@ -36,6 +36,23 @@ void truncate_utf8(std::string& text, std::size_t limit) {
   text.resize(cut);
 }
 
+// The statement a record carries, if any, and its truncation mark.
+struct StatementField {
+  std::string* text = nullptr;
+  bool* truncated = nullptr;
+};
+
+StatementField statement_of(Record& record) {
+  if (auto* command = std::get_if<CommandRecord>(&record)) {
+    return {&command->statement, &command->statement_truncated};
+  }
+  if (auto* row = std::get_if<RowRecord>(&record))
+    return {&row->statement, &row->statement_truncated};
+  if (auto* ddl = std::get_if<DdlRecord>(&record))
+    return {&ddl->statement, &ddl->statement_truncated};
+  return {};
+}
+
 std::size_t wake_at(const EventLogSettings& settings) {
   if (settings.flush_interval.count() <= 0) return 1;
   return std::clamp<std::size_t>(settings.queue_records / 4, 1, kMaxWakeBatch);
@@ -184,11 +201,10 @@ void EventLog::Writer::abandon(std::chrono::milliseconds timeout) {
 void EventLog::Writer::write_record(Record& record) {
   // Redact before cutting, so a cut can never leave half a secret outside a string.
   redact_record(record);
-  if (auto* command = std::get_if<CommandRecord>(&record)) {
-    if (command->statement.size() > settings_.statement_limit) {
-      truncate_utf8(command->statement, settings_.statement_limit);
-      command->statement_truncated = true;
-    }
+  if (const StatementField statement = statement_of(record);
+      statement.text != nullptr && statement.text->size() > settings_.statement_limit) {
+    truncate_utf8(*statement.text, settings_.statement_limit);
+    *statement.truncated = true;
   }
   line_.clear();
   append_json(line_, record);
@@ -197,18 +213,21 @@ void EventLog::Writer::write_record(Record& record) {
 }
 
 // A line longer than the tools read (line_reader.h) would be a record nobody can check: cut the
-// statement (marked statement_truncated), then the parameters (each becomes "<cut>"), until it
-// fits. Only command records can grow that long (statement_limit allows up to 1 GiB).
+// statement (marked statement_truncated), then a command's parameters (each becomes "<cut>"),
+// until it fits (statement_limit allows up to 1 GiB). A row's values are never cut: a row
+// whose values alone pass the limit (a LONGBLOB) is written whole, and the tools name its line
+// as too long.
 void EventLog::Writer::fit(Record& record) {
-  auto* command = std::get_if<CommandRecord>(&record);
-  if (command == nullptr) return;
-  while (line_.size() > kMaxRecordBytes && !command->statement.empty()) {
-    truncate_utf8(command->statement, command->statement.size() / 2);
-    command->statement_truncated = true;
+  const StatementField statement = statement_of(record);
+  if (statement.text == nullptr) return;
+  while (line_.size() > kMaxRecordBytes && !statement.text->empty()) {
+    truncate_utf8(*statement.text, statement.text->size() / 2);
+    *statement.truncated = true;
     line_.clear();
     append_json(line_, record);
   }
-  if (line_.size() > kMaxRecordBytes) {
+  auto* command = std::get_if<CommandRecord>(&record);
+  if (command != nullptr && line_.size() > kMaxRecordBytes) {
     for (auto& param : command->params) param = "<cut>";
     line_.clear();
     append_json(line_, record);

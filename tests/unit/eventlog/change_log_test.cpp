@@ -117,6 +117,26 @@ TEST(ChangeLog, StatementsOfRowAndDdlRecordsAreRedacted) {
   }
 }
 
+TEST(ChangeLog, LongStatementsAreCutAndMarkedButRowValuesNeverAre) {
+  auto sink = std::make_unique<MemorySink>();
+  MemorySink& memory = *sink;
+  auto log = EventLog::with_sink({.path = "memory", .statement_limit = 10}, std::move(sink));
+  RowRecord long_row = row(0, "INSERT INTO t VALUES (0)");
+  long_row.after = protocol::binlog::RowImage{protocol::String{std::string(100, 'v')}};
+  log->submit(std::move(long_row));
+  log->submit(DdlRecord{.statement = "DROP TABLE a, b, c"});
+  log->submit(DdlRecord{.statement = "DROP TABLE"});
+  log->close();
+  const auto lines = memory.lines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(member(lines[0], "statement"), "INSERT INT");
+  EXPECT_EQ(member(lines[0], "statement_truncated"), "true");
+  EXPECT_NE(lines[0].find(std::string(100, 'v')), std::string::npos);
+  EXPECT_EQ(member(lines[1], "statement"), "DROP TABLE");
+  EXPECT_EQ(member(lines[1], "statement_truncated"), "true");
+  EXPECT_EQ(member(lines[2], "statement_truncated"), "");  // only written when cut
+}
+
 // A log whose writer is stuck in writing a first change record.
 std::unique_ptr<EventLog> stuck_log(const std::shared_ptr<Gate>& gate,
                                     EventLogSettings::Loss loss) {
