@@ -4,6 +4,7 @@
 
 #include "eventlog/json_string.h"
 #include "eventlog/timestamp.h"
+#include "eventlog/value_json.h"
 
 namespace gw::eventlog {
 namespace {
@@ -49,8 +50,8 @@ class ObjectWriter {
     out_ += '"';
   }
   // The caller writes the value itself.
-  std::string& raw(std::string_view name) {
-    key(name);
+  std::string& raw(std::string_view name, std::string_view suffix = {}) {
+    key(name, suffix);
     return out_;
   }
 
@@ -215,6 +216,98 @@ void write_fields(ObjectWriter& w, const CommandRecord& r) {
   w.boolean("in_transaction", r.in_transaction);
 }
 
+// A column's name as an object key: its name, or "@<index+1>" when the table map carried none
+// (no FULL metadata), as mariadb-binlog -v names them. Names come from the server in utf8.
+void append_column_key(std::string& out, const std::vector<std::string>* names, std::size_t index) {
+  if (names != nullptr && index < names->size() && !(*names)[index].empty()) {
+    append_json_string(out, (*names)[index]);
+  } else {
+    out += "\"@";
+    out += fmt::format_int(index + 1).c_str();
+    out += '"';
+  }
+  out += ':';
+}
+
+// An image as an object keyed by column name, without the columns the image does not carry;
+// then, when some text value was not UTF-8, `<name>_base64` with those values' exact bytes
+// (value_json.h).
+void write_image(ObjectWriter& w, std::string_view name, const protocol::binlog::RowImage& image,
+                 const std::vector<std::string>* names) {
+  std::string& out = w.raw(name);
+  out += '{';
+  bool well_formed = true, first = true;
+  for (std::size_t i = 0; i < image.size(); ++i) {
+    if (!image[i]) continue;
+    if (!first) out += ',';
+    first = false;
+    append_column_key(out, names, i);
+    well_formed &= append_value_json(out, *image[i]);
+  }
+  out += '}';
+  if (well_formed) return;
+  std::string& exact = w.raw(name, "_base64");
+  exact += '{';
+  first = true;
+  for (std::size_t i = 0; i < image.size(); ++i) {
+    if (!image[i]) continue;
+    std::string ignored;
+    if (append_value_json(ignored, *image[i])) continue;
+    if (!first) exact += ',';
+    first = false;
+    append_column_key(exact, names, i);
+    append_exact_base64(exact, *image[i]);
+  }
+  exact += '}';
+}
+
+void write_position(ObjectWriter& w, const ChangePosition& p) {
+  w.text("gtid", p.gtid);
+  w.text("binlog_file", p.binlog_file);
+  w.number("binlog_pos", p.binlog_pos);
+  w.number("event_index", p.event_index);
+}
+
+std::string_view op_name(RowRecord::Op op) {
+  switch (op) {
+    case RowRecord::Op::Insert:
+      return "insert";
+    case RowRecord::Op::Update:
+      return "update";
+    case RowRecord::Op::Delete:
+      return "delete";
+  }
+  return "insert";
+}
+
+void write_fields(ObjectWriter& w, const RowRecord& r) {
+  w.text("table", r.table);
+  std::string& op = w.raw("op");
+  op += '"';
+  op += op_name(r.op);
+  op += '"';
+  if (r.before) write_image(w, "before", *r.before, r.columns.get());
+  if (r.after) write_image(w, "after", *r.after, r.columns.get());
+  write_position(w, r.position);
+  w.number("row_index", r.row_index);
+  w.time("commit_ts", r.position.commit_ts);
+  if (!r.statement.empty()) w.text("statement", r.statement);
+  if (r.statement_truncated) w.boolean("statement_truncated", true);
+}
+
+void write_fields(ObjectWriter& w, const DdlRecord& r) {
+  w.text("statement", r.statement);
+  if (r.statement_truncated) w.boolean("statement_truncated", true);
+  write_position(w, r.position);
+  w.time("commit_ts", r.position.commit_ts);
+}
+
+void write_fields(ObjectWriter& w, const CommitRecord& r) {
+  w.number("rows", r.rows);
+  write_position(w, r.position);
+  w.time("commit_ts", r.position.commit_ts);
+}
+
 struct TypeName {
   std::string_view operator()(const ConnectRecord&) const { return "connect"; }
   std::string_view operator()(const AuthRecord&) const { return "auth"; }
@@ -222,6 +315,9 @@ struct TypeName {
   std::string_view operator()(const ResetRecord&) const { return "reset"; }
   std::string_view operator()(const CloseRecord&) const { return "close"; }
   std::string_view operator()(const CommandRecord&) const { return "command"; }
+  std::string_view operator()(const RowRecord&) const { return "row"; }
+  std::string_view operator()(const DdlRecord&) const { return "ddl"; }
+  std::string_view operator()(const CommitRecord&) const { return "commit"; }
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
 // One record as one JSON object (one line of the event log). Field order is fixed: ts, type,
 // session, server_conn_id, client, user, db, program, then the type's own fields; README lists
-// them. Strings take any bytes (json_string.h says how invalid UTF-8 stays lossless). Appends
-// into the caller's buffer so the writer thread reuses one allocation for every record.
+// them. Strings take any bytes (json_string.h says how invalid UTF-8 stays lossless); the column
+// values of change records follow value_json.h. Appends into the caller's buffer so the writer
+// thread reuses one allocation for every record.
 
 #include <chrono>
 #include <cstdint>
@@ -13,7 +14,7 @@
 
 namespace gw::eventlog {
 
-// "connect", "auth", "change_user", "reset", "close", "command".
+// "connect", "auth", "change_user", "reset", "close", "command", "row", "ddl", "commit".
 std::string_view type_name(const Record& record);
 
 // Appends the object, without a newline.

@@ -117,12 +117,14 @@ struct RowRecord {
   ChangePosition position{};
   std::uint64_t row_index = 0;
   std::string statement{};  // from ANNOTATE_ROWS; redacted by the writer like audit statements
+  bool statement_truncated = false;  // set by the writer (statement_limit, the line limit)
 };
 
 // type "ddl": a schema statement (a QUERY event outside a row transaction).
 struct DdlRecord {
   Common common{};
-  std::string statement{};  // redacted by the writer
+  std::string statement{};           // redacted by the writer
+  bool statement_truncated = false;  // set by the writer (statement_limit, the line limit)
   ChangePosition position{};
 };
 
@@ -135,5 +137,11 @@ struct CommitRecord {
 
 using Record = std::variant<ConnectRecord, AuthRecord, ChangeUserRecord, ResetRecord, CloseRecord,
                             CommandRecord, RowRecord, DdlRecord, CommitRecord>;
+
+// Row, ddl and commit records: never dropped by the queue, never filtered (writer.h).
+inline bool is_change_record(const Record& record) {
+  return std::holds_alternative<RowRecord>(record) || std::holds_alternative<DdlRecord>(record) ||
+         std::holds_alternative<CommitRecord>(record);
+}
 
 }  // namespace gw::eventlog

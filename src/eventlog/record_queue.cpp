@@ -23,7 +23,8 @@ Submitted RecordQueue::push(Record&& record) {
     return Submitted::Dropped;
   }
   const bool at_limit = queue_.size() >= limit_;
-  if (at_limit && (loss_ == EventLogSettings::Loss::Drop || queue_.size() >= ceiling_)) {
+  const bool change = is_change_record(record);
+  if (at_limit && !change && (loss_ == EventLogSettings::Loss::Drop || queue_.size() >= ceiling_)) {
     count_drop();
     return Submitted::Dropped;
   }
@@ -32,7 +33,7 @@ Submitted RecordQueue::push(Record&& record) {
     writer_asleep_ = false;  // one notification is enough
     writer_wake_.notify_one();
   }
-  if (loss_ == EventLogSettings::Loss::Block && queue_.size() >= limit_) {
+  if ((loss_ == EventLogSettings::Loss::Block || change) && queue_.size() >= limit_) {
     reached_limit_ = true;
     ++over_limit_total_;
     return Submitted::OverLimit;

@@ -15,6 +15,14 @@
 // producer is told to stop producing), up to a hard `ceiling`, past which records are dropped
 // and counted like Loss::Drop. Memory is therefore bounded by `ceiling` records waiting plus
 // the batch the writer holds.
+//
+// Change records (row, ddl, commit: is_change_record()) are the exception, under either loss
+// policy: a change record is never dropped while the queue is open. At or past `limit` it is
+// kept and answered OverLimit, past the ceiling too; only a closed queue answers Dropped. What
+// bounds memory for them is the producer's discipline, not the queue: the binlog follower is
+// one producer that stops reading the binlog when it sees OverLimit (or !has_room()) and
+// resumes on the room callback, so it overshoots `limit` by at most the records it makes from
+// the one event it is decoding (a rows event is bounded by the server's max_allowed_packet).
 
 #include <chrono>
 #include <condition_variable>
@@ -32,11 +40,14 @@ namespace gw::eventlog {
 // What submit()/push() did with a record.
 enum class Submitted {
   Queued,     // waiting for the writer; there is room for more
-  OverLimit,  // waiting for the writer, but the queue has reached queue_records (Loss::Block):
-              // stop reading the producer until the room callback says there is room again
-  Dropped,    // not kept: the queue was full (Loss::Drop), past its hard ceiling, or closed;
-              // counted in stats().dropped and reported in a "dropped" record and the log
-  Filtered,   // nobody asked for it (audit off, filtered out, lifecycle off, log disabled)
+  OverLimit,  // waiting for the writer, but the queue has reached queue_records (Loss::Block,
+              // and change records under either policy): stop reading the producer until the
+              // room callback says there is room again
+  Dropped,    // not kept: the queue was full (Loss::Drop), past its hard ceiling, or closed
+              // (change records: only closed); counted in stats().dropped and reported in a
+              // "dropped" record and the log
+  Filtered,   // nobody asked for it (audit off, filtered out, lifecycle off, log disabled;
+              // change records: only a disabled log)
 };
 
 // Records lost before they reached the writer, not yet reported.

@@ -67,8 +67,9 @@ std::string redact_error_message(std::string_view message, std::string_view stat
                                  bool statement_complete = true);
 
 // Every field of a record that can quote SQL or hold a secret: a command's statement and error
-// message, an auth's or change-user's error message, a close's detail. The writer calls this on
-// each record before it is encoded.
+// message, an auth's or change-user's error message, a close's detail, the statement of a row
+// (ANNOTATE_ROWS) or ddl record. The writer calls this on each record before it is encoded.
+// Column values of row records are data, not SQL, and are left as they are.
 void redact_record(Record& record);
 
 }  // namespace gw::eventlog

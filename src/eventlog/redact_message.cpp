@@ -122,6 +122,10 @@ void redact_record(Record& record) {
     }
   } else if (auto* close = std::get_if<CloseRecord>(&record)) {
     if (!close->detail.empty()) close->detail = redact_error_message(close->detail);
+  } else if (auto* row = std::get_if<RowRecord>(&record)) {
+    redact_in_place(row->statement);
+  } else if (auto* ddl = std::get_if<DdlRecord>(&record)) {
+    redact_in_place(ddl->statement);
   }
 }
 

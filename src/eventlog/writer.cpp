@@ -36,6 +36,23 @@ void truncate_utf8(std::string& text, std::size_t limit) {
   text.resize(cut);
 }
 
+// The statement a record carries, if any, and its truncation mark.
+struct StatementField {
+  std::string* text = nullptr;
+  bool* truncated = nullptr;
+};
+
+StatementField statement_of(Record& record) {
+  if (auto* command = std::get_if<CommandRecord>(&record)) {
+    return {&command->statement, &command->statement_truncated};
+  }
+  if (auto* row = std::get_if<RowRecord>(&record))
+    return {&row->statement, &row->statement_truncated};
+  if (auto* ddl = std::get_if<DdlRecord>(&record))
+    return {&ddl->statement, &ddl->statement_truncated};
+  return {};
+}
+
 std::size_t wake_at(const EventLogSettings& settings) {
   if (settings.flush_interval.count() <= 0) return 1;
   return std::clamp<std::size_t>(settings.queue_records / 4, 1, kMaxWakeBatch);
@@ -63,6 +80,10 @@ class EventLog::Writer {
   // Loop thread, at close() when wait_done() failed: counts and reports what is left.
   void abandon(std::chrono::milliseconds timeout);
   Stats stats() const;
+  ChangeProgress change_progress() const;
+  // Loop thread: submit() took a change record; the queue refused it (closed).
+  void count_change_submitted() { changes_submitted_.fetch_add(1); }
+  void count_change_refused() { changes_lost_.fetch_add(1); }
 
   RecordQueue queue;
   std::atomic<bool> reopen_requested{false};
@@ -70,17 +91,22 @@ class EventLog::Writer {
  private:
   void write_record(Record& record);
   void fit(Record& record);
+  // What a line handed to the sink is, for the counts: a "dropped" notice, a lifecycle or audit
+  // record, a change record.
+  enum class Line : std::uint8_t { Notice, Audit, Change };
+
   // Seals line_ and hands it to the sink; false when it could not be handed (an unannounced
-  // gap is open and its notice failed), which counts as a lost record with `is_record`.
-  bool write_line(bool is_record);
+  // gap is open and its notice failed), which counts as a lost record unless it is a notice.
+  bool write_line(Line kind);
   bool close_gap();
   void flush_and_report();
   void write_queue_drops();
   void account(const SinkTally& tally);
   void count_lost(std::uint64_t lines);
-  void hand(std::string& line);
-  // Follows which sealed lines reached the sink; lines are reported in the order handed.
-  void settle_hashes(const SinkTally& tally);
+  void hand(std::string& line, Line kind);
+  // Follows which lines (and their hashes) reached the sink; lines are reported in the order
+  // handed.
+  void settle(const SinkTally& tally);
 
   const EventLogSettings settings_;
   const std::unique_ptr<Sink> sink_;
@@ -94,11 +120,16 @@ class EventLog::Writer {
   std::uint64_t unflushed_ = 0;  // records handed to the sink since the last flush
   std::deque<std::string> unsettled_hashes_;  // of sealed lines handed, fate not yet known
   std::string last_written_hash_;             // of the last sealed line that reached the sink
+  std::deque<bool> unsettled_changes_;        // per line handed, fate not yet known: a change?
+  std::uint64_t changes_accepted_ = 0;        // change lines in the OS, not yet flushed
 
   std::atomic<std::uint64_t> lost_{0};  // lines the sink lost, not yet reported in the log
   std::atomic<std::uint64_t> written_{0}, dropped_{0}, write_errors_{0}, bytes_{0};
   std::atomic<std::uint64_t> taken_{0}, flushed_{0}, reopened_{0};
   std::atomic<bool> abandoned_{false};
+  // ChangeProgress: submitted on the loop thread, written and lost on the writer thread (lost
+  // also by the loop thread at close()).
+  std::atomic<std::uint64_t> changes_submitted_{0}, changes_written_{0}, changes_lost_{0};
 
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
@@ -148,6 +179,11 @@ void EventLog::Writer::abandon(std::chrono::milliseconds timeout) {
   const std::uint64_t left = taken_.load() - flushed_.load() + queue.depth();
   const QueueDrops drops = queue.take_drops();
   dropped_.fetch_add(left, std::memory_order_relaxed);
+  // Every change record not confirmed written is lost: the abandoned thread may still write
+  // some, but the follower must not count on them.
+  const std::uint64_t changes = changes_submitted_.load();
+  const std::uint64_t settled = changes_written_.load() + changes_lost_.load();
+  if (changes > settled) changes_lost_.fetch_add(changes - settled);
   const double seconds = std::chrono::duration<double>(timeout).count();
   diagnostics()->error(
       "event log: {} records could not be written within {:.1f}s (the event log does not "
@@ -165,56 +201,68 @@ void EventLog::Writer::abandon(std::chrono::milliseconds timeout) {
 void EventLog::Writer::write_record(Record& record) {
   // Redact before cutting, so a cut can never leave half a secret outside a string.
   redact_record(record);
-  if (auto* command = std::get_if<CommandRecord>(&record)) {
-    if (command->statement.size() > settings_.statement_limit) {
-      truncate_utf8(command->statement, settings_.statement_limit);
-      command->statement_truncated = true;
-    }
+  if (const StatementField statement = statement_of(record);
+      statement.text != nullptr && statement.text->size() > settings_.statement_limit) {
+    truncate_utf8(*statement.text, settings_.statement_limit);
+    *statement.truncated = true;
   }
   line_.clear();
   append_json(line_, record);
   if (line_.size() > kMaxRecordBytes) fit(record);
-  write_line(true);
+  write_line(is_change_record(record) ? Line::Change : Line::Audit);
 }
 
 // A line longer than the tools read (line_reader.h) would be a record nobody can check: cut the
-// statement (marked statement_truncated), then the parameters (each becomes "<cut>"), until it
-// fits. Only command records can grow that long (statement_limit allows up to 1 GiB).
+// statement (marked statement_truncated), then a command's parameters (each becomes "<cut>"),
+// until it fits (statement_limit allows up to 1 GiB). A row's values are never cut: a row
+// whose values alone pass the limit (a LONGBLOB) is written whole, and the tools name its line
+// as too long.
 void EventLog::Writer::fit(Record& record) {
-  auto* command = std::get_if<CommandRecord>(&record);
-  if (command == nullptr) return;
-  while (line_.size() > kMaxRecordBytes && !command->statement.empty()) {
-    truncate_utf8(command->statement, command->statement.size() / 2);
-    command->statement_truncated = true;
+  const StatementField statement = statement_of(record);
+  if (statement.text == nullptr) return;
+  while (line_.size() > kMaxRecordBytes && !statement.text->empty()) {
+    truncate_utf8(*statement.text, statement.text->size() / 2);
+    *statement.truncated = true;
     line_.clear();
     append_json(line_, record);
   }
-  if (line_.size() > kMaxRecordBytes) {
+  auto* command = std::get_if<CommandRecord>(&record);
+  if (command != nullptr && line_.size() > kMaxRecordBytes) {
     for (auto& param : command->params) param = "<cut>";
     line_.clear();
     append_json(line_, record);
   }
 }
 
-bool EventLog::Writer::write_line(bool is_record) {
+bool EventLog::Writer::write_line(Line kind) {
   if (gap_open_ && !close_gap()) {
-    if (is_record) count_lost(1);
+    if (kind != Line::Notice) count_lost(1);
+    if (kind == Line::Change) changes_lost_.fetch_add(1);
     return false;
   }
-  hand(line_);
+  hand(line_, kind);
   return true;
 }
 
-void EventLog::Writer::hand(std::string& line) {
+void EventLog::Writer::hand(std::string& line, Line kind) {
   if (chain_) {
     chain_->seal(line);
     unsettled_hashes_.push_back(chain_->last_hash());
   }
+  unsettled_changes_.push_back(kind == Line::Change);
   line += '\n';
   account(sink_->write(line));
 }
 
-void EventLog::Writer::settle_hashes(const SinkTally& tally) {
+void EventLog::Writer::settle(const SinkTally& tally) {
+  for (std::uint64_t i = 0; i < tally.lines && !unsettled_changes_.empty(); ++i) {
+    if (unsettled_changes_.front()) ++changes_accepted_;
+    unsettled_changes_.pop_front();
+  }
+  for (std::uint64_t i = 0; i < tally.lost && !unsettled_changes_.empty(); ++i) {
+    if (unsettled_changes_.front()) changes_lost_.fetch_add(1);
+    unsettled_changes_.pop_front();
+  }
   if (!chain_) return;
   for (std::uint64_t i = 0; i < tally.lines && !unsettled_hashes_.empty(); ++i) {
     last_written_hash_ = std::move(unsettled_hashes_.front());
@@ -246,10 +294,11 @@ bool EventLog::Writer::close_gap() {
     chain_->seal(notice_);
     unsettled_hashes_.push_back(chain_->last_hash());
   }
+  unsettled_changes_.push_back(false);
   notice_ += '\n';
   SinkTally tally = sink_->write(notice_);
   tally += sink_->flush();
-  settle_hashes(tally);
+  settle(tally);
   // The notice is not a record: its own loss is not counted among the records lost.
   written_.fetch_add(tally.lines, std::memory_order_relaxed);
   bytes_.fetch_add(tally.bytes, std::memory_order_relaxed);
@@ -265,6 +314,9 @@ bool EventLog::Writer::close_gap() {
 void EventLog::Writer::flush_and_report() {
   write_queue_drops();
   account(sink_->flush());
+  // The sink has handed every line to the OS or reported it lost (sink.h): the change lines
+  // it accepted are now where a crash of gracewire cannot take them.
+  if (!abandoned_) changes_written_.fetch_add(std::exchange(changes_accepted_, 0));
   // Lost lines are announced even when no record follows them.
   if (gap_open_) close_gap();
   flushed_.fetch_add(std::exchange(unflushed_, 0), std::memory_order_relaxed);
@@ -288,11 +340,11 @@ void EventLog::Writer::write_queue_drops() {
                                    .reason = kDroppedQueueFull});
   // Already counted as dropped; if their notice cannot go out, the write_failed notice that
   // ends the gap carries them.
-  if (!write_line(false)) lost_.fetch_add(drops.count);
+  if (!write_line(Line::Notice)) lost_.fetch_add(drops.count);
 }
 
 void EventLog::Writer::account(const SinkTally& tally) {
-  settle_hashes(tally);
+  settle(tally);
   written_.fetch_add(tally.lines, std::memory_order_relaxed);
   bytes_.fetch_add(tally.bytes, std::memory_order_relaxed);
   write_errors_.fetch_add(tally.errors, std::memory_order_relaxed);
@@ -313,6 +365,16 @@ Stats EventLog::Writer::stats() const {
           .over_limit = queue.over_limit_total(),
           .queue_depth = queue.depth(),
           .reopened = reopened_.load(std::memory_order_relaxed)};
+}
+
+EventLog::ChangeProgress EventLog::Writer::change_progress() const {
+  // Written and lost first: a record is counted submitted before it can be written, so the
+  // answer never shows more written than submitted.
+  ChangeProgress progress;
+  progress.written = changes_written_.load();
+  progress.lost = changes_lost_.load();
+  progress.submitted = changes_submitted_.load();
+  return progress;
 }
 
 Filters filters_of(const EventLogSettings& settings) {
@@ -363,6 +425,7 @@ bool EventLog::wants_audit(std::string_view user, std::string_view db,
 }
 
 bool EventLog::wanted(const Record& record) const {
+  if (is_change_record(record)) return enabled();
   if (const auto* command = std::get_if<CommandRecord>(&record)) {
     return wants_audit(command->common.user, command->common.db, command->command);
   }
@@ -371,7 +434,16 @@ bool EventLog::wanted(const Record& record) const {
 
 Submitted EventLog::submit(Record&& record) {
   if (!wanted(record)) return Submitted::Filtered;
-  return writer_->queue.push(std::move(record));
+  if (!is_change_record(record)) return writer_->queue.push(std::move(record));
+  // Counted before the push, so that the writer can never have written more than submitted.
+  writer_->count_change_submitted();
+  const Submitted result = writer_->queue.push(std::move(record));
+  if (result == Submitted::Dropped) writer_->count_change_refused();
+  return result;
+}
+
+EventLog::ChangeProgress EventLog::change_progress() const {
+  return writer_ ? writer_->change_progress() : ChangeProgress{};
 }
 
 bool EventLog::has_room() const { return !writer_ || writer_->queue.has_room(); }

@@ -39,6 +39,17 @@
 // Records therefore reach the file within flush_interval (plus the time to write them).
 // A record nobody asked for (audit off, filtered out, lifecycle off) is ignored by submit()
 // too, but checking wants_*() first saves building it.
+//
+// Change records (row, ddl, commit; the binlog follower's) differ in three ways:
+//   * always wanted while the log is enabled: the audit and lifecycle switches and the audit
+//     filters do not apply to them;
+//   * never dropped, under either loss policy and past the hard ceiling too: at or past
+//     queue_records submit() keeps them and answers OverLimit (record_queue.h). Only a closed
+//     log answers Dropped, and counts the record lost. The follower must stop reading the
+//     binlog on OverLimit until the room callback fires and has_room() is true: that
+//     discipline, not the queue, bounds the memory they take;
+//   * counted for the follower's checkpoint (change_progress()): a binlog position may be
+//     persisted once every change record submitted before it is written and none was lost.
 
 #include <chrono>
 #include <cstdint>
@@ -120,6 +131,23 @@ class EventLog {
   void reopen();
 
   Stats stats() const;
+
+  // Change records, for the follower's checkpoint. Each record submitted counts once in
+  // submitted, and later in at most one of written and lost:
+  //   submitted  change records submit() took (Queued or OverLimit), and any it refused because
+  //              the log was closed (those also count in lost);
+  //   written    change records whose line the sink took into the OS, counted once the batch's
+  //              flush() has returned: they survive a crash of gracewire (not of the machine:
+  //              there is no fsync);
+  //   lost       change records whose line the sink lost (disk full, I/O error), that could not
+  //              be handed to a failing sink, or were left unwritten when close() gave up.
+  // Read as `p = change_progress()`: records submitted before a read of submitted == s are all
+  // written when a later read has written >= s and lost == 0. After close() abandoned a stuck
+  // sink, lost > 0 and nothing else is final. Any thread.
+  struct ChangeProgress {
+    std::uint64_t submitted = 0, written = 0, lost = 0;
+  };
+  ChangeProgress change_progress() const;
 
   // Writes everything submitted so far, flushes and stops the writer thread, waiting at most
   // `timeout` for a sink that does not take the lines. Idempotent; records submitted

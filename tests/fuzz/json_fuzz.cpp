@@ -1,11 +1,15 @@
-// The event log's JSON encoding (eventlog/json_string.h, json.h) read back with its own scanner
-// (eventlog/json_scan.h). Properties: any bytes round trip exactly, through the string itself
-// when they are UTF-8 and through the `<field>_base64` sibling when they are not; the string
-// written is always valid UTF-8; a whole record is one well-formed object on one line.
+// The event log's JSON encoding (eventlog/json_string.h, json.h, value_json.h) read back with its
+// own scanner (eventlog/json_scan.h). Properties: any bytes round trip exactly, through the
+// string itself when they are UTF-8 and through the `<field>_base64` sibling when they are not
+// (for a row's column values: the same column in `before_base64` / `after_base64`); binary
+// column values round trip through base64; the string written is always valid UTF-8; a whole
+// record, lifecycle or change, is one well-formed object on one line.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "eventlog/json.h"
 #include "eventlog/json_scan.h"
@@ -110,6 +114,68 @@ void check_record(std::string_view a, std::string_view b, std::string_view c) {
   FUZZ_CHECK(field(members, "last_command") == c);
 }
 
+// A text column's exact bytes from a row image object and its `_base64` sibling (or none).
+std::string column(const std::map<std::string, std::string>& image,
+                   const std::map<std::string, std::string>* exact, const std::string& name) {
+  if (exact != nullptr) {
+    if (auto it = exact->find(name); it != exact->end()) {
+      auto bytes = unbase64(it->second);
+      FUZZ_CHECK(bytes.has_value());
+      return *bytes;
+    }
+  }
+  auto it = image.find(name);
+  FUZZ_CHECK(it != image.end());
+  return it->second;
+}
+
+void check_change(std::string_view a, std::string_view b, std::string_view c) {
+  RowRecord row;
+  row.common.user = std::string(a);
+  row.table = std::string(b);
+  row.op = RowRecord::Op::Update;
+  row.columns = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"text", "", "binary", "decimal", "gone"});
+  row.before = protocol::binlog::RowImage{protocol::String{std::string(a)}, std::int64_t{-1},
+                                          protocol::Bytes{std::string(b)}, protocol::Decimal{"1.5"},
+                                          std::nullopt};
+  row.after = protocol::binlog::RowImage{protocol::String{std::string(c)}, protocol::NullValue{},
+                                         protocol::Bytes{std::string(a)}, protocol::Decimal{"-0"},
+                                         std::nullopt};
+  row.statement = std::string(c);
+  row.position.gtid = std::string(b);
+  const std::string line = to_json(Record(row));
+  FUZZ_CHECK(line.find('\n') == std::string::npos);
+  FUZZ_CHECK(is_valid_utf8(line));
+  const auto members = members_of(line);
+  FUZZ_CHECK(members.at("type") == "row");
+  FUZZ_CHECK(field(members, "user") == a);
+  FUZZ_CHECK(field(members, "table") == b);
+  FUZZ_CHECK(field(members, "gtid") == b);
+  if (!c.empty()) FUZZ_CHECK(field(members, "statement") == c);
+  for (const char* side : {"before", "after"}) {
+    const auto image = members_of(members.at(side));
+    std::optional<std::map<std::string, std::string>> exact;
+    if (auto it = members.find(std::string(side) + "_base64"); it != members.end()) {
+      exact = members_of(it->second);
+    }
+    const bool before = std::string_view(side) == "before";
+    FUZZ_CHECK(column(image, exact ? &*exact : nullptr, "text") == (before ? a : c));
+    FUZZ_CHECK(unbase64(image.at("binary")) == std::string(before ? b : a));
+    FUZZ_CHECK(image.at("@2") == (before ? "-1" : "null"));
+    FUZZ_CHECK(image.count("gone") == 0);
+  }
+
+  DdlRecord ddl;
+  ddl.statement = std::string(a);
+  ddl.common.db = std::string(c);
+  const std::string ddl_line = to_json(Record(ddl));
+  FUZZ_CHECK(is_valid_utf8(ddl_line));
+  const auto ddl_members = members_of(ddl_line);
+  FUZZ_CHECK(field(ddl_members, "statement") == a);
+  FUZZ_CHECK(field(ddl_members, "db") == c);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -121,5 +187,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view rest = all.substr(a.size());
   const std::string_view b = rest.substr(0, std::min(cut_b, rest.size()));
   check_record(a, b, rest.substr(b.size()));
+  check_change(a, b, rest.substr(b.size()));
   return 0;
 }

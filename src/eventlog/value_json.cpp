@@ -1,0 +1,115 @@
+#include "eventlog/value_json.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <type_traits>
+
+#include "eventlog/json_string.h"
+
+namespace gw::eventlog {
+namespace {
+
+// The fraction of a DATETIME or TIME: exactly `fsp` digits of the microseconds when the column
+// declares them, six digits when it does not and they are not zero.
+void append_fraction(std::string& out, std::uint32_t microsecond, std::int8_t fsp) {
+  if (fsp == 0) return;
+  if (fsp < 0 && microsecond == 0) return;
+  const int digits = fsp < 0 || fsp > 6 ? 6 : fsp;
+  char six[7];
+  // The wire bounds microseconds to six digits; a larger value is cut, never overflows.
+  fmt::format_to_n(six, sizeof six, "{:06}", microsecond % 1000000);
+  out += '.';
+  out.append(six, static_cast<std::size_t>(digits));
+}
+
+void append_date_time(std::string& out, const protocol::DateTime& v) {
+  out += '"';
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}", v.year, v.month, v.day);
+  if (v.type != protocol::DateTime::Type::Date) {
+    fmt::format_to(std::back_inserter(out), " {:02}:{:02}:{:02}", v.hour, v.minute, v.second);
+    append_fraction(out, v.microsecond, v.fsp);
+  }
+  out += '"';
+}
+
+void append_time(std::string& out, const protocol::Time& v) {
+  // 64-bit: a nonsense day count from the wire cannot wrap.
+  const std::uint64_t hours = std::uint64_t{v.days} * 24 + v.hour;
+  fmt::format_to(std::back_inserter(out), "\"{}{:02}:{:02}:{:02}", v.negative ? "-" : "", hours,
+                 v.minute, v.second);
+  append_fraction(out, v.microsecond, v.fsp);
+  out += '"';
+}
+
+void append_geometry(std::string& out, const protocol::Geometry& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  fmt::format_to(std::back_inserter(out), "{{\"srid\":{},\"wkb\":\"", v.srid);
+  for (const char c : v.wkb) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xF];
+  }
+  out += "\"}";
+}
+
+template <typename F>
+void append_floating(std::string& out, F value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{}", value);
+}
+
+}  // namespace
+
+bool append_value_json(std::string& out, const protocol::Value& value) {
+  return std::visit(
+      [&](const auto& v) -> bool {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, protocol::NullValue> ||
+                      std::is_same_v<T, protocol::LongData>) {
+          out += "null";
+        } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t>) {
+          out += fmt::format_int(v).c_str();
+        } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+          append_floating(out, v);
+        } else if constexpr (std::is_same_v<T, protocol::Decimal>) {
+          return append_json_string(out, v.text);
+        } else if constexpr (std::is_same_v<T, protocol::String>) {
+          return append_json_string(out, v.bytes);
+        } else if constexpr (std::is_same_v<T, protocol::Bytes>) {
+          out += '"';
+          append_base64(out, v.bytes);
+          out += '"';
+        } else if constexpr (std::is_same_v<T, protocol::Geometry>) {
+          append_geometry(out, v);
+        } else if constexpr (std::is_same_v<T, protocol::DateTime>) {
+          append_date_time(out, v);
+        } else if constexpr (std::is_same_v<T, protocol::Time>) {
+          append_time(out, v);
+        } else {
+          static_assert(sizeof(T) == 0, "a Value alternative without a JSON rendering");
+        }
+        return true;
+      },
+      value);
+}
+
+void append_exact_base64(std::string& out, const protocol::Value& value) {
+  out += '"';
+  if (const auto* text = std::get_if<protocol::String>(&value)) append_base64(out, text->bytes);
+  if (const auto* decimal = std::get_if<protocol::Decimal>(&value)) {
+    append_base64(out, decimal->text);
+  }
+  out += '"';
+}
+
+std::string value_json(const protocol::Value& value) {
+  std::string out;
+  append_value_json(out, value);
+  return out;
+}
+
+}  // namespace gw::eventlog
