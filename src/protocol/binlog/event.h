@@ -55,7 +55,7 @@ enum class EventType : std::uint8_t {
   Gtid = 162,
   GtidList = 163,
   StartEncryption = 164,
-  QueryCompressed = 165,  // log_bin_compress: the statement is compressed
+  QueryCompressed = 165,        // log_bin_compress: the statement is compressed
   WriteRowsCompressedV1 = 166,  // log_bin_compress: the rows are compressed
   UpdateRowsCompressedV1 = 167,
   DeleteRowsCompressedV1 = 168,
@@ -73,8 +73,14 @@ inline constexpr std::size_t kChecksumSize = 4;
 // slave_max_allowed_packet cannot exceed 1 GiB). Checked before anything is allocated.
 inline constexpr std::size_t kMaxEventSize = std::size_t{1} << 30;
 
-inline constexpr std::uint16_t kFlagArtificial = 0x20;  // LOG_EVENT_ARTIFICIAL_F: not in a file (fake ROTATE)
-inline constexpr std::uint16_t kFlagIgnorable = 0x80;   // LOG_EVENT_IGNORABLE_F: safe to skip if unknown
+// LOG_EVENT_BINLOG_IN_USE_F: on the FORMAT_DESCRIPTION of a file the server has not closed yet.
+// The server sets it after computing the event's CRC32 and clears it at close, so the CRC of
+// that event is over its bytes with this bit clear (verified on MariaDB 10.11's active file).
+inline constexpr std::uint16_t kFlagBinlogInUse = 0x01;
+inline constexpr std::uint16_t kFlagArtificial =
+    0x20;  // LOG_EVENT_ARTIFICIAL_F: not in a file (fake ROTATE)
+inline constexpr std::uint16_t kFlagIgnorable =
+    0x80;  // LOG_EVENT_IGNORABLE_F: safe to skip if unknown
 
 enum class Checksum : std::uint8_t {
   Off = 0,    // BINLOG_CHECKSUM_ALG_OFF
@@ -104,7 +110,12 @@ Result<EventHeader> decode_header(ByteView bytes);
 // the dump stream and the file reader both know where an event ends). With Checksum::Crc32
 // the last 4 bytes are checked (checksum_mismatch) and removed. A FORMAT_DESCRIPTION event is
 // checked by the algorithm byte it carries, whatever `checksum` says, since it is the event
-// that announces the algorithm.
+// that announces the algorithm: that byte sits 5 bytes before the end and the last 4 bytes are
+// always a checksum field, even when the byte says OFF (MariaDB 10.11 with binlog_checksum=NONE
+// still writes 4 bytes there; they are not checked then). An algorithm other than OFF and
+// CRC32 is unsupported. The CRC of a FORMAT_DESCRIPTION is computed with kFlagBinlogInUse
+// clear. Errors: need_more below 19 bytes; invalid_length when the sizes disagree or the event
+// is too short for its checksum; checksum_mismatch.
 Result<RawEvent> split_event(ByteView bytes, Checksum checksum);
 
 // The checksum algorithm a FORMAT_DESCRIPTION event announces for the events after it.

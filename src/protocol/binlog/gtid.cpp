@@ -1,5 +1,3 @@
-// A minimal implementation written alongside the [binlog] configuration, which validates `start`
-// with parse_gtid_list(). The binlog protocol helper owns this file; keep one implementation.
 #include "protocol/binlog/gtid.h"
 
 #include <algorithm>
@@ -10,41 +8,48 @@
 namespace gw::protocol::binlog {
 namespace {
 
-// A decimal field: digits only, no sign, no leading spaces, and it fits `T`.
+// One decimal field: digits only (from_chars alone would take a leading '-' for signed types
+// and stops quietly at the first non-digit), and it must fit T.
 template <typename T>
-bool parse_field(std::string_view text, T& out) {
+bool parse_field(std::string_view text, T& value) {
   if (text.empty()) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
   }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc{} && end == text.data() + text.size();
 }
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(' ');
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(' ');
-  return text.substr(first, last - first + 1);
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
 }
+
+auto domain_less = [](const Gtid& a, const Gtid& b) { return a.domain < b.domain; };
 
 }  // namespace
 
 std::string format_gtid(const Gtid& gtid) {
-  return std::to_string(gtid.domain) + "-" + std::to_string(gtid.server_id) + "-" +
+  return std::to_string(gtid.domain) + '-' + std::to_string(gtid.server_id) + '-' +
          std::to_string(gtid.sequence);
 }
 
 std::string format_gtid_list(const GtidList& list) {
   std::string out;
-  for (const auto& gtid : list) out += (out.empty() ? "" : ",") + format_gtid(gtid);
+  for (const Gtid& gtid : list) {
+    if (!out.empty()) out += ',';
+    out += format_gtid(gtid);
+  }
   return out;
 }
 
 Result<Gtid> parse_gtid(std::string_view text) {
-  const auto first = text.find('-');
+  const std::size_t first = text.find('-');
   if (first == std::string_view::npos) return fail(codec_errc::invalid_value);
-  const auto second = text.find('-', first + 1);
+  const std::size_t second = text.find('-', first + 1);
   if (second == std::string_view::npos) return fail(codec_errc::invalid_value);
   Gtid gtid;
   if (!parse_field(text.substr(0, first), gtid.domain) ||
@@ -57,27 +62,24 @@ Result<Gtid> parse_gtid(std::string_view text) {
 
 Result<GtidList> parse_gtid_list(std::string_view text) {
   GtidList list;
-  if (trimmed(text).empty()) return list;
+  if (trim(text).empty()) return list;
   while (true) {
-    const auto comma = text.find(',');
-    auto gtid = parse_gtid(trimmed(text.substr(0, comma)));
+    const std::size_t comma = text.find(',');
+    auto gtid = parse_gtid(trim(text.substr(0, comma)));
     if (!gtid) return fail(gtid.error());
-    const bool duplicate = std::any_of(list.begin(), list.end(),
-                                       [&](const Gtid& g) { return g.domain == gtid->domain; });
-    if (duplicate) return fail(codec_errc::invalid_value);
     list.push_back(*gtid);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }
-  std::sort(list.begin(), list.end(),
-            [](const Gtid& a, const Gtid& b) { return a.domain < b.domain; });
+  std::stable_sort(list.begin(), list.end(), domain_less);
+  const auto duplicate = std::adjacent_find(
+      list.begin(), list.end(), [](const Gtid& a, const Gtid& b) { return a.domain == b.domain; });
+  if (duplicate != list.end()) return fail(codec_errc::invalid_value);
   return list;
 }
 
 void advance(GtidList& list, const Gtid& gtid) {
-  const auto at =
-      std::lower_bound(list.begin(), list.end(), gtid.domain,
-                       [](const Gtid& g, std::uint32_t domain) { return g.domain < domain; });
+  const auto at = std::lower_bound(list.begin(), list.end(), gtid, domain_less);
   if (at != list.end() && at->domain == gtid.domain) {
     *at = gtid;
   } else {
