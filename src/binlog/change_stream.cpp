@@ -33,28 +33,6 @@ bool is_rows_event(EventType type) {
   }
 }
 
-// The uncompressed type a compressed row event stands for.
-EventType uncompressed(EventType type) {
-  switch (type) {
-    case EventType::WriteRowsCompressedV1:
-      return EventType::WriteRowsV1;
-    case EventType::UpdateRowsCompressedV1:
-      return EventType::UpdateRowsV1;
-    case EventType::DeleteRowsCompressedV1:
-      return EventType::DeleteRowsV1;
-    case EventType::WriteRowsCompressed:
-      return EventType::WriteRows;
-    case EventType::UpdateRowsCompressed:
-      return EventType::UpdateRows;
-    case EventType::DeleteRowsCompressed:
-      return EventType::DeleteRows;
-    default:
-      return type;
-  }
-}
-
-bool is_compressed(EventType type) { return uncompressed(type) != type; }
-
 // Statement words a QUERY event uses to frame a transaction rather than to change anything.
 bool equals_word(std::string_view statement, std::string_view word) {
   if (statement.size() != word.size()) return false;
@@ -271,11 +249,13 @@ Result<void> ChangeStream::on_rows(const pb::RawEvent& event) {
   if (!group_) return fail(codec_errc::unexpected_message);
   auto type = static_cast<EventType>(event.header.type);
   ByteView body = event.body;
-  if (is_compressed(type)) {
-    type = uncompressed(type);
-    if (auto r = pb::decompress_rows(body, post_header_length(type), inflated_); !r) {
+  if (const auto plain = pb::uncompressed_type(event.header.type)) {
+    // The compressed type's own post-header length says whether extra data is there.
+    if (auto r = pb::decompress_rows(event.header.type, body, post_header_length(type), inflated_);
+        !r) {
       return fail(r.error());
     }
+    type = *plain;
     body = inflated_;
   }
   auto rows = pb::decode_rows_event(type, body, post_header_length(type));

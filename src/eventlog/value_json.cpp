@@ -79,7 +79,7 @@ bool append_value_json(std::string& out, const protocol::Value& value) {
           return append_json_string(out, v.text);
         } else if constexpr (std::is_same_v<T, protocol::String>) {
           return append_json_string(out, v.bytes);
-        } else if constexpr (std::is_same_v<T, protocol::Bytes>) {
+        } else if constexpr (std::is_same_v<T, protocol::Binary>) {
           out += '"';
           append_base64(out, v.bytes);
           out += '"';

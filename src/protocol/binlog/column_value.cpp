@@ -40,7 +40,7 @@ void put_text(Value& out, std::string_view text) {
 
 void put_string(const Column& column, Value& out, std::string_view text) {
   if (column.charset == kBinaryCharset) {
-    put_text<protocol::Bytes>(out, text);
+    put_text<protocol::Binary>(out, text);
   } else {
     put_text<String>(out, text);
   }
@@ -80,8 +80,8 @@ Result<std::size_t> char_or_varchar(const Column& column, ByteView bytes, Value&
     // The server strips a BINARY(n) value's trailing zero bytes before logging it (INET6 '::'
     // arrives empty) and pads them back on read: restore them, so the value is what SELECT
     // returns.
-    auto& value = std::holds_alternative<protocol::Bytes>(out) ? std::get<protocol::Bytes>(out)
-                                                               : out.emplace<protocol::Bytes>();
+    auto& value = std::holds_alternative<protocol::Binary>(out) ? std::get<protocol::Binary>(out)
+                                                               : out.emplace<protocol::Binary>();
     value.bytes.assign(*text);
     value.bytes.resize(column.meta, '\0');
     return consumed;

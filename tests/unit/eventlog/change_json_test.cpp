@@ -122,7 +122,7 @@ TEST(ChangeJson, EveryValueKindMakesOneWellFormedObject) {
                      protocol::String{"\"\n"},
                      protocol::DateTime{.fsp = 0},
                      protocol::Time{.negative = true, .hour = 1, .fsp = 0},
-                     protocol::Bytes{"\xff"},
+                     protocol::Binary{"\xff"},
                      protocol::Geometry{.srid = 0, .wkb = "\x01"}};
   const std::string line = to_json(r);
   EXPECT_NE(line.find(R"("after":{"@1":null,"@2":18446744073709551615,"@3":0.5,"@4":-0.25,)"

@@ -79,11 +79,11 @@ TEST(ValueJson, TextThatIsNotUtf8IsReplacedAndReportedForItsBase64) {
 }
 
 TEST(ValueJson, BinaryIsBase64) {
-  EXPECT_EQ(value_json(protocol::Bytes{std::string("\x00\xff\x10", 3)}), R"("AP8Q")");
-  EXPECT_EQ(value_json(protocol::Bytes{""}), R"("")");
+  EXPECT_EQ(value_json(protocol::Binary{std::string("\x00\xff\x10", 3)}), R"("AP8Q")");
+  EXPECT_EQ(value_json(protocol::Binary{""}), R"("")");
   // Binary bytes are never "not UTF-8": base64 is always exact.
   std::string out;
-  EXPECT_TRUE(append_value_json(out, protocol::Bytes{"\xe9"}));
+  EXPECT_TRUE(append_value_json(out, protocol::Binary{"\xe9"}));
 }
 
 TEST(ValueJson, GeometryIsSridAndLowerCaseHexWkb) {

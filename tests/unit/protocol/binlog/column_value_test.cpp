@@ -125,7 +125,7 @@ TEST(ColumnValue, StringsAndBlobsCheckTheirLengths) {
   EXPECT_EQ(decode(blob, {0x02, 0x00, 0x00, 'h', 'i'}, 5), Value{String{"hi"}});
   expect_prefixes_need_more(blob, {0x02, 0x00, 0x00, 'h', 'i'});
   const Column binary = column(ColumnType::Blob, 1, kBinaryCharset);
-  EXPECT_EQ(decode(binary, {0x01, 0xff}, 2), Value{protocol::Bytes{"\xff"}});
+  EXPECT_EQ(decode(binary, {0x01, 0xff}, 2), Value{protocol::Binary{"\xff"}});
   // A VARCHAR(300) byte length uses 2 length bytes.
   const Column varchar = column(ColumnType::VarChar, 300, 8);
   EXPECT_EQ(decode(varchar, {0x01, 0x00, 'x'}, 3), Value{String{"x"}});

@@ -27,7 +27,7 @@ Value U(std::uint64_t v) { return Value{v}; }
 Value N() { return Value{NullValue{}}; }
 Value Dec(std::string text) { return Value{Decimal{std::move(text)}}; }
 Value S(std::string text) { return Value{String{std::move(text)}}; }
-Value B(std::string bytes) { return Value{protocol::Bytes{std::move(bytes)}}; }
+Value B(std::string bytes) { return Value{protocol::Binary{std::move(bytes)}}; }
 Value Geo(std::uint32_t srid, std::string wkb) { return Value{Geometry{srid, std::move(wkb)}}; }
 
 std::string unhex(std::string_view hex) {
