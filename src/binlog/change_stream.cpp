@@ -331,7 +331,9 @@ Result<eventlog::Record> ChangeStream::next_row() {
   if (pending.event.kind != pb::RowsKind::Delete) record.after = std::move(after);
   record.position = change_position();
   record.row_index = pending.row_index++;
-  record.statement = group_->statement;
+  // Once per statement: the rows after the first leave it out (an INSERT … SELECT of a million
+  // rows would repeat it a million times).
+  record.statement = std::exchange(group_->statement, {});
   ++group_->rows;
   ++stats_.rows;
   return eventlog::Record(std::move(record));

@@ -10,7 +10,7 @@
 //   ROTATE               the current binlog file (the artificial one at dump start, too)
 //   GTID                 a transaction (or one standalone DDL) begins: event_index 0
 //   QUERY BEGIN          the connection that made the transaction (server_conn_id)
-//   ANNOTATE_ROWS        the statement behind the next rows
+//   ANNOTATE_ROWS        the statement behind the next rows (on the first of them)
 //   TABLE_MAP            the table model for the next row events (from FULL metadata)
 //   *_ROWS*              one "row" record per row
 //   XID / QUERY COMMIT   a "commit" record; the committed position advances

@@ -282,7 +282,12 @@ void Follower::start_dump() {
                                                 .statement_limit = settings_.statement_limit,
                                                 .attribution = attribution_},
                           std::move(start));
-  session_->start_dump({.position = 4, .flags = 0, .server_id = settings_.server_id, .file = {}});
+  // With the statements behind the rows (MariaDB leaves ANNOTATE_ROWS out of a dump unless
+  // asked), so that event_index counts the same events as the binlog file holds.
+  session_->start_dump({.position = 4,
+                        .flags = protocol::binlog::BinlogDump::kSendAnnotateRows,
+                        .server_id = settings_.server_id,
+                        .file = {}});
   state_ = State::Streaming;
   waiting_ = Waiting::Heartbeat;
   timer_->start(read_deadline());

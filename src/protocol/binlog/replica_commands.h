@@ -15,7 +15,9 @@
 // packet 0xFE when the dump ends, or an ERR):
 //   int<1>  0x12
 //   int<4>  position         where to start in `file` (4 = the first event)
-//   int<2>  flags            0x01 BINLOG_DUMP_NON_BLOCK: end with EOF at the end of the binlog
+//   int<2>  flags            0x01 BINLOG_DUMP_NON_BLOCK: end with EOF at the end of the binlog;
+//                            0x02 BINLOG_SEND_ANNOTATE_ROWS_EVENT (MariaDB): send ANNOTATE_ROWS
+//                            events, which a dump otherwise leaves out
 //   int<4>  server_id
 //   string<EOF> file         empty with a MariaDB GTID start (@slave_connect_state)
 
@@ -39,6 +41,7 @@ struct BinlogDump {
   std::string_view file;
 
   static constexpr std::uint16_t kNonBlocking = 0x01;
+  static constexpr std::uint16_t kSendAnnotateRows = 0x02;
 };
 
 // The command payloads, without frame headers (each starts an exchange at sequence id 0). The

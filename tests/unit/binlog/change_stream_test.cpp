@@ -126,6 +126,7 @@ TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
   const auto& second = std::get<eventlog::RowRecord>(records[2]);
   EXPECT_EQ(second.row_index, 1u);
   EXPECT_EQ(second.position.event_index, ada.position.event_index);
+  EXPECT_TRUE(second.statement.empty()) << "the statement comes with the first row only";
   EXPECT_EQ((*second.after)[1], protocol::Value(protocol::NullValue{}));
   EXPECT_EQ((*second.after)[2], protocol::Value(protocol::Decimal{"-1.25"}));
 

@@ -62,13 +62,32 @@ Checkpoint sample() {
       .binlog_file = "binlog.000003",
       .binlog_pos = 1234,
       .server_id = 1,
-      .written_at = std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + 10h + 123456us};
+      .written_at = std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + 10h + 123456us,
+      .open = std::nullopt};
 }
 
 TEST(CheckpointFormat, IsOneJsonLineInTheDocumentedShape) {
   EXPECT_EQ(format_checkpoint(sample()),
             R"({"gtid":"0-1-42,1-1-7","binlog_file":"binlog.000003","binlog_pos":1234,)"
             R"("server_id":1,"written_at":"2026-12-01T10:00:00.123456Z"})");
+}
+
+TEST(CheckpointFormat, AStopInsideATransactionKeepsTheLastRecordsKey) {
+  Checkpoint checkpoint = sample();
+  checkpoint.open = Checkpoint::Open{{.domain = 0, .server_id = 1, .sequence = 43}, 17, 250};
+  const std::string line = format_checkpoint(checkpoint);
+  EXPECT_NE(line.find(R"("open_gtid":"0-1-43","open_event_index":17,"open_row_index":250})"),
+            std::string::npos)
+      << line;
+  auto parsed = parse_checkpoint(line);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(*parsed, checkpoint);
+  // The three go together.
+  const std::string without_row = line.substr(0, line.find(R"(,"open_row_index")")) + "}";
+  EXPECT_FALSE(parse_checkpoint(without_row));
+  std::string bad_gtid = line;
+  bad_gtid.replace(bad_gtid.find("0-1-43"), 6, "0-1-x3");
+  EXPECT_FALSE(parse_checkpoint(bad_gtid));
 }
 
 TEST_F(CheckpointFile, RoundTrip) {
@@ -87,7 +106,8 @@ TEST_F(CheckpointFile, RoundTrip) {
                   .binlog_pos = 18446744073709551615ULL,
                   .server_id = 4294967295,
                   .written_at = std::chrono::sys_days{std::chrono::year{2100} / 2 / 28} + 23h +
-                                59min + 59s + 999999us};
+                                59min + 59s + 999999us,
+                  .open = std::nullopt};
   ASSERT_TRUE(write_checkpoint(path(), wide));
   EXPECT_EQ(read_ok(path()), wide);
 
