@@ -291,6 +291,85 @@ class BinlogTest(harness.IntegrationTestCase):
         self.assertIn("INSERT INTO big SELECT", rows[0]["statement"])
         self.assertNotIn("statement", rows[1], "the statement comes with the first row only")
 
+    def test_sigterm_in_the_middle_of_a_large_transaction(self):
+        self.admin("CREATE TABLE midway (id INT PRIMARY KEY)")
+        f = self.follower()
+        self.admin("INSERT INTO midway SELECT seq FROM seq_1_to_100000")
+        wait_until(lambda: f.text().count('"table":"midway"') > 1000, "the first rows")
+        self.assertEqual(f.stop(), 0)  # clean end: checked after the test (no abort, no thread)
+        self.assertEqual(dump_threads(self.server), ())
+        first = len(f.rows_of("midway"))
+        self.assertLess(first, 100000, "the stop came in the middle of the transaction")
+        checkpoint = json.loads(f.checkpoint.read_text())
+        self.assertIn("open_gtid", checkpoint, "the checkpoint knows how far into it the stop came")
+        f2 = self.follower()
+        rows = f2.wait_rows("midway", 100000, timeout=120)
+        self.assertEqual(len(rows), 100000, "after a clean stop, no row twice")
+        self.assertEqual(sorted(r["after"]["id"] for r in rows), list(range(1, 100001)))
+        self.assertEqual(len({key(r) for r in rows}), 100000)
+
+    def test_a_killed_dump_is_resumed_without_loss(self):
+        self.admin("CREATE TABLE lost (id INT PRIMARY KEY)")
+        f = self.follower()
+        self.admin(*[f"INSERT INTO lost VALUES ({i})" for i in range(1, 21)])
+        f.wait_rows("lost", 20)
+        (dump_id, _, _), = dump_threads(self.server)
+        self.admin(f"KILL CONNECTION {dump_id}")
+        self.admin(*[f"INSERT INTO lost VALUES ({i})" for i in range(21, 41)])
+        rows = f.wait_rows("lost", 40)
+        wait_until(lambda: "binlog dump resumed" in f.gracewire.log(), "the resume")
+        self.assertEqual(sorted(r["after"]["id"] for r in rows), list(range(1, 41)))
+        self.assertEqual(len({key(r) for r in rows}), 40, "no row twice after a reconnect")
+        # The server counts the connection it killed (research Q6: KILL CONNECTION of a dump).
+        self.expect_server_aborts("Aborted connection", Aborted_clients=1)
+
+    def test_two_gtid_domains_resume_each_where_it_was(self):
+        self.admin("CREATE TABLE domains (id INT PRIMARY KEY, domain INT)")
+        f = self.follower()
+        self.admin("INSERT INTO domains VALUES (1, 0)",
+                   "SET SESSION gtid_domain_id = 7", "INSERT INTO domains VALUES (2, 7)")
+        f.wait_rows("domains", 2)
+        self.assertEqual(f.stop(), 0)
+        checkpoint = json.loads(f.checkpoint.read_text())
+        domains = {g.split("-")[0] for g in checkpoint["gtid"].split(",")}
+        self.assertTrue({"0", "7"} <= domains, checkpoint)
+        self.admin("SET SESSION gtid_domain_id = 7", "INSERT INTO domains VALUES (3, 7)",
+                   "SET SESSION gtid_domain_id = 0", "INSERT INTO domains VALUES (4, 0)")
+        f2 = self.follower()
+        rows = f2.wait_rows("domains", 4)
+        time.sleep(0.5)
+        rows = f2.rows_of("domains")
+        self.assertEqual(sorted(r["after"]["id"] for r in rows), [1, 2, 3, 4])
+        self.assertEqual({r["gtid"].split("-")[0] for r in rows}, {"0", "7"})
+
+    def test_compressed_events_are_decoded(self):
+        self.admin("CREATE TABLE squeezed (id INT PRIMARY KEY, body TEXT)")
+        self.admin("SET GLOBAL log_bin_compress = ON")
+        self.addCleanup(self.admin, "SET GLOBAL log_bin_compress = OFF")
+        f = self.follower()
+        self.admin("INSERT INTO squeezed VALUES (1, REPEAT('abc', 1000)), (2, 'short')",
+                   "UPDATE squeezed SET body = REPEAT('xyz', 500) WHERE id = 2")
+        rows = f.wait_rows("squeezed", 3)
+        self.assertEqual(rows[0]["after"]["body"], "abc" * 1000)
+        self.assertEqual(rows[2]["before"]["body"], "short")
+        self.assertEqual(rows[2]["after"]["body"], "xyz" * 500)
+
+    def test_a_purged_position_is_a_clear_error(self):
+        self.admin("FLUSH BINARY LOGS")
+        (newest,), = [row[:1] for row in self.server.admin_query("SHOW MASTER STATUS")]
+        self.admin(f"PURGE BINARY LOGS TO '{newest}'")
+        f = Follower(self.stack, self.directory, start="binlog.000001:4")
+        f.gracewire.start()
+        self.addCleanup(self.stop_follower, f)
+        wait_until(lambda: "no longer on the server" in f.gracewire.log(), "the purge error")
+        self.assertNotIn("following the binlog", f.gracewire.log())
+        f2_dir = Path(tempfile.mkdtemp(prefix="gw-binlog-"))
+        f2 = Follower(self.stack, f2_dir, start="0-1-1")
+        f2.gracewire.start()
+        self.addCleanup(self.stop_follower, f2)
+        wait_until(lambda: "binlog follower stopped" in f2.gracewire.log(), "the GTID error")
+        self.assertIn("no longer on the server", f2.gracewire.log())
+
     def test_preflight_names_the_setting_and_the_proxy_keeps_running(self):
         self.admin("SET GLOBAL binlog_row_metadata = 'MINIMAL'")
         self.addCleanup(self.admin, "SET GLOBAL binlog_row_metadata = 'FULL'")
