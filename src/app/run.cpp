@@ -75,11 +75,11 @@ std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
   return std::make_unique<control::ControlService>(loop, std::move(control));
 }
 
-// The end of the process, in order: the proxy drains its sessions and audits (proxy.h), then the
-// binlog follower ends its dump (KILL QUERY through the control service, so before it), then the
+// The end of the process, in order: the proxy drains its sessions and audits (proxy.h) while the
+// binlog follower ends its dump (KILL QUERY through the control service); once both are done the
 // control service quits (COM_QUIT, at most close_timeout), then the signal handlers close and
-// the loop runs out. Each stop signal moves one step on, never back: the proxy's steps first,
-// then a step under way is cut short.
+// the loop runs out. Each stop signal moves one step on, never back: a second one cuts the
+// drain and the dump's end short, a third the control service's quit.
 class Ending {
  public:
   Ending(proxy::Proxy& proxy, FollowerApp* follower, control::Service* control)
@@ -91,34 +91,57 @@ class Ending {
   void then(std::function<void()> finished) { finished_ = std::move(finished); }
 
   void signal() {
-    if (stage_ == Stage::Proxy) {
+    if (stage_ == Stage::Running) {
+      stage_ = Stage::Stopping;
       proxy_.shutdown();
-    } else if (stage_ == Stage::StoppingFollower) {
-      log_->warn("another signal: closing the binlog dump connection at once");
-      follower_->stop(/*now=*/true, {});
+      if (follower_ != nullptr) {
+        follower_->stop(/*now=*/false, [this] {
+          follower_stopped_ = true;
+          quit_control_when_both_stopped();
+        });
+      }
+    } else if (stage_ == Stage::Stopping) {
+      if (!proxy_stopped_) proxy_.shutdown();  // the proxy's next step (proxy.h)
+      if (follower_ != nullptr && !follower_stopped_) {
+        log_->warn("another signal: closing the binlog dump connection at once");
+        follower_->stop(/*now=*/true, {});
+      }
     } else if (stage_ == Stage::QuittingControl) {
       log_->warn("another signal: closing the control connection at once");
       control_->stop(/*now=*/true, {});
     }
   }
 
+  // The proxy has stopped, by a signal or because it could not start.
   void proxy_stopped(bool now) {
-    if (follower_ == nullptr) return quit_control(now);
-    stage_ = Stage::StoppingFollower;
-    follower_->stop(now, [this, now] { quit_control(now); });
+    proxy_stopped_ = true;
+    quit_now_ = quit_now_ || now;
+    if (stage_ == Stage::Running) {
+      // Not through signal(): the proxy could not start. The follower ends too.
+      stage_ = Stage::Stopping;
+      if (follower_ != nullptr) {
+        follower_->stop(now, [this] {
+          follower_stopped_ = true;
+          quit_control_when_both_stopped();
+        });
+      }
+    }
+    quit_control_when_both_stopped();
   }
 
  private:
   enum class Stage {
-    Proxy,             // running, or the proxy's own shutdown (drain … self-audit)
-    StoppingFollower,  // the binlog dump's clean end, bounded by close_timeout
-    QuittingControl,   // the control service's COM_QUIT, bounded by close_timeout
-    Stopped,           // everything is closed
+    Running,          // serving
+    Stopping,         // the proxy's drain … self-audit, and the binlog dump's clean end
+    QuittingControl,  // the control service's COM_QUIT, bounded by close_timeout
+    Stopped,          // everything is closed
   };
-  void quit_control(bool now) {
+  void quit_control_when_both_stopped() {
+    if (stage_ != Stage::Stopping || !proxy_stopped_) return;
+    if (follower_ != nullptr && !follower_stopped_) return;
     if (control_ == nullptr) return finish();
     stage_ = Stage::QuittingControl;
-    control_->stop(now, [this] { finish(); });
+    control_->stop(quit_now_, [this] { finish(); });
   }
   void finish() {
     stage_ = Stage::Stopped;
@@ -130,7 +153,10 @@ class Ending {
   FollowerApp* follower_;
   control::Service* control_;
   std::shared_ptr<spdlog::logger> log_;
-  Stage stage_ = Stage::Proxy;
+  Stage stage_ = Stage::Running;
+  bool proxy_stopped_ = false;
+  bool follower_stopped_ = false;
+  bool quit_now_ = false;
   std::function<void()> finished_;
 };
 
