@@ -9,7 +9,8 @@
 // only, so that it builds while the event log's change records are being written elsewhere.
 
 #include <array>
-#include <cstring>
+#include <bit>
+#include <cstdint>
 #include <optional>
 #include <variant>
 
@@ -56,10 +57,10 @@ bool same_model(const TableMap& a, const TableMap& b) {
 bool same_value(const Value& a, const Value& b) {
   if (a.index() != b.index()) return false;
   if (const auto* x = std::get_if<float>(&a)) {
-    return std::memcmp(x, std::get_if<float>(&b), sizeof(float)) == 0;
+    return std::bit_cast<std::uint32_t>(*x) == std::bit_cast<std::uint32_t>(std::get<float>(b));
   }
   if (const auto* x = std::get_if<double>(&a)) {
-    return std::memcmp(x, std::get_if<double>(&b), sizeof(double)) == 0;
+    return std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(std::get<double>(b));
   }
   return a == b;
 }
