@@ -81,7 +81,7 @@ Result<std::size_t> char_or_varchar(const Column& column, ByteView bytes, Value&
     // arrives empty) and pads them back on read: restore them, so the value is what SELECT
     // returns.
     auto& value = std::holds_alternative<protocol::Binary>(out) ? std::get<protocol::Binary>(out)
-                                                               : out.emplace<protocol::Binary>();
+                                                                : out.emplace<protocol::Binary>();
     value.bytes.assign(*text);
     value.bytes.resize(column.meta, '\0');
     return consumed;

@@ -137,7 +137,13 @@ Result<void> RowCursor::next(RowImage& before, RowImage& after) {
       break;
   }
   // A failed row leaves the cursor where it was: the caller stops, nothing half-consumed.
-  if (!read) rest_ = start;
+  if (!read) {
+    rest_ = start;
+    return read;
+  }
+  // A row of no bytes (no column present) would never reach the end of the event: the server
+  // writes none, so the event is malformed.
+  if (rest_.size() == start.size()) return fail(codec_errc::invalid_value);
   return read;
 }
 

@@ -47,8 +47,7 @@ struct RowsEvent {
 };
 
 // For the uncompressed row types (23-25, 30-32); other types: unexpected_message.
-Result<RowsEvent> decode_rows_event(EventType type, ByteView body,
-                                    std::uint8_t post_header_length);
+Result<RowsEvent> decode_rows_event(EventType type, ByteView body, std::uint8_t post_header_length);
 
 // Decodes the rows of one event one by one. The event and table must outlive the cursor.
 // A column count that differs from the table's is invalid_value (the TABLE_MAP and the rows
@@ -71,7 +70,20 @@ class RowCursor {
 };
 
 // One value of `column` at the start of `bytes`; `consumed` says how many bytes it took.
-// Exposed for the unit tests of each type and for the fuzz target.
+// Exposed for the unit tests of each type and for the fuzz target. What each type becomes:
+//   integers, YEAR (0 stays 0, else 1900+n), BIT    int64 / uint64 by SIGNEDNESS; BIT uint64
+//   FLOAT, DOUBLE, NEWDECIMAL                       float, double, Decimal (exact text)
+//   DATE, DATETIME(2), TIMESTAMP(2)                 DateTime (TIMESTAMP in UTC), fsp from meta
+//   TIME(2)                                         Time (negative and fractions), fsp from meta
+//   CHAR/VARCHAR/BLOB/TEXT                          String, or Binary for charset 63; a binary
+//                                                   CHAR (BINARY(n), INET6, UUID, INET4) is
+//                                                   padded back to n zero bytes as SELECT shows it
+//   ENUM, SET                                       String from the column's values; without
+//                                                   them (MINIMAL metadata) the index / bitmask
+//   GEOMETRY; JSON (MySQL binary, type 245)         Geometry; String with the JSON text
+// Errors: need_more when the value runs past `bytes`; invalid_length for a length past the
+// column's declared maximum; invalid_value for a value the type cannot hold; unsupported for
+// the pre-5.0 DECIMAL and unknown types.
 Result<Value> decode_column_value(const Column& column, ByteView bytes, std::size_t& consumed);
 
 }  // namespace gw::protocol::binlog

@@ -68,12 +68,14 @@ struct Column {
   ColumnType type = ColumnType::Null;
   // Type metadata, normalised: VARCHAR/CHAR max length in bytes, BLOB/GEOMETRY/JSON length
   // bytes, DECIMAL precision (high byte) and scale (low byte), FLOAT/DOUBLE pack length,
-  // BIT (bits) + 8*bytes as the wire has it, TIMESTAMP2/DATETIME2/TIME2 fsp, ENUM/SET pack
-  // length.
+  // BIT its declared width in bits (1-64; the wire's bytes*8 + odd bits), TIMESTAMP2/DATETIME2/
+  // TIME2 fsp, ENUM/SET pack length.
   std::uint16_t meta = 0;
   bool nullable = false;
-  bool is_unsigned = false;         // SIGNEDNESS (numeric columns only)
-  std::uint32_t charset = 0;        // collation id; 0 = not known (no metadata); 63 = binary
+  bool is_unsigned = false;  // SIGNEDNESS: numeric columns, YEAR included, BIT not (measured)
+  // Collation id; 0 = not known (no metadata); 63 = binary. From DEFAULT_/COLUMN_CHARSET for
+  // CHAR/VARCHAR/BLOB/TEXT and GEOMETRY (the server counts it), ENUM_AND_SET_* for ENUM/SET.
+  std::uint32_t charset = 0;
   std::string name;                 // COLUMN_NAME; empty without metadata
   std::vector<std::string> values;  // ENUM_STR_VALUE / SET_STR_VALUE
   std::uint32_t geometry_type = 0;

@@ -370,6 +370,22 @@ TEST(Rows, ColumnCountDisagreeingWithTheTableMapIsInvalid) {
   EXPECT_EQ(next.error(), codec_errc::invalid_value);
 }
 
+TEST(Rows, ARowOfNoBytesIsInvalidNotAnEndlessLoop) {
+  // Hand-built (found by fuzzing): an image with no column present makes rows of zero bytes; a
+  // cursor that accepted them would never reach the end of the event.
+  const auto table = decode_table_map(testing::kMiniTableMap, kPostHeaderLength);
+  ASSERT_TRUE(table.has_value());
+  const ByteVec body = {0x1b, 0, 0, 0, 0, 0, 0x01, 0x00, 0x04, 0x00, 'x'};
+  const auto event = decode_rows_event(EventType::WriteRowsV1, body, 8);
+  ASSERT_TRUE(event.has_value());
+  RowCursor cursor(*event, *table);
+  RowImage before;
+  RowImage after;
+  const auto next = cursor.next(before, after);
+  ASSERT_FALSE(next.has_value());
+  EXPECT_EQ(next.error(), codec_errc::invalid_value);
+}
+
 TEST(Rows, EveryStrictPrefixOfARowIsNeedMoreOrInvalid) {
   struct Case {
     EventType type;

@@ -31,6 +31,7 @@ TableMap decoded(ByteView body) {
 
 std::vector<std::string> names_of(const TableMap& table) {
   std::vector<std::string> out;
+  out.reserve(table.columns.size());
   for (const Column& c : table.columns) out.push_back(c.name);
   return out;
 }
