@@ -104,7 +104,7 @@ struct RawEvent {
 };
 
 // Decodes the header alone; need_more below 19 bytes.
-Result<EventHeader> decode_header(ByteView bytes);
+[[nodiscard]] Result<EventHeader> decode_header(ByteView bytes);
 
 // Splits one whole event. `bytes` must be exactly event_size long (invalid_length otherwise:
 // the dump stream and the file reader both know where an event ends). With Checksum::Crc32
@@ -116,9 +116,9 @@ Result<EventHeader> decode_header(ByteView bytes);
 // CRC32 is unsupported. The CRC of a FORMAT_DESCRIPTION is computed with kFlagBinlogInUse
 // clear. Errors: need_more below 19 bytes; invalid_length when the sizes disagree or the event
 // is too short for its checksum; checksum_mismatch.
-Result<RawEvent> split_event(ByteView bytes, Checksum checksum);
+[[nodiscard]] Result<RawEvent> split_event(ByteView bytes, Checksum checksum);
 
 // The checksum algorithm a FORMAT_DESCRIPTION event announces for the events after it.
-Result<Checksum> announced_checksum(const RawEvent& format_description);
+[[nodiscard]] Result<Checksum> announced_checksum(const RawEvent& format_description);
 
 }  // namespace gw::protocol::binlog

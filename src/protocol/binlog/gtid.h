@@ -29,11 +29,11 @@ std::string format_gtid_list(const GtidList& list);
 
 // Parses one GTID: three decimal fields that fit their widths, nothing else (no spaces, no
 // signs). codec_errc::invalid_value otherwise.
-Result<Gtid> parse_gtid(std::string_view text);
+[[nodiscard]] Result<Gtid> parse_gtid(std::string_view text);
 // Parses a comma-separated list ("" is the empty list; spaces around commas are allowed, as
 // the server allows them in @@gtid_binlog_state). Two entries for one domain are invalid. The
 // result is sorted by domain.
-Result<GtidList> parse_gtid_list(std::string_view text);
+[[nodiscard]] Result<GtidList> parse_gtid_list(std::string_view text);
 
 // Replaces or adds the entry for gtid.domain, keeping the list sorted.
 void advance(GtidList& list, const Gtid& gtid);
