@@ -95,7 +95,13 @@ void check_text(std::string_view text) {
     auto again = parse_gtid(format_gtid(*gtid));
     FUZZ_CHECK(again && *again == *gtid);
   }
-  if (auto list = parse_gtid_list(text)) check_gtid_list(*list);
+  if (auto list = parse_gtid_list(text)) {
+    check_gtid_list(*list);
+    // A list without duplicates is a binlog state too.
+    auto state = parse_gtid_binlog_state(text);
+    FUZZ_CHECK(state && *state == *list);
+  }
+  if (auto state = parse_gtid_binlog_state(text)) check_gtid_list(*state);
 }
 
 }  // namespace

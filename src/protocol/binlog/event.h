@@ -77,10 +77,11 @@ inline constexpr std::size_t kMaxEventSize = std::size_t{1} << 30;
 // The server sets it after computing the event's CRC32 and clears it at close, so the CRC of
 // that event is over its bytes with this bit clear (verified on MariaDB 10.11's active file).
 inline constexpr std::uint16_t kFlagBinlogInUse = 0x01;
-inline constexpr std::uint16_t kFlagArtificial =
-    0x20;  // LOG_EVENT_ARTIFICIAL_F: not in a file (fake ROTATE)
-inline constexpr std::uint16_t kFlagIgnorable =
-    0x80;  // LOG_EVENT_IGNORABLE_F: safe to skip if unknown
+// LOG_EVENT_ARTIFICIAL_F: not in a file (the dump's first ROTATE; 10.11's heartbeats have
+// flags 0).
+inline constexpr std::uint16_t kFlagArtificial = 0x20;
+// LOG_EVENT_IGNORABLE_F: safe to skip if unknown.
+inline constexpr std::uint16_t kFlagIgnorable = 0x80;
 
 enum class Checksum : std::uint8_t {
   Off = 0,    // BINLOG_CHECKSUM_ALG_OFF

@@ -75,7 +75,9 @@ struct GtidEvent {
 };
 [[nodiscard]] Result<GtidEvent> decode_gtid(ByteView body, std::uint32_t header_server_id);
 
-// GTID_LIST: the binlog state at the start of a file (and sent at dump start).
+// GTID_LIST: the binlog state at the start of a file (and sent at dump start). The server
+// writes one entry per (domain, server_id) that wrote in a domain, the domain's most recent
+// last; the result keeps that one per domain, sorted by domain.
 [[nodiscard]] Result<GtidList> decode_gtid_list(ByteView body);
 
 // BINLOG_CHECKPOINT: the oldest binlog file still needed for crash recovery.
