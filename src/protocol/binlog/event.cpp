@@ -133,7 +133,7 @@ Result<RawEvent> split_event(ByteView bytes, Checksum checksum) {
   }
   std::size_t trailer = 0;
   bool verify = false;
-  bool format_description =
+  const bool format_description =
       bytes[kTypeOffset] == static_cast<std::uint8_t>(EventType::FormatDescription);
   if (format_description) {
     if (size < kHeaderSize + kAlgorithmSize + kChecksumSize) {

@@ -77,10 +77,11 @@ inline constexpr std::size_t kMaxEventSize = std::size_t{1} << 30;
 // The server sets it after computing the event's CRC32 and clears it at close, so the CRC of
 // that event is over its bytes with this bit clear (verified on MariaDB 10.11's active file).
 inline constexpr std::uint16_t kFlagBinlogInUse = 0x01;
-inline constexpr std::uint16_t kFlagArtificial =
-    0x20;  // LOG_EVENT_ARTIFICIAL_F: not in a file (fake ROTATE)
-inline constexpr std::uint16_t kFlagIgnorable =
-    0x80;  // LOG_EVENT_IGNORABLE_F: safe to skip if unknown
+// LOG_EVENT_ARTIFICIAL_F: not in a file (the dump's first ROTATE; 10.11's heartbeats have
+// flags 0).
+inline constexpr std::uint16_t kFlagArtificial = 0x20;
+// LOG_EVENT_IGNORABLE_F: safe to skip if unknown.
+inline constexpr std::uint16_t kFlagIgnorable = 0x80;
 
 enum class Checksum : std::uint8_t {
   Off = 0,    // BINLOG_CHECKSUM_ALG_OFF
@@ -104,7 +105,7 @@ struct RawEvent {
 };
 
 // Decodes the header alone; need_more below 19 bytes.
-Result<EventHeader> decode_header(ByteView bytes);
+[[nodiscard]] Result<EventHeader> decode_header(ByteView bytes);
 
 // Splits one whole event. `bytes` must be exactly event_size long (invalid_length otherwise:
 // the dump stream and the file reader both know where an event ends). With Checksum::Crc32
@@ -116,9 +117,9 @@ Result<EventHeader> decode_header(ByteView bytes);
 // CRC32 is unsupported. The CRC of a FORMAT_DESCRIPTION is computed with kFlagBinlogInUse
 // clear. Errors: need_more below 19 bytes; invalid_length when the sizes disagree or the event
 // is too short for its checksum; checksum_mismatch.
-Result<RawEvent> split_event(ByteView bytes, Checksum checksum);
+[[nodiscard]] Result<RawEvent> split_event(ByteView bytes, Checksum checksum);
 
 // The checksum algorithm a FORMAT_DESCRIPTION event announces for the events after it.
-Result<Checksum> announced_checksum(const RawEvent& format_description);
+[[nodiscard]] Result<Checksum> announced_checksum(const RawEvent& format_description);
 
 }  // namespace gw::protocol::binlog

@@ -31,7 +31,7 @@ struct FormatDescription {
   // The post-header length for `type` (0 for types past the table).
   std::uint8_t post_header_length(std::uint8_t type) const;
 };
-Result<FormatDescription> decode_format_description(ByteView body);
+[[nodiscard]] Result<FormatDescription> decode_format_description(ByteView body);
 
 // ROTATE: the next events come from `next_file`, starting at `position`. Also sent first by a
 // dump (artificial, log_pos 0) to say where the stream begins.
@@ -39,7 +39,7 @@ struct Rotate {
   std::uint64_t position = 0;
   std::string next_file;
 };
-Result<Rotate> decode_rotate(ByteView body);
+[[nodiscard]] Result<Rotate> decode_rotate(ByteView body);
 
 // QUERY (and QUERY_COMPRESSED after decompress_query()): BEGIN, COMMIT, DDL.
 struct Query {
@@ -49,13 +49,13 @@ struct Query {
   std::string_view db;
   std::string_view statement;
 };
-Result<Query> decode_query(ByteView body, std::uint8_t post_header_length);
+[[nodiscard]] Result<Query> decode_query(ByteView body, std::uint8_t post_header_length);
 
 // XID: the commit of a transactional (InnoDB) transaction.
 struct Xid {
   std::uint64_t xid = 0;
 };
-Result<Xid> decode_xid(ByteView body);
+[[nodiscard]] Result<Xid> decode_xid(ByteView body);
 
 // MariaDB GTID: the start of an event group (a transaction, or one DDL statement).
 struct GtidEvent {
@@ -73,28 +73,30 @@ struct GtidEvent {
   static constexpr std::uint8_t kCompletedXa = 0x80;  // XA COMMIT/ROLLBACK: the xid follows
   bool standalone() const { return (flags & kStandalone) != 0; }
 };
-Result<GtidEvent> decode_gtid(ByteView body, std::uint32_t header_server_id);
+[[nodiscard]] Result<GtidEvent> decode_gtid(ByteView body, std::uint32_t header_server_id);
 
-// GTID_LIST: the binlog state at the start of a file (and sent at dump start).
-Result<GtidList> decode_gtid_list(ByteView body);
+// GTID_LIST: the binlog state at the start of a file (and sent at dump start). The server
+// writes one entry per (domain, server_id) that wrote in a domain, the domain's most recent
+// last; the result keeps that one per domain, sorted by domain.
+[[nodiscard]] Result<GtidList> decode_gtid_list(ByteView body);
 
 // BINLOG_CHECKPOINT: the oldest binlog file still needed for crash recovery.
 struct BinlogCheckpoint {
   std::string file;
 };
-Result<BinlogCheckpoint> decode_binlog_checkpoint(ByteView body);
+[[nodiscard]] Result<BinlogCheckpoint> decode_binlog_checkpoint(ByteView body);
 
 // ANNOTATE_ROWS: the statement that produced the row events that follow.
 struct AnnotateRows {
   std::string_view statement;
 };
-Result<AnnotateRows> decode_annotate_rows(ByteView body);
+[[nodiscard]] Result<AnnotateRows> decode_annotate_rows(ByteView body);
 
 // HEARTBEAT: sent by the server when idle; log_pos in the header is the current position.
 struct Heartbeat {
   std::string_view file;
 };
-Result<Heartbeat> decode_heartbeat(ByteView body);
+[[nodiscard]] Result<Heartbeat> decode_heartbeat(ByteView body);
 
 // Compressed events (MariaDB log_bin_compress, types 165-171). The compressed block is
 //   int<1>  header: 0x80 | n, n = bytes of the length (1..4), low bits; bits 4-6 name the

@@ -28,7 +28,22 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-auto domain_less = [](const Gtid& a, const Gtid& b) { return a.domain < b.domain; };
+bool domain_less(const Gtid& a, const Gtid& b) { return a.domain < b.domain; }
+
+// The entries of a comma-separated list, in their written order.
+Result<GtidList> parse_entries(std::string_view text) {
+  GtidList list;
+  if (trim(text).empty()) return list;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    auto gtid = parse_gtid(trim(text.substr(0, comma)));
+    if (!gtid) return fail(gtid.error());
+    list.push_back(*gtid);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return list;
+}
 
 }  // namespace
 
@@ -61,20 +76,21 @@ Result<Gtid> parse_gtid(std::string_view text) {
 }
 
 Result<GtidList> parse_gtid_list(std::string_view text) {
+  auto list = parse_entries(text);
+  if (!list) return list;
+  std::sort(list->begin(), list->end(), domain_less);
+  const auto duplicate =
+      std::adjacent_find(list->begin(), list->end(),
+                         [](const Gtid& a, const Gtid& b) { return a.domain == b.domain; });
+  if (duplicate != list->end()) return fail(codec_errc::invalid_value);
+  return list;
+}
+
+Result<GtidList> parse_gtid_binlog_state(std::string_view text) {
+  auto entries = parse_entries(text);
+  if (!entries) return entries;
   GtidList list;
-  if (trim(text).empty()) return list;
-  while (true) {
-    const std::size_t comma = text.find(',');
-    auto gtid = parse_gtid(trim(text.substr(0, comma)));
-    if (!gtid) return fail(gtid.error());
-    list.push_back(*gtid);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  std::stable_sort(list.begin(), list.end(), domain_less);
-  const auto duplicate = std::adjacent_find(
-      list.begin(), list.end(), [](const Gtid& a, const Gtid& b) { return a.domain == b.domain; });
-  if (duplicate != list.end()) return fail(codec_errc::invalid_value);
+  for (const Gtid& gtid : *entries) advance(list, gtid);
   return list;
 }
 

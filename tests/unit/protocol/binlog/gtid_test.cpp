@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 #include "core/errors.h"
 
 namespace gw::protocol::binlog {
@@ -80,6 +82,21 @@ TEST(GtidList, RefusesDuplicatesAndEmptyEntries) {
        }) {
     EXPECT_EQ(parse_gtid_list(text).error(), codec_errc::invalid_value) << '"' << text << '"';
   }
+}
+
+TEST(GtidList, TheBinlogStateKeepsEachDomainsLastEntry) {
+  // SELECT @@gtid_binlog_state on the sandbox after a transaction with SET server_id=2 and one
+  // with server_id=1 in domain 0 (the GTID_LIST written next: kGtidListTwoServersInDomain).
+  constexpr std::string_view kState = "0-2-14,0-1-15,1-1-2";
+  EXPECT_EQ(parse_gtid_list(kState).error(), codec_errc::invalid_value);
+  auto state = parse_gtid_binlog_state(kState);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(*state, (GtidList{{0, 1, 15}, {1, 1, 2}}));
+  auto empty = parse_gtid_binlog_state("");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(parse_gtid_binlog_state("0-1-2,").error(), codec_errc::invalid_value);
+  EXPECT_EQ(parse_gtid_binlog_state("0-1-x").error(), codec_errc::invalid_value);
 }
 
 TEST(GtidList, FormatAndParseRoundTrip) {
