@@ -50,8 +50,8 @@ std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
   std::unique_ptr<FollowerApp> app(new FollowerApp());
   if (config.binlog.path.empty()) {
     if (!event_log.enabled()) {
-      return std::unexpected(std::string(
-          "change records need somewhere to go: set binlog.path or event_log.path"));
+      return std::unexpected(
+          std::string("change records need somewhere to go: set binlog.path or event_log.path"));
     }
     app->changes_ = &event_log;
   } else {

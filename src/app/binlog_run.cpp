@@ -19,8 +19,8 @@ namespace {
 binlog::StreamPosition position_of(const config::BinlogStart& start) {
   binlog::StreamPosition position;
   if (start.kind == config::BinlogStart::Kind::Gtid) {
-    position.gtid = protocol::binlog::parse_gtid_list(start.gtid).value_or(
-        protocol::binlog::GtidList{});
+    position.gtid =
+        protocol::binlog::parse_gtid_list(start.gtid).value_or(protocol::binlog::GtidList{});
   } else {
     position.binlog_file = start.file;
     position.binlog_pos = start.pos;

@@ -162,8 +162,7 @@ class Ending {
 
 // The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
 std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
-                                          eventlog::EventLog& event_log,
-                                          control::Service* control,
+                                          eventlog::EventLog& event_log, control::Service* control,
                                           const eventlog::SessionDirectory* directory) {
   if (!config.binlog.enabled) return nullptr;
   auto settings = follower_settings(config);

@@ -131,15 +131,15 @@ Result<void> ChangeStream::on_event(const pb::RawEvent& event) {
       group_.emplace();
       group_->gtid = gtid->gtid;
       group_->standalone = gtid->standalone();
-      group_->commit_ts = std::chrono::system_clock::time_point(
-          std::chrono::seconds(event.header.timestamp));
+      group_->commit_ts =
+          std::chrono::system_clock::time_point(std::chrono::seconds(event.header.timestamp));
       return {};
     }
     case EventType::Query:
       return on_query(event, event.body);
     case EventType::QueryCompressed: {
-      if (auto r = pb::decompress_query(event.body, post_header_length(EventType::Query),
-                                        inflated_);
+      if (auto r =
+              pb::decompress_query(event.body, post_header_length(EventType::Query), inflated_);
           !r) {
         return fail(r.error());
       }

@@ -27,10 +27,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "eventlog/session_directory.h"
 #include "core/bytes.h"
 #include "core/result.h"
 #include "eventlog/record.h"
+#include "eventlog/session_directory.h"
 #include "protocol/binlog/event.h"
 #include "protocol/binlog/events.h"
 #include "protocol/binlog/gtid.h"
@@ -145,16 +145,16 @@ class ChangeStream {
   Options options_;
   protocol::binlog::Checksum checksum_;
   std::optional<protocol::binlog::FormatDescription> format_;
-  std::string file_;                 // the binlog file the current event is in
-  std::uint64_t event_pos_ = 0;      // where the current event starts in it
+  std::string file_;             // the binlog file the current event is in
+  std::uint64_t event_pos_ = 0;  // where the current event starts in it
   protocol::binlog::EventHeader header_{};
   std::optional<Group> group_;
   std::unordered_map<std::uint64_t, std::shared_ptr<const Table>> tables_;
   std::optional<PendingRows> pending_rows_;
   std::optional<eventlog::Record> pending_record_;  // the one record a non-row event makes
-  std::optional<RecordKey> last_handed_;  // in the open group
-  std::optional<RecordKey> skip_;         // a resume's: records up to it were handed out before
-  Bytes inflated_;  // the body of a compressed event, uncompressed
+  std::optional<RecordKey> last_handed_;            // in the open group
+  std::optional<RecordKey> skip_;  // a resume's: records up to it were handed out before
+  Bytes inflated_;                 // the body of a compressed event, uncompressed
   StreamPosition committed_;
   bool committed_moved_ = false;
   std::uint32_t last_timestamp_ = 0;

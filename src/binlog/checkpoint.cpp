@@ -228,8 +228,8 @@ std::expected<Checkpoint, std::string> parse_checkpoint(std::string_view text) {
   const int open_members = fields.open_gtid.has_value() + fields.open_event_index.has_value() +
                            fields.open_row_index.has_value();
   if (open_members == 3) {
-    checkpoint.open = Checkpoint::Open{*fields.open_gtid, *fields.open_event_index,
-                                       *fields.open_row_index};
+    checkpoint.open =
+        Checkpoint::Open{*fields.open_gtid, *fields.open_event_index, *fields.open_row_index};
   } else if (open_members != 0) {
     return bad("\"open_gtid\", \"open_event_index\" and \"open_row_index\" go together");
   }

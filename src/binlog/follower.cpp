@@ -81,8 +81,8 @@ void Follower::connect() {
   kill_sent_ = false;
   waiting_ = Waiting::Login;
   timer_->start(settings_.connect_timeout);
-  stream_ =
-      net::Stream::connect(loop_, settings_.upstream, *this, [this](int status) { connected(status); });
+  stream_ = net::Stream::connect(loop_, settings_.upstream, *this,
+                                 [this](int status) { connected(status); });
 }
 
 void Follower::connected(int status) {
@@ -108,14 +108,16 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
     if (const auto& err = session_->dump_error()) {
       switch (classify_dump_error(err->code, err->message)) {
         case DumpErrorKind::PositionPurged:
-          failed(fmt::format("the start position is no longer on the server: {} (start from "
-                             "\"current\", or remove the checkpoint to accept the gap)",
-                             err->message));
+          failed(
+              fmt::format("the start position is no longer on the server: {} (start from "
+                          "\"current\", or remove the checkpoint to accept the gap)",
+                          err->message));
           return;
         case DumpErrorKind::GtidDiverged:
-          failed(fmt::format("the server's binlog does not contain the start position (GTID "
-                             "diverged): {}",
-                             err->message));
+          failed(
+              fmt::format("the server's binlog does not contain the start position (GTID "
+                          "diverged): {}",
+                          err->message));
           return;
         case DumpErrorKind::ServerIdClash:
           retry_delay_ = std::max(retry_delay_, kClashRetryDelay);
@@ -185,7 +187,8 @@ void Follower::next_step() {
         start_gtid_ = resume_->gtid;
       } else if (settings_.start == FollowerSettings::Start::Gtid) {
         auto list = pb::parse_gtid_list(settings_.start_gtid);
-        if (!list) return failed(fmt::format("binlog.start '{}' is not a GTID list", settings_.start_gtid));
+        if (!list)
+          return failed(fmt::format("binlog.start '{}' is not a GTID list", settings_.start_gtid));
         start_gtid_ = std::move(*list);
       } else {
         start_gtid_ = facts_->gtid_binlog_pos;
@@ -206,9 +209,8 @@ void Follower::next_step() {
     }
     case Step::Setup:
       step_ = Step::Register;
-      session_->register_replica({.server_id = settings_.server_id,
-                                  .hostname = settings_.hostname,
-                                  .port = 0});
+      session_->register_replica(
+          {.server_id = settings_.server_id, .hostname = settings_.hostname, .port = 0});
       return;
     case Step::Register:
       start_dump();
@@ -256,10 +258,10 @@ void Follower::on_step_result(protocol::TextResult result) {
     case Step::Setup:
     case Step::Register:
       if (!result.ok) {
-        return failed(fmt::format("{} failed: ERR {} {}",
-                                  step_ == Step::Setup ? "setting up the dump session"
-                                                       : "COM_REGISTER_SLAVE",
-                                  result.error_code, result.error_message));
+        return failed(
+            fmt::format("{} failed: ERR {} {}",
+                        step_ == Step::Setup ? "setting up the dump session" : "COM_REGISTER_SLAVE",
+                        result.error_code, result.error_message));
       }
       break;
     case Step::Login:
@@ -295,10 +297,11 @@ void Follower::start_dump() {
   if (announced_loss_) log_->info("binlog dump resumed");
   announced_loss_ = false;
   last_error_.clear();
-  log_->info("following the binlog of server_id {} ({}) from gtid '{}' as server_id {} (dump "
-             "connection id {})",
-             facts_->server_id, facts_->version, pb::format_gtid_list(start_gtid_),
-             settings_.server_id, session_->connection_id());
+  log_->info(
+      "following the binlog of server_id {} ({}) from gtid '{}' as server_id {} (dump "
+      "connection id {})",
+      facts_->server_id, facts_->version, pb::format_gtid_list(start_gtid_), settings_.server_id,
+      session_->connection_id());
 }
 
 // --- losing the connection, retrying, failing -----------------------------------------------
@@ -368,9 +371,10 @@ void Follower::on_timer() {
       return;
     case Waiting::Heartbeat:
       if (paused_) return;  // not reading by choice; the deadline counts from the resume
-      lost(fmt::format("nothing from the server for {} ms (heartbeat {} ms): the connection is "
-                       "taken for dead",
-                       read_deadline().count(), settings_.heartbeat.count()));
+      lost(
+          fmt::format("nothing from the server for {} ms (heartbeat {} ms): the connection is "
+                      "taken for dead",
+                      read_deadline().count(), settings_.heartbeat.count()));
       return;
     case Waiting::StopEnd:
       if (state_ == State::Stopping) {

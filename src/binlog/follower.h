@@ -34,12 +34,12 @@
 #include <random>
 #include <string>
 
-#include "eventlog/session_directory.h"
 #include "binlog/change_stream.h"
 #include "binlog/checkpoint.h"
 #include "binlog/checkpoint_writer.h"
 #include "binlog/preflight.h"
 #include "control/service.h"
+#include "eventlog/session_directory.h"
 #include "eventlog/writer.h"
 #include "net/address.h"
 #include "net/stream.h"

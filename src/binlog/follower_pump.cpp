@@ -2,9 +2,9 @@
 // checkpoint that follows what the event log has written (follower.h).
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <spdlog/spdlog.h>
 
 #include "binlog/follower.h"
 #include "net/timer.h"
@@ -25,9 +25,10 @@ void Follower::pump() {
     if (!event) break;
     if (!event_begun_) {
       if (auto begun = stream_decoder_->begin_event(*event); !begun) {
-        lost(fmt::format("cannot decode a binlog event ({}); resuming from the last committed "
-                         "transaction",
-                         begun.error().message()));
+        lost(
+            fmt::format("cannot decode a binlog event ({}); resuming from the last committed "
+                        "transaction",
+                        begun.error().message()));
         return;
       }
       event_begun_ = true;
@@ -39,9 +40,10 @@ void Follower::pump() {
       }
       auto record = stream_decoder_->next_record();
       if (!record) {
-        lost(fmt::format("cannot decode a row ({}); resuming from the last committed "
-                         "transaction",
-                         record.error().message()));
+        lost(
+            fmt::format("cannot decode a row ({}); resuming from the last committed "
+                        "transaction",
+                        record.error().message()));
         return;
       }
       if (!*record) break;
@@ -90,7 +92,8 @@ bool reached(const StreamPosition& position, const StreamPosition& target) {
 }
 
 void Follower::note_position() {
-  if (settings_.stop_at && on_reached_ && reached(stream_decoder_->committed(), *settings_.stop_at)) {
+  if (settings_.stop_at && on_reached_ &&
+      reached(stream_decoder_->committed(), *settings_.stop_at)) {
     auto callback = std::move(on_reached_);
     on_reached_ = nullptr;
     callback();
@@ -117,9 +120,10 @@ void Follower::flush_checkpoint() {
     // A change record did not reach the file: the checkpoint stays where it is, so that a
     // restart emits everything after it again. Nothing is skipped silently.
     if (state_ == State::Streaming) {
-      failed(fmt::format("{} change records could not be written (see the event log's "
-                         "errors); the checkpoint stays before them",
-                         progress.lost));
+      failed(
+          fmt::format("{} change records could not be written (see the event log's "
+                      "errors); the checkpoint stays before them",
+                      progress.lost));
     }
     return;
   }
@@ -145,8 +149,8 @@ Checkpoint Follower::checkpoint_of(const StreamPosition& position) const {
   checkpoint.server_id = facts_ ? facts_->server_id : 0;
   checkpoint.written_at = std::chrono::system_clock::now();
   if (position.open) {
-    checkpoint.open = Checkpoint::Open{position.open->gtid, position.open->event_index,
-                                       position.open->row_index};
+    checkpoint.open =
+        Checkpoint::Open{position.open->gtid, position.open->event_index, position.open->row_index};
   }
   return checkpoint;
 }
@@ -160,8 +164,8 @@ void Follower::write_final_checkpoint() {
     log_->error("binlog checkpoint: {}", *error);
   } else if (last_offered_) {
     log_->info("binlog checkpoint at gtid '{}' ({}:{})",
-               protocol::binlog::format_gtid_list(last_offered_->gtid),
-               last_offered_->binlog_file, last_offered_->binlog_pos);
+               protocol::binlog::format_gtid_list(last_offered_->gtid), last_offered_->binlog_file,
+               last_offered_->binlog_pos);
   }
 }
 

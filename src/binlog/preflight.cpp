@@ -18,7 +18,9 @@ std::string_view cell(const protocol::TextRow& row, std::size_t index) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
@@ -68,16 +70,16 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
         "configuration); it cannot be changed at run time");
   }
   if (!iequals(cell(row, 1), "ROW")) {
-    problems.push_back(fmt::format(
-        "binlog_format is {}, not ROW: SET GLOBAL binlog_format = 'ROW' (and "
-        "binlog_format=ROW in the server's configuration)",
-        cell(row, 1)));
+    problems.push_back(
+        fmt::format("binlog_format is {}, not ROW: SET GLOBAL binlog_format = 'ROW' (and "
+                    "binlog_format=ROW in the server's configuration)",
+                    cell(row, 1)));
   }
   if (!iequals(cell(row, 2), "FULL")) {
-    problems.push_back(fmt::format(
-        "binlog_row_image is {}, not FULL: SET GLOBAL binlog_row_image = 'FULL' (and "
-        "binlog_row_image=FULL in the server's configuration)",
-        cell(row, 2)));
+    problems.push_back(
+        fmt::format("binlog_row_image is {}, not FULL: SET GLOBAL binlog_row_image = 'FULL' (and "
+                    "binlog_row_image=FULL in the server's configuration)",
+                    cell(row, 2)));
   }
   if (!iequals(cell(row, 3), "FULL")) {
     problems.push_back(fmt::format(
@@ -88,9 +90,10 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
   ServerFacts facts;
   facts.checksum = iequals(cell(row, 4), "NONE") ? pb::Checksum::Off : pb::Checksum::Crc32;
   if (!iequals(cell(row, 4), "NONE") && !iequals(cell(row, 4), "CRC32")) {
-    problems.push_back(fmt::format("binlog_checksum {} is not supported: SET GLOBAL "
-                                   "binlog_checksum = 'CRC32'",
-                                   cell(row, 4)));
+    problems.push_back(
+        fmt::format("binlog_checksum {} is not supported: SET GLOBAL "
+                    "binlog_checksum = 'CRC32'",
+                    cell(row, 4)));
   }
   const auto server_id = number<std::uint32_t>(cell(row, 5));
   if (!server_id) {
@@ -104,7 +107,8 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
   facts.server_id = server_id.value_or(0);
   auto gtid = pb::parse_gtid_list(cell(row, 6));
   if (!gtid) {
-    problems.push_back(fmt::format("the server's gtid_binlog_pos '{}' does not parse", cell(row, 6)));
+    problems.push_back(
+        fmt::format("the server's gtid_binlog_pos '{}' does not parse", cell(row, 6)));
   } else {
     facts.gtid_binlog_pos = std::move(*gtid);
   }
@@ -123,17 +127,17 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
 std::expected<void, std::string> check_file_position(const protocol::TextResult& result,
                                                      std::string_view file, std::uint64_t pos) {
   if (!result.ok) {
-    return std::unexpected(fmt::format("SHOW BINARY LOGS failed: ERR {} {} (the binlog account "
-                                       "needs BINLOG MONITOR)",
-                                       result.error_code, result.error_message));
+    return std::unexpected(
+        fmt::format("SHOW BINARY LOGS failed: ERR {} {} (the binlog account "
+                    "needs BINLOG MONITOR)",
+                    result.error_code, result.error_message));
   }
   for (const auto& row : result.rows) {
     if (cell(row, 0) != file) continue;
     const auto size = number<std::uint64_t>(cell(row, 1));
     if (size && pos > *size) {
-      return std::unexpected(
-          fmt::format("binlog position {}:{} is past the end of that file ({} bytes)", file, pos,
-                      *size));
+      return std::unexpected(fmt::format(
+          "binlog position {}:{} is past the end of that file ({} bytes)", file, pos, *size));
     }
     return {};
   }
@@ -152,8 +156,8 @@ std::expected<pb::GtidList, std::string> gtid_at_position(const protocol::TextRe
                                                           std::string_view file,
                                                           std::uint64_t pos) {
   if (!result.ok) {
-    return std::unexpected(fmt::format("BINLOG_GTID_POS failed: ERR {} {}", result.error_code,
-                                       result.error_message));
+    return std::unexpected(
+        fmt::format("BINLOG_GTID_POS failed: ERR {} {}", result.error_code, result.error_message));
   }
   if (result.rows.size() != 1 || result.rows[0].empty() || !result.rows[0][0]) {
     return std::unexpected(fmt::format(
@@ -162,8 +166,8 @@ std::expected<pb::GtidList, std::string> gtid_at_position(const protocol::TextRe
   }
   auto list = pb::parse_gtid_list(*result.rows[0][0]);
   if (!list) {
-    return std::unexpected(fmt::format("BINLOG_GTID_POS returned '{}', which does not parse",
-                                       *result.rows[0][0]));
+    return std::unexpected(
+        fmt::format("BINLOG_GTID_POS returned '{}', which does not parse", *result.rows[0][0]));
   }
   return std::move(*list);
 }

@@ -5,7 +5,8 @@ namespace gw::eventlog {
 void SessionDirectory::opened(const Common& common) {
   if (common.server_conn_id == 0) return;
   recent_.erase(common.server_conn_id);  // a server restart reuses ids
-  live_[common.server_conn_id] = Identity{common.session, common.client, common.user, common.program};
+  live_[common.server_conn_id] =
+      Identity{common.session, common.client, common.user, common.program};
 }
 
 void SessionDirectory::closed(std::uint32_t server_conn_id) {

@@ -14,7 +14,7 @@
 namespace gw::eventlog {
 class EventLog;
 class SessionDirectory;
-}
+}  // namespace gw::eventlog
 
 namespace gw::proxy {
 

@@ -20,17 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (rest.size() >= 4 && rest[0] == 0xfe && rest[1] == 'b' && rest[2] == 'i' && rest[3] == 'n') {
     rest = rest.subspan(4);
   }
-  binlog::ChangeStream stream(
-      {.initial_checksum =
-           checksums ? protocol::binlog::Checksum::Crc32 : protocol::binlog::Checksum::Off,
-       .statement_limit = 256,
-       .attribution = nullptr},
-      binlog::StreamPosition{});
+  binlog::ChangeStream stream({.initial_checksum = checksums ? protocol::binlog::Checksum::Crc32
+                                                             : protocol::binlog::Checksum::Off,
+                               .statement_limit = 256,
+                               .attribution = nullptr},
+                              binlog::StreamPosition{});
   std::size_t records = 0;
   while (rest.size() >= protocol::binlog::kHeaderSize) {
     const std::uint32_t event_size =
         rest[9] | (rest[10] << 8) | (rest[11] << 16) | (std::uint32_t{rest[12]} << 24);
-    const std::size_t take = std::min<std::size_t>(std::max<std::uint32_t>(event_size, 1), rest.size());
+    const std::size_t take =
+        std::min<std::size_t>(std::max<std::uint32_t>(event_size, 1), rest.size());
     const ByteView event = rest.first(take);
     rest = rest.subspan(take);
     const auto committed_before = stream.committed();

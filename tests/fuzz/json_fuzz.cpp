@@ -137,8 +137,8 @@ void check_change(std::string_view a, std::string_view b, std::string_view c) {
   row.columns = std::make_shared<const std::vector<std::string>>(
       std::vector<std::string>{"text", "", "binary", "decimal", "gone"});
   row.before = protocol::binlog::RowImage{protocol::String{std::string(a)}, std::int64_t{-1},
-                                          protocol::Binary{std::string(b)}, protocol::Decimal{"1.5"},
-                                          std::nullopt};
+                                          protocol::Binary{std::string(b)},
+                                          protocol::Decimal{"1.5"}, std::nullopt};
   row.after = protocol::binlog::RowImage{protocol::String{std::string(c)}, protocol::NullValue{},
                                          protocol::Binary{std::string(a)}, protocol::Decimal{"-0"},
                                          std::nullopt};

@@ -63,10 +63,9 @@ ChangeStream stream_from_start(const eventlog::SessionDirectory* directory = nul
   StreamPosition start;
   start.binlog_file = "binlog.000002";
   start.binlog_pos = 4;
-  return ChangeStream({.initial_checksum = pb::Checksum::Crc32,
-                       .statement_limit = 4096,
-                       .attribution = directory},
-                      start);
+  return ChangeStream(
+      {.initial_checksum = pb::Checksum::Crc32, .statement_limit = 4096, .attribution = directory},
+      start);
 }
 
 std::string type_of(const eventlog::Record& record) {
@@ -91,9 +90,9 @@ TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
   const auto records = all_records(stream, events_of_test_binlog());
   std::vector<std::string> types;
   for (const auto& record : records) types.push_back(type_of(record));
-  EXPECT_EQ(types, (std::vector<std::string>{"ddl", "insert", "insert", "commit", "update",
-                                             "delete", "commit", "ddl", "insert", "commit",
-                                             "insert", "commit"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"ddl", "insert", "insert", "commit", "update", "delete",
+                                      "commit", "ddl", "insert", "commit", "insert", "commit"}));
   ASSERT_EQ(records.size(), 12u);
 
   const auto& create = std::get<eventlog::DdlRecord>(records[0]);
@@ -106,8 +105,7 @@ TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
   EXPECT_EQ(ada.common.db, "test");
   EXPECT_EQ(ada.table, "people");
   ASSERT_TRUE(ada.columns);
-  EXPECT_EQ(*ada.columns,
-            (std::vector<std::string>{"id", "name", "score", "born", "bits", "tag"}));
+  EXPECT_EQ(*ada.columns, (std::vector<std::string>{"id", "name", "score", "born", "bits", "tag"}));
   EXPECT_FALSE(ada.before.has_value());
   ASSERT_TRUE(ada.after.has_value());
   ASSERT_EQ(ada.after->size(), 6u);

@@ -122,11 +122,13 @@ TEST(Preflight, DumpErrorsAreClassified) {
                                 "Connecting slave requested to start from GTID 0-1-999, which "
                                 "is not in the master's binlog"),
             DumpErrorKind::GtidDiverged);
-  EXPECT_EQ(classify_dump_error(1236, "Could not find first log file name in binary log index "
-                                      "file"),
+  EXPECT_EQ(classify_dump_error(1236,
+                                "Could not find first log file name in binary log index "
+                                "file"),
             DumpErrorKind::PositionPurged);
-  EXPECT_EQ(classify_dump_error(4070, "A slave with the same server_uuid/server_id as this slave "
-                                      "has connected to the master"),
+  EXPECT_EQ(classify_dump_error(4070,
+                                "A slave with the same server_uuid/server_id as this slave "
+                                "has connected to the master"),
             DumpErrorKind::ServerIdClash);
   EXPECT_EQ(classify_dump_error(1927, "Connection was killed"), DumpErrorKind::Transient);
 }

@@ -44,9 +44,10 @@ TEST(DumpSession, RegistersAndAsksForTheDumpAsAReplica) {
   login(dump);
   dump.register_replica({.server_id = 4242, .hostname = "gracewire", .port = 0});
   // COM_REGISTER_SLAVE: 0x15, server id, "gracewire", empty user and password, port, rank, master.
-  const Bytes expected_register = packet(0, concat({Bytes{0x15, 0x92, 0x10, 0x00, 0x00, 9},
-                                                   Bytes{'g', 'r', 'a', 'c', 'e', 'w', 'i', 'r', 'e'},
-                                                   Bytes{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}));
+  const Bytes expected_register =
+      packet(0, concat({Bytes{0x15, 0x92, 0x10, 0x00, 0x00, 9},
+                        Bytes{'g', 'r', 'a', 'c', 'e', 'w', 'i', 'r', 'e'},
+                        Bytes{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}));
   EXPECT_EQ(take(dump.to_server()), expected_register);
   dump.on_server_data(packet(1, ok_payload()));
   ASSERT_EQ(dump.state(), DumpSession::State::Ready);
@@ -54,9 +55,9 @@ TEST(DumpSession, RegistersAndAsksForTheDumpAsAReplica) {
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(result->ok);
   dump.start_dump({.position = 4, .flags = 0, .server_id = 4242, .file = "binlog.000001"});
-  const Bytes expected_dump = packet(
-      0, concat({Bytes{0x12, 4, 0, 0, 0, 0, 0, 0x92, 0x10, 0x00, 0x00},
-                 Bytes{'b', 'i', 'n', 'l', 'o', 'g', '.', '0', '0', '0', '0', '0', '1'}}));
+  const Bytes expected_dump =
+      packet(0, concat({Bytes{0x12, 4, 0, 0, 0, 0, 0, 0x92, 0x10, 0x00, 0x00},
+                        Bytes{'b', 'i', 'n', 'l', 'o', 'g', '.', '0', '0', '0', '0', '0', '1'}}));
   EXPECT_EQ(take(dump.to_server()), expected_dump);
 }
 
