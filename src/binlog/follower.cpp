@@ -19,6 +19,7 @@ constexpr std::chrono::milliseconds kMaxRetryDelay{30'000};
 // A clash of server ids resolves itself when the other dump was our own leftover (it dies at
 // its next heartbeat); a second live replica keeps it: never retry fast.
 constexpr std::chrono::milliseconds kClashRetryDelay{5'000};
+constexpr std::chrono::milliseconds kMaxClashRetryDelay{300'000};
 constexpr std::chrono::milliseconds kPollInterval{20};
 // Only one control statement names the follower: its own id, apart from every session's.
 constexpr std::uint64_t kFollowerCancelId = ~std::uint64_t{0};
@@ -120,7 +121,7 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
                           err->message));
           return;
         case DumpErrorKind::ServerIdClash:
-          retry_delay_ = std::max(retry_delay_, kClashRetryDelay);
+          clash_backoff();
           lost(fmt::format("another replica uses server_id {}: {}", settings_.server_id,
                            err->message));
           return;
@@ -237,7 +238,7 @@ void Follower::on_step_result(protocol::TextResult result) {
     }
     case Step::ServerIds:
       if (auto free = check_server_id_free(result, settings_.server_id); !free) {
-        retry_delay_ = std::max(retry_delay_, kClashRetryDelay);
+        clash_backoff();
         return lost(free.error());
       }
       break;
@@ -293,7 +294,8 @@ void Follower::start_dump() {
   state_ = State::Streaming;
   waiting_ = Waiting::Heartbeat;
   timer_->start(read_deadline());
-  retry_delay_ = std::chrono::milliseconds{250};
+  // A clash's wait survives a dump that starts: the other replica may take it back at once.
+  retry_delay_ = std::max(std::chrono::milliseconds{250}, clash_delay_);
   if (announced_loss_) log_->info("binlog dump resumed");
   announced_loss_ = false;
   last_error_.clear();
@@ -346,6 +348,17 @@ void Follower::failed(const std::string& why) {
   }
   // Last: the callback may stop the follower.
   if (auto callback = std::exchange(on_failed_, nullptr)) callback(why);
+}
+
+// Two replicas with one server_id take the dump from each other (the server ends the older
+// one): each clash doubles the wait, up to five minutes, so two misconfigured followers never
+// fight in a tight loop. It is a configuration error; the log says so every time.
+void Follower::clash_backoff() {
+  const auto delay =
+      std::min(kClashRetryDelay * (std::int64_t{1} << std::min(clashes_, 6)), kMaxClashRetryDelay);
+  ++clashes_;
+  retry_delay_ = std::max(retry_delay_, delay);
+  clash_delay_ = delay;
 }
 
 void Follower::schedule_retry() {

@@ -165,6 +165,7 @@ class Follower final : public net::StreamObserver {
   void lost(const std::string& why, bool retry = true);
   void failed(const std::string& why);
   void schedule_retry();
+  void clash_backoff();
   void on_timer();
   void on_poll();
   void send();
@@ -198,6 +199,8 @@ class Follower final : public net::StreamObserver {
   net::Timer* timer_ = nullptr;       // login deadline, retry, heartbeat deadline, stop bound
   net::Timer* poll_timer_ = nullptr;  // room in the event log; checkpoints
   std::chrono::milliseconds retry_delay_{250};
+  std::chrono::milliseconds clash_delay_{0};  // the wait after the last server_id clash
+  int clashes_ = 0;
   std::mt19937 jitter_{std::random_device{}()};
   bool announced_loss_ = false;
 

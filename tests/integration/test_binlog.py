@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -122,6 +123,35 @@ def dump_threads(server: harness.MariaDB) -> tuple:
         "SELECT id, user, state FROM information_schema.processlist WHERE command = 'Binlog Dump'")
 
 
+def as_record(column: str, value):
+    """A value as PyMySQL gives it, in the change record's JSON form."""
+    import datetime
+    import decimal
+    if value is None:
+        return None
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        micros = value.days * 86400_000_000 + value.seconds * 1_000_000 + value.microseconds
+        sign = "-" if micros < 0 else ""
+        micros = abs(micros)
+        hours, rest = divmod(micros, 3600_000_000)
+        minutes, rest = divmod(rest, 60_000_000)
+        seconds, micros = divmod(rest, 1_000_000)
+        return f"{sign}{hours:02}:{minutes:02}:{seconds:02}.{micros:06}"
+    if isinstance(value, set):
+        return ",".join(v for v in ("a", "b", "c") if v in value)
+    if isinstance(value, bytes):
+        if column.startswith("b") and column[1:].isdigit():  # BIT(n): its unsigned value
+            return int.from_bytes(value, "big")
+        return base64.b64encode(value).decode()
+    return value
+
+
 class SlowReader:
     """Reads a FIFO a little at a time (so its writer meets backpressure) until hurry()."""
 
@@ -225,6 +255,69 @@ class BinlogTest(harness.IntegrationTestCase):
         self.assertEqual(commits[0]["rows"], 2)
         ddl = [d for d in f.records("ddl")]
         self.assertEqual(ddl, [], "the CREATE TABLE came before the dump's start")
+
+    def test_values_equal_what_select_returns(self):
+        """Boundary values of every column family: each row record's `after` equals the row as
+        SELECT returns it (time_zone UTC), converted to the record's JSON conventions."""
+        self.admin("""CREATE TABLE types (
+            id INT PRIMARY KEY, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, su SMALLINT UNSIGNED,
+            mi MEDIUMINT, mu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT,
+            bu BIGINT UNSIGNED, d65 DECIMAL(65,30), d10 DECIMAL(10,2), f FLOAT, db DOUBLE,
+            dt DATE, tm TIME(6), dtm DATETIME(6), ts TIMESTAMP(6) NULL, y YEAR, b1 BIT(1),
+            b64 BIT(64), e ENUM('x','y'), st SET('a','b','c'), vc VARCHAR(40), l1 VARCHAR(20)
+            CHARACTER SET latin1, vb VARBINARY(20), bl BLOB, tx TEXT, j JSON)""")
+        f = self.follower()
+        self.admin(
+            "SET time_zone = '+00:00'",
+            "INSERT INTO types VALUES (1, -128, 255, -32768, 65535, -8388608, 16777215, "
+            "-2147483648, 4294967295, -9223372036854775808, 18446744073709551615, "
+            "'-99999999999999999999999999999999999.999999999999999999999999999999', -12345678.99, "
+            "-1.5, 2.2250738585072014e-308, '1000-01-01', '-838:59:59.000000', "
+            "'1000-01-01 00:00:00.000000', '1970-01-01 00:00:01.000000', 1901, b'0', "
+            "b'1111111111111111111111111111111111111111111111111111111111111111', 'x', '', "
+            "'héllo wörld ✓', 'café', x'00ff10', '', '', '{\"a\": [1, 2]}')",
+            "INSERT INTO types VALUES (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, "
+            "9223372036854775807, 0, "
+            "'99999999999999999999999999999999999.999999999999999999999999999999', 0.01, "
+            "3.5e38, -1.7976931348623157e308, '9999-12-31', '-00:00:01.500000', "
+            "'9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', 2155, b'1', b'0', "
+            "'y', 'a,c', REPEAT('z', 40), '', '', REPEAT(x'ab', 1000), 'text', 'null')",
+            "INSERT INTO types (id) VALUES (3)")
+        rows = {r["after"]["id"]: r["after"] for r in f.wait_rows("types", 3)}
+        with contextlib.closing(self.server.admin()) as conn, conn.cursor(
+                pymysql.cursors.DictCursor) as cur:
+            cur.execute("SET time_zone = '+00:00'")
+            cur.execute(f"SELECT * FROM {self.db}.types ORDER BY id")
+            selected = cur.fetchall()
+        for want in selected:
+            got = rows[want["id"]]
+            for column, value in want.items():
+                self.assertEqual(as_record(column, value), got[column],
+                                 f"row {want['id']} column {column}")
+
+    def test_binlog_subcommand_prints_a_range_and_ends_cleanly(self):
+        self.admin("CREATE TABLE ranged (id INT PRIMARY KEY)")
+        (file, start), = [row[:2] for row in self.server.admin_query("SHOW MASTER STATUS")]
+        self.admin("INSERT INTO ranged VALUES (1), (2)", "INSERT INTO ranged VALUES (3)")
+        (_, end), = [row[:2] for row in self.server.admin_query("SHOW MASTER STATUS")]
+        self.admin("INSERT INTO ranged VALUES (4)")  # past the range
+        config = self.directory / "range.toml"
+        config.write_text(
+            f"[upstream]\naddress = \"{self.server.host}:{self.server.port}\"\n\n"
+            f"[binlog]\nuser = \"{BINLOG.user}\"\npassword = \"{BINLOG.password}\"\n"
+            f"server_id = {kServerId + 1}\n")
+        binary = os.environ.get("GRACEWIRE_BIN", str(harness.REPO / "build" / "gracewire"))
+        done = subprocess.run([binary, "binlog", "--config", str(config), "--from",
+                               f"{file}:{start}", "--to", f"{file}:{end}"],
+                              capture_output=True, text=True, timeout=30 * harness.TIME_FACTOR)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        rows = [r for r in records if r["type"] == "row"]
+        self.assertEqual([r["after"]["id"] for r in rows], [1, 2, 3], done.stderr)
+        self.assertEqual([r["rows"] for r in records if r["type"] == "commit"], [2, 1])
+        self.assertIn("reached the end of the range", done.stderr)
+        # Its dump ended with KILL QUERY from a second connection of the binlog account.
+        self.assertEqual(dump_threads(self.server), ())
 
     def test_ddl_is_recorded(self):
         f = self.follower()

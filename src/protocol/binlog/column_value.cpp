@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/errors.h"
+#include "protocol/binlog/charset.h"
 #include "protocol/binlog/decimal.h"
 #include "protocol/binlog/mysql_json.h"
 #include "protocol/binlog/rows.h"
@@ -41,6 +42,12 @@ void put_text(Value& out, std::string_view text) {
 void put_string(const Column& column, Value& out, std::string_view text) {
   if (column.charset == kBinaryCharset) {
     put_text<protocol::Binary>(out, text);
+  } else if (is_latin1(column.charset)) {
+    // Records are UTF-8 (charset.h).
+    auto& value =
+        std::holds_alternative<String>(out) ? std::get<String>(out) : out.emplace<String>();
+    value.bytes.clear();
+    append_latin1_as_utf8(value.bytes, text);
   } else {
     put_text<String>(out, text);
   }
