@@ -45,8 +45,7 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
 
 std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-    eventlog::EventLog& event_log, control::Service* control,
-    const eventlog::SessionDirectory* directory) {
+    eventlog::EventLog& event_log, const eventlog::SessionDirectory* directory) {
   std::unique_ptr<FollowerApp> app(new FollowerApp());
   if (config.binlog.path.empty()) {
     if (!event_log.enabled()) {
@@ -65,41 +64,36 @@ std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     app->own_log_ = std::move(*own);
     app->changes_ = app->own_log_.get();
   }
-  if (control == nullptr) {
-    control::ControlService::Settings own;
-    own.upstream = settings.upstream;
-    own.credentials = session::ControlCredentials{settings.user, settings.password};
-    own.connect_timeout = settings.connect_timeout;
-    own.close_timeout = settings.close_timeout;
-    app->own_control_ = std::make_unique<control::ControlService>(loop, own);
-    control = app->own_control_.get();
-  }
+  // The binlog account ends its own dump: any account may KILL QUERY its own threads, so this
+  // works without [control] and whatever the control account's grants. It logs in only when
+  // the dump is to end (no idle connection the rest of the time).
+  control::ControlService::Settings killer;
+  killer.upstream = settings.upstream;
+  killer.credentials = session::ControlCredentials{settings.user, settings.password};
+  killer.connect_timeout = settings.connect_timeout;
+  killer.close_timeout = settings.close_timeout;
+  killer.own_threads_only = true;
+  app->killer_ = std::make_unique<control::ControlService>(loop, killer);
   app->follower_ = std::make_unique<binlog::Follower>(loop, std::move(settings), *app->changes_,
-                                                      control, directory);
+                                                      app->killer_.get(), directory);
   return app;
 }
 
-std::expected<void, std::string> FollowerApp::start() {
-  if (own_control_) own_control_->start();
-  return follower_->start();
-}
+std::expected<void, std::string> FollowerApp::start() { return follower_->start(); }
 
 void FollowerApp::stop(bool now, std::function<void()> done) {
   if (stopping_) {
     if (now) {
       follower_->stop(true, {});
-      if (own_control_) own_control_->stop(true, {});
+      killer_->stop(true, {});
     }
     return;
   }
   stopping_ = true;
-  follower_->stop(now, [this, now, done = std::move(done)]() mutable {
-    if (!own_control_) {
-      if (done) done();
-      return;
-    }
-    own_control_->stop(now, std::move(done));
-  });
+  // Its KILL QUERY waits in the service's queue until the login is done.
+  if (!now && follower_->state() == binlog::Follower::State::Streaming) killer_->start();
+  follower_->stop(
+      now, [this, now, done = std::move(done)]() mutable { killer_->stop(now, std::move(done)); });
 }
 
 void FollowerApp::finish() {

@@ -5,13 +5,14 @@
 //   binlog.path ""    change records go to the event log's own file (event_log.path)
 //   binlog.path "-"   to standard output;  a file: an event log of their own, with the
 //                     [event_log] table's rotation, flush and hash-chain settings
-//   [control] set     the application's control service ends the dump (KILL QUERY)
-//   no [control]      a control service of the follower's own, logged in as the binlog account,
-//                     which may KILL QUERY its own dump thread
 //
-// Order at the end: stop() (the dump ends cleanly, then the follower's own control service
-// quits) while the loop runs; after the loop, finish(): the change log is closed (its records
-// written) and the last checkpoint covering written records is saved.
+// The dump is ended by a control service of the follower's own, logged in as the binlog account
+// only when the dump is to end: any account may KILL QUERY its own threads, so this needs
+// neither [control] nor CONNECTION ADMIN.
+//
+// Order at the end: stop() (the dump ends cleanly, then that control service quits) while the
+// loop runs; after the loop, finish(): the change log is closed (its records written) and the
+// last checkpoint covering written records is saved.
 
 #include <uv.h>
 
@@ -36,11 +37,10 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
 
 class FollowerApp {
  public:
-  // `event_log` is the application's (may be disabled); `control` its control service or null.
+  // `event_log` is the application's (may be disabled).
   static std::expected<std::unique_ptr<FollowerApp>, std::string> create(
       uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-      eventlog::EventLog& event_log, control::Service* control,
-      const eventlog::SessionDirectory* directory);
+      eventlog::EventLog& event_log, const eventlog::SessionDirectory* directory);
 
   // A bad checkpoint is an error here; the server's verdicts come later, in the log.
   std::expected<void, std::string> start();
@@ -56,7 +56,7 @@ class FollowerApp {
 
   std::unique_ptr<eventlog::EventLog> own_log_;
   eventlog::EventLog* changes_ = nullptr;
-  std::unique_ptr<control::ControlService> own_control_;
+  std::unique_ptr<control::ControlService> killer_;  // ends the dump (KILL QUERY)
   std::unique_ptr<binlog::Follower> follower_;
   bool stopping_ = false;
 };

@@ -7,7 +7,6 @@
 
 #include "app/binlog_follower.h"
 #include "app/logging.h"
-#include "config/password.h"
 #include "eventlog/from_config.h"
 #include "net/signal.h"
 #include "protocol/binlog/gtid.h"
@@ -41,23 +40,6 @@ void start_from(binlog::FollowerSettings& settings, const config::BinlogStart& f
   }
 }
 
-std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
-                                                         const config::Config& config,
-                                                         const binlog::FollowerSettings& settings) {
-  if (config.control.user.empty()) return nullptr;
-  auto password = config::read_password(config.control);
-  if (!password) {
-    spdlog::error("control account '{}' not used: {}", config.control.user, password.error());
-    return nullptr;
-  }
-  control::ControlService::Settings control;
-  control.upstream = settings.upstream;
-  control.credentials = session::ControlCredentials{config.control.user, std::move(*password)};
-  control.connect_timeout = settings.connect_timeout;
-  control.close_timeout = settings.close_timeout;
-  return std::make_unique<control::ControlService>(loop, control);
-}
-
 }  // namespace
 
 int run_binlog_command(const BinlogCommandOptions& options, const config::Config& config) {
@@ -80,9 +62,8 @@ int run_binlog_command(const BinlogCommandOptions& options, const config::Config
   int exit_code = 0;
   std::unique_ptr<FollowerApp> app;
   {
-    auto control = control_service(loop.get(), config, *settings);
-    auto created = FollowerApp::create(loop.get(), config, std::move(*settings), **event_log,
-                                       control.get(), nullptr);
+    auto created =
+        FollowerApp::create(loop.get(), config, std::move(*settings), **event_log, nullptr);
     if (!created) {
       spdlog::error("{}", created.error());
       return 2;
@@ -100,7 +81,6 @@ int run_binlog_command(const BinlogCommandOptions& options, const config::Config
           if (signal != nullptr) signal->close();
           signal = nullptr;
         }
-        if (control) control->stop(false, {});
       });
     };
     for (int i = 0; const int signum : {SIGTERM, SIGINT}) {
@@ -114,7 +94,6 @@ int run_binlog_command(const BinlogCommandOptions& options, const config::Config
       exit_code = 1;
       stop(false);
     });
-    if (control) control->start();
     if (auto started = app->start(); !started) {
       spdlog::error("binlog follower not started: {}", started.error());
       exit_code = 1;

@@ -162,7 +162,7 @@ class Ending {
 
 // The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
 std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
-                                          eventlog::EventLog& event_log, control::Service* control,
+                                          eventlog::EventLog& event_log,
                                           const eventlog::SessionDirectory* directory) {
   if (!config.binlog.enabled) return nullptr;
   auto settings = follower_settings(config);
@@ -170,7 +170,7 @@ std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config&
     spdlog::error("binlog follower not started: {}", settings.error());
     return nullptr;
   }
-  auto app = FollowerApp::create(loop, config, std::move(*settings), event_log, control, directory);
+  auto app = FollowerApp::create(loop, config, std::move(*settings), event_log, directory);
   if (!app) {
     spdlog::error("binlog follower not started: {}", app.error());
     return nullptr;
@@ -210,7 +210,7 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     // it at once), stopped after it, destroyed after it.
     auto control = control_service(loop.get(), settings);
     proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
-    follower = follower_app(loop.get(), config, **event_log, control.get(), &directory);
+    follower = follower_app(loop.get(), config, **event_log, &directory);
     Ending ending(proxy, follower.get(), control.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.

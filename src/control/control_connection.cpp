@@ -20,14 +20,15 @@ constexpr std::chrono::milliseconds kRefusedRetryDelay{300'000};
 ControlConnection::ControlConnection(uv_loop_t* loop, net::Target upstream,
                                      session::ControlCredentials credentials,
                                      std::chrono::milliseconds connect_timeout,
-                                     std::chrono::milliseconds close_timeout)
+                                     std::chrono::milliseconds close_timeout, bool own_threads_only)
     : loop_(loop),
       upstream_(std::move(upstream)),
       credentials_(std::move(credentials)),
       connect_timeout_(connect_timeout),
       close_timeout_(close_timeout),
       log_(logging::component_logger("control")),
-      timer_(net::Timer::create(loop, [this] { on_timer(); })) {}
+      timer_(net::Timer::create(loop, [this] { on_timer(); })),
+      own_threads_only_(own_threads_only) {}
 
 void ControlConnection::start() { connect(); }
 
@@ -109,7 +110,7 @@ void ControlConnection::on_logged_in() {
              usable_for_handshakes_ ? ""
                                     : "; it needed an auth switch, so abandoned client "
                                       "handshakes cannot be ended with it");
-  check_kill_right();
+  if (!own_threads_only_) check_kill_right();
   if (on_logged_in_) on_logged_in_();
 }
 

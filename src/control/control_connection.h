@@ -49,7 +49,7 @@ class ControlConnection final : public net::StreamObserver {
 
   ControlConnection(uv_loop_t* loop, net::Target upstream, session::ControlCredentials credentials,
                     std::chrono::milliseconds connect_timeout,
-                    std::chrono::milliseconds close_timeout);
+                    std::chrono::milliseconds close_timeout, bool own_threads_only = false);
   ControlConnection(const ControlConnection&) = delete;
   ControlConnection& operator=(const ControlConnection&) = delete;
 
@@ -124,6 +124,7 @@ class ControlConnection final : public net::StreamObserver {
   bool stopping_ = false;
   bool announced_failure_ = false;  // one warning per outage, not one per retry
   bool refusal_logged_ = false;     // one line per login for refused KILLs
+  bool own_threads_only_;  // grants not read: KILL QUERY of its own threads is always allowed
   KillRight kill_right_ = KillRight::Unknown;
   std::string last_error_;
   std::string account_;  // 'user'@'host' as SHOW GRANTS names it

@@ -45,6 +45,9 @@ class ControlService final : public Service {
     // in config/defaults.h only.
     std::chrono::milliseconds connect_timeout{};
     std::chrono::milliseconds close_timeout{};
+    // The account only ever kills its own threads (the binlog account ending its own dump),
+    // which every account may: its grants are not read and no GRANT is suggested.
+    bool own_threads_only = false;
   };
 
   ControlService(uv_loop_t* loop, const Settings& settings);
