@@ -56,7 +56,7 @@ FLUSH BINARY LOGS;
 SQL
 file=$("${admin[@]}" -e "SHOW MASTER STATUS" | cut -f1)
 say "writing one transaction of $rows rows into $file"
-"${admin[@]}" -e "SET SESSION max_statement_time = 0;
+"${admin[@]}" "$sb_DATABASE" -e "SET SESSION max_statement_time = 0;
   INSERT INTO $sb_DATABASE.bench SELECT seq, seq * 1000003, CONCAT('row-', seq), seq / 7,
     TIMESTAMPADD(MICROSECOND, seq, '2026-01-01 00:00:00') FROM seq_1_to_$rows"
 end=$("${admin[@]}" -e "SHOW MASTER STATUS" | cut -f2)
