@@ -9,7 +9,13 @@ RecordQueue::RecordQueue(std::size_t limit, EventLogSettings::Loss loss, std::si
     : limit_(std::max<std::size_t>(limit, 1)),
       ceiling_(ceiling_for(limit_)),
       wake_at_(std::max<std::size_t>(wake_at, 1)),
-      loss_(loss) {}
+      loss_(loss) {
+  queue_.reserve(kept_capacity());
+}
+
+// The room a queue keeps between batches: the writer usually takes it at wake_at records, so
+// twice that saves the loop from growing the vector (and moving every record) while it pushes.
+std::size_t RecordQueue::kept_capacity() const { return std::min(limit_, 2 * wake_at_); }
 
 void RecordQueue::count_drop() {
   if (drops_.count++ == 0) drops_.since = std::chrono::system_clock::now();
@@ -66,6 +72,8 @@ bool RecordQueue::take(std::vector<Record>& batch, std::chrono::steady_clock::ti
     writer_asleep_ = false;
     woken_ = false;
     batch.swap(queue_);
+    // The writer's last batch, emptied: usually big enough already.
+    if (queue_.capacity() < kept_capacity()) queue_.reserve(kept_capacity());
     closed = closed_;
     reached_limit = std::exchange(reached_limit_, false);
   }

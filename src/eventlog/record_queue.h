@@ -93,6 +93,7 @@ class RecordQueue {
 
  private:
   void count_drop();  // under mutex_
+  std::size_t kept_capacity() const;
 
   const std::size_t limit_, ceiling_, wake_at_;
   const EventLogSettings::Loss loss_;

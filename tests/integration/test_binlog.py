@@ -319,6 +319,18 @@ class BinlogTest(harness.IntegrationTestCase):
         # Its dump ended with KILL QUERY from a second connection of the binlog account.
         self.assertEqual(dump_threads(self.server), ())
 
+    def test_a_row_larger_than_a_packet(self):
+        """A 17 MiB value makes a row event larger than one packet (16 MiB - 1): the dump sends
+        it in several packets, joined before the event is decoded."""
+        self.admin("CREATE TABLE huge (id INT PRIMARY KEY, body LONGTEXT)")
+        f = self.follower()
+        size = 17 * 1024 * 1024
+        self.admin(f"INSERT INTO huge VALUES (1, REPEAT('h', {size})), (2, '')")
+        rows = f.wait_rows("huge", 2)
+        self.assertEqual(len(rows[0]["after"]["body"]), size)
+        self.assertEqual(set(rows[0]["after"]["body"]), {"h"})
+        self.assertEqual(rows[1]["after"], {"id": 2, "body": ""})
+
     def test_ddl_is_recorded(self):
         f = self.follower()
         self.admin("CREATE TABLE ddl_seen (id INT)")
