@@ -68,6 +68,37 @@ struct ChangeStreamStats {
   std::uint64_t skipped_unknown = 0;  // unknown event types outside a transaction
 };
 
+// ChangeStream's state between events (outside the class: clang needs them complete before
+// std::optional of them is instantiated in it).
+namespace change_stream_detail {
+
+// A transaction (or standalone statement) between its GTID event and its end.
+struct Group {
+  protocol::binlog::Gtid gtid;
+  bool standalone = false;
+  std::uint64_t event_index = 0;  // of the current event; the GTID event is 0
+  std::uint32_t thread_id = 0;
+  std::string statement;  // the last ANNOTATE_ROWS
+  std::uint64_t rows = 0;
+  std::chrono::system_clock::time_point commit_ts;
+  // The group's last event was read: the group ends once its last record is handed out.
+  std::optional<std::uint32_t> ended_at;  // that event's log_pos
+};
+// A table version: the map and the column names every row record shares.
+struct Table {
+  protocol::binlog::TableMap map;
+  std::shared_ptr<const std::vector<std::string>> names;
+};
+// Rows still to hand out from the current row event.
+struct PendingRows {
+  protocol::binlog::RowsEvent event;
+  std::shared_ptr<const Table> table;
+  std::optional<protocol::binlog::RowCursor> cursor;
+  std::uint64_t row_index = 0;
+};
+
+}  // namespace change_stream_detail
+
 class ChangeStream {
  public:
   struct Options {
@@ -102,30 +133,9 @@ class ChangeStream {
   const ChangeStreamStats& stats() const { return stats_; }
 
  private:
-  // A transaction (or standalone statement) between its GTID event and its end.
-  struct Group {
-    protocol::binlog::Gtid gtid;
-    bool standalone = false;
-    std::uint64_t event_index = 0;  // of the current event; the GTID event is 0
-    std::uint32_t thread_id = 0;
-    std::string statement;  // the last ANNOTATE_ROWS
-    std::uint64_t rows = 0;
-    std::chrono::system_clock::time_point commit_ts;
-    // The group's last event was read: the group ends once its last record is handed out.
-    std::optional<std::uint32_t> ended_at;  // that event's log_pos
-  };
-  // A table version: the map and the column names every row record shares.
-  struct Table {
-    protocol::binlog::TableMap map;
-    std::shared_ptr<const std::vector<std::string>> names;
-  };
-  // Rows still to hand out from the current row event.
-  struct PendingRows {
-    protocol::binlog::RowsEvent event;
-    std::shared_ptr<const Table> table;
-    std::optional<protocol::binlog::RowCursor> cursor;
-    std::uint64_t row_index = 0;
-  };
+  using Group = change_stream_detail::Group;
+  using Table = change_stream_detail::Table;
+  using PendingRows = change_stream_detail::PendingRows;
 
   [[nodiscard]] Result<void> on_event(const protocol::binlog::RawEvent& event);
   [[nodiscard]] Result<void> on_query(const protocol::binlog::RawEvent& event, ByteView body);

@@ -231,7 +231,7 @@ std::expected<Checkpoint, std::string> parse_checkpoint(std::string_view text) {
     checkpoint.open =
         Checkpoint::Open{*fields.open_gtid, *fields.open_event_index, *fields.open_row_index};
   } else if (open_members != 0) {
-    return bad("\"open_gtid\", \"open_event_index\" and \"open_row_index\" go together");
+    return bad(R"("open_gtid", "open_event_index" and "open_row_index" go together)");
   }
   return checkpoint;
 }

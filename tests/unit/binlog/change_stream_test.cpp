@@ -89,6 +89,7 @@ TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
   auto stream = stream_from_start();
   const auto records = all_records(stream, events_of_test_binlog());
   std::vector<std::string> types;
+  types.reserve(records.size());
   for (const auto& record : records) types.push_back(type_of(record));
   EXPECT_EQ(types,
             (std::vector<std::string>{"ddl", "insert", "insert", "commit", "update", "delete",
