@@ -45,7 +45,7 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
 
 std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-    eventlog::EventLog& event_log, const eventlog::SessionDirectory* directory) {
+    eventlog::EventLog& event_log, eventlog::SessionDirectory* directory) {
   std::unique_ptr<FollowerApp> app(new FollowerApp());
   if (config.binlog.path.empty()) {
     if (!event_log.enabled()) {

@@ -40,7 +40,7 @@ class FollowerApp {
   // `event_log` is the application's (may be disabled).
   static std::expected<std::unique_ptr<FollowerApp>, std::string> create(
       uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-      eventlog::EventLog& event_log, const eventlog::SessionDirectory* directory);
+      eventlog::EventLog& event_log, eventlog::SessionDirectory* directory);
 
   // A bad checkpoint is an error here; the server's verdicts come later, in the log.
   std::expected<void, std::string> start();

@@ -163,7 +163,7 @@ class Ending {
 // The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
 std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
                                           eventlog::EventLog& event_log,
-                                          const eventlog::SessionDirectory* directory) {
+                                          eventlog::SessionDirectory* directory) {
   if (!config.binlog.enabled) return nullptr;
   auto settings = follower_settings(config);
   if (!settings) {
@@ -199,13 +199,20 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
 
   net::Loop loop;
   int exit_code = 0;
+  // Which session is which server connection: the proxy fills it, the follower reads it (and
+  // outlives the proxy; the directory outlives both).
+  eventlog::SessionDirectory directory;
   // Outlives the loop: its last checkpoint is written once the change records are.
   std::unique_ptr<FollowerApp> follower;
   {
     proxy::ProxySettings settings = proxy_settings(config);
     settings.event_log = event_log->get();
-    eventlog::SessionDirectory directory;
-    if (config.binlog.enabled) settings.directory = &directory;
+    if (config.binlog.enabled) {
+      // Change records name the session that made them: by the binlog's thread id where there
+      // is one, else by the GTID the session's OK packets report.
+      settings.directory = &directory;
+      settings.session.track_gtids = true;
+    }
     // The application's: started before the proxy (whose self-audit reads a baseline through
     // it at once), stopped after it, destroyed after it.
     auto control = control_service(loop.get(), settings);

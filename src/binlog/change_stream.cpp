@@ -130,6 +130,7 @@ Result<void> ChangeStream::on_event(const pb::RawEvent& event) {
       tables_.clear();
       group_.emplace();
       group_->gtid = gtid->gtid;
+      if (group_->gtid.sequence != 0) group_->gtid_text = pb::format_gtid(group_->gtid);
       group_->standalone = gtid->standalone();
       group_->commit_ts =
           std::chrono::system_clock::time_point(std::chrono::seconds(event.header.timestamp));
@@ -323,6 +324,7 @@ Result<eventlog::Record> ChangeStream::next_row() {
   pb::RowImage before, after;
   if (auto r = pending.cursor->next(before, after); !r) return fail(r.error());
   const auto& map = pending.table->map;
+  resolve_identity();
   record.common = common_for(group_->thread_id, map.db);
   record.table = map.table;
   record.op = op_of(pending.event.kind);
@@ -341,6 +343,7 @@ Result<eventlog::Record> ChangeStream::next_row() {
 
 void ChangeStream::end_group(const pb::EventHeader& header) {
   if (!group_->standalone) {
+    resolve_identity();
     eventlog::CommitRecord commit;
     commit.common = common_for(group_->thread_id, {});
     commit.position = change_position();
@@ -361,6 +364,26 @@ void ChangeStream::finish_group() {
   group_.reset();
 }
 
+const std::string* ChangeStream::awaiting_identity() const {
+  if (options_.attribution == nullptr || !group_ || group_->identity_resolved ||
+      group_->thread_id != 0 || group_->gtid_text.empty() || pending_record_ || !pending_rows_ ||
+      pending_rows_->cursor->at_end()) {
+    return nullptr;
+  }
+  return &group_->gtid_text;
+}
+
+void ChangeStream::resolve_identity() {
+  if (group_->identity_resolved) return;
+  group_->identity_resolved = true;
+  if (group_->thread_id != 0 || options_.attribution == nullptr || group_->gtid_text.empty()) {
+    return;
+  }
+  if (const auto connection = options_.attribution->committer(group_->gtid_text)) {
+    group_->thread_id = *connection;
+  }
+}
+
 eventlog::Common ChangeStream::common_for(std::uint32_t thread_id, std::string_view db) const {
   eventlog::Common common;
   common.ts = std::chrono::system_clock::now();
@@ -375,7 +398,7 @@ eventlog::Common ChangeStream::common_for(std::uint32_t thread_id, std::string_v
 eventlog::ChangePosition ChangeStream::change_position() const {
   eventlog::ChangePosition position;
   if (group_) {
-    if (group_->gtid.sequence != 0) position.gtid = pb::format_gtid(group_->gtid);
+    position.gtid = group_->gtid_text;
     position.event_index = group_->event_index;
     position.commit_ts = group_->commit_ts;
   }

@@ -9,7 +9,8 @@
 //   FORMAT_DESCRIPTION   post-header lengths and the checksum of the events after it
 //   ROTATE               the current binlog file (the artificial one at dump start, too)
 //   GTID                 a transaction (or one standalone DDL) begins: event_index 0
-//   QUERY BEGIN          the connection that made the transaction (server_conn_id)
+//   QUERY BEGIN          the connection that made the transaction (server_conn_id); without
+//                        one (InnoDB), the directory's connection for the GTID, if known
 //   ANNOTATE_ROWS        the statement behind the next rows (on the first of them)
 //   TABLE_MAP            the table model for the next row events (from FULL metadata)
 //   *_ROWS*              one "row" record per row
@@ -75,9 +76,12 @@ namespace change_stream_detail {
 // A transaction (or standalone statement) between its GTID event and its end.
 struct Group {
   protocol::binlog::Gtid gtid;
+  std::string gtid_text;  // formatted once, for every record of the group; empty without GTID
   bool standalone = false;
   std::uint64_t event_index = 0;  // of the current event; the GTID event is 0
   std::uint32_t thread_id = 0;
+  // The connection was looked up by GTID (once, before the group's first row or its commit).
+  bool identity_resolved = false;
   std::string statement;  // the last ANNOTATE_ROWS
   std::uint64_t rows = 0;
   std::chrono::system_clock::time_point commit_ts;
@@ -128,6 +132,10 @@ class ChangeStream {
   // True once after each event that moved committed(); reading it clears it.
   bool take_committed_moved() { return std::exchange(committed_moved_, false); }
   bool in_transaction() const { return group_.has_value(); }
+  // The GTID of the transaction whose first row comes next when the binlog does not say which
+  // connection made it and the attribution directory might learn it by GTID (AttributionGate);
+  // null otherwise.
+  const std::string* awaiting_identity() const;
   // The timestamp of the last event that was not a heartbeat (for the lag), 0 before any.
   std::uint32_t last_event_timestamp() const { return last_timestamp_; }
   const ChangeStreamStats& stats() const { return stats_; }
@@ -147,6 +155,7 @@ class ChangeStream {
   bool skipped(const eventlog::Record& record);
   void end_group(const protocol::binlog::EventHeader& header);
   void finish_group();
+  void resolve_identity();
   eventlog::Common common_for(std::uint32_t thread_id, std::string_view db) const;
   eventlog::ChangePosition change_position() const;
   std::uint8_t post_header_length(protocol::binlog::EventType type) const;

@@ -27,7 +27,7 @@ constexpr std::uint64_t kFollowerCancelId = ~std::uint64_t{0};
 }  // namespace
 
 Follower::Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLog& changes,
-                   control::Service* control, const eventlog::SessionDirectory* attribution)
+                   control::Service* control, eventlog::SessionDirectory* attribution)
     : loop_(loop),
       settings_(std::move(settings)),
       changes_(changes),
@@ -35,9 +35,19 @@ Follower::Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLo
       attribution_(attribution),
       log_(logging::component_logger("binlog")),
       timer_(net::Timer::create(loop, [this] { on_timer(); })),
-      poll_timer_(net::Timer::create(loop, [this] { on_poll(); })) {}
+      poll_timer_(net::Timer::create(loop, [this] { on_poll(); })),
+      wake_timer_(net::Timer::create(loop, [this] { resume_if_ready(); })) {
+  // Not from inside the proxy's call: the records go out on the loop's next turn.
+  if (attribution_ != nullptr) {
+    attribution_->on_answer([this] {
+      if (paused_ && wake_timer_ != nullptr) wake_timer_->start(std::chrono::milliseconds{0});
+    });
+  }
+}
 
-Follower::~Follower() = default;
+Follower::~Follower() {
+  if (attribution_ != nullptr) attribution_->on_answer({});
+}
 
 std::expected<void, std::string> Follower::start() {
   if (!settings_.checkpoint_path.empty()) {
@@ -281,6 +291,12 @@ void Follower::start_dump() {
     start.binlog_pos = resume_->binlog_pos;
     start.open = resume_->open;
   }
+  gate_.reset();
+  if (attribution_ != nullptr && facts_->tracks_last_gtid) {
+    gate_.emplace(*attribution_);
+  } else if (attribution_ != nullptr && !std::exchange(advised_last_gtid_, true)) {
+    log_->warn("{}", kLastGtidAdvice);
+  }
   stream_decoder_.emplace(ChangeStream::Options{.initial_checksum = facts_->checksum,
                                                 .statement_limit = settings_.statement_limit,
                                                 .attribution = attribution_},
@@ -493,11 +509,14 @@ void Follower::finish_stop() {
   if (kill_sent_ && control_ != nullptr) control_->cancel_finished(kFollowerCancelId);
   state_ = State::Stopped;
   auto done = std::move(on_stopped_);
+  if (attribution_ != nullptr) attribution_->on_answer({});
   timer_->close();
+  wake_timer_->close();
   poll_timer_->close([done = std::move(done)] {
     if (done) done();
   });
   timer_ = nullptr;
+  wake_timer_ = nullptr;
   poll_timer_ = nullptr;
 }
 

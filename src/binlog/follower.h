@@ -12,7 +12,9 @@
 //
 // Streaming: one event at a time from the DumpSession; its records go to the event log while
 // it has room; when it has none the follower stops reading the socket (the server keeps the
-// dump; net_write_timeout is raised so it never gives up) and looks again every 20 ms.
+// dump; net_write_timeout is raised so it never gives up) and looks again every 20 ms. It also
+// stops, briefly, before a transaction the binlog does not attribute while the proxy may still
+// learn its session (attribution_gate.h), and looks again as each proxied command is answered.
 //
 // Checkpoint: after each transaction the position and the count of records submitted so far
 // are noted; once the event log reports that many change records written (in the OS, not lost),
@@ -34,6 +36,7 @@
 #include <random>
 #include <string>
 
+#include "binlog/attribution_gate.h"
 #include "binlog/change_stream.h"
 #include "binlog/checkpoint.h"
 #include "binlog/checkpoint_writer.h"
@@ -103,7 +106,7 @@ class Follower final : public net::StreamObserver {
   // the server's close at its own pace — a raw close, logged as such); `attribution` may be
   // null. All must outlive the follower.
   Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLog& changes,
-           control::Service* control, const eventlog::SessionDirectory* attribution);
+           control::Service* control, eventlog::SessionDirectory* attribution);
   ~Follower() override;
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
@@ -159,7 +162,8 @@ class Follower final : public net::StreamObserver {
   void next_step();
   void start_dump();
   void pump();
-  void pause_for_room();
+  void pause_reading();
+  void resume_if_ready();
   void note_position();
   void flush_checkpoint();
   void lost(const std::string& why, bool retry = true);
@@ -178,7 +182,11 @@ class Follower final : public net::StreamObserver {
   FollowerSettings settings_;
   eventlog::EventLog& changes_;
   control::Service* control_;
-  const eventlog::SessionDirectory* attribution_;
+  eventlog::SessionDirectory* attribution_;
+  // With attribution_ and a server whose sessions report last_gtid: holds a transaction back
+  // while the OK that names its session may still be on its way.
+  std::optional<AttributionGate> gate_;
+  bool advised_last_gtid_ = false;
   std::shared_ptr<spdlog::logger> log_;
 
   State state_ = State::Idle;
@@ -198,6 +206,7 @@ class Follower final : public net::StreamObserver {
   enum class Waiting { Nothing, Login, Retry, Heartbeat, StopEnd } waiting_ = Waiting::Nothing;
   net::Timer* timer_ = nullptr;       // login deadline, retry, heartbeat deadline, stop bound
   net::Timer* poll_timer_ = nullptr;  // room in the event log; checkpoints
+  net::Timer* wake_timer_ = nullptr;  // a proxied command was answered: look at the gate again
   std::chrono::milliseconds retry_delay_{250};
   std::chrono::milliseconds clash_delay_{0};  // the wait after the last server_id clash
   int clashes_ = 0;

@@ -35,8 +35,15 @@ void Follower::pump() {
     }
     while (true) {
       if (!changes_.has_room()) {
-        pause_for_room();
+        pause_reading();
         return;
+      }
+      if (gate_) {
+        const std::string* gtid = stream_decoder_->awaiting_identity();
+        if (gtid != nullptr && !gate_->ready(*gtid, std::chrono::steady_clock::now())) {
+          pause_reading();
+          return;
+        }
       }
       auto record = stream_decoder_->next_record();
       if (!record) {
@@ -62,17 +69,21 @@ void Follower::pump() {
   }
 }
 
-void Follower::pause_for_room() {
+void Follower::pause_reading() {
   if (paused_) return;
   paused_ = true;
   if (stream_) stream_->stop_reading();
 }
 
-void Follower::on_poll() {
+void Follower::resume_if_ready() {
   if (paused_ && state_ == State::Streaming && changes_.has_room()) {
     pump();
     send();
   }
+}
+
+void Follower::on_poll() {
+  resume_if_ready();
   if (std::chrono::steady_clock::now() - last_checkpoint_at_ >= settings_.checkpoint_interval) {
     flush_checkpoint();
   }

@@ -26,6 +26,20 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// session_track_system_variables is a comma-separated list of names, or '*' for all.
+bool tracks_variable(std::string_view list, std::string_view name) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "*" || iequals(item, name)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 template <typename T>
 std::optional<T> number(std::string_view text) {
   T value{};
@@ -59,7 +73,7 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
     return std::unexpected(fmt::format("the preflight query failed: ERR {} {}", result.error_code,
                                        result.error_message));
   }
-  if (result.rows.size() != 1 || result.rows[0].size() < 8) {
+  if (result.rows.size() != 1 || result.rows[0].size() < 9) {
     return std::unexpected(std::string("the preflight query returned an unexpected result"));
   }
   const auto& row = result.rows[0];
@@ -113,6 +127,7 @@ std::expected<ServerFacts, std::string> check_preflight(const protocol::TextResu
     facts.gtid_binlog_pos = std::move(*gtid);
   }
   facts.version = std::string(cell(row, 7));
+  facts.tracks_last_gtid = tracks_variable(cell(row, 8), "last_gtid");
   if (!problems.empty()) {
     std::string joined;
     for (const auto& problem : problems) {

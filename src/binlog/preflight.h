@@ -27,11 +27,19 @@
 namespace gw::binlog {
 
 // One row: log_bin, binlog_format, binlog_row_image, binlog_row_metadata, binlog_checksum,
-// server_id, gtid_binlog_pos, version.
+// server_id, gtid_binlog_pos, version, session_track_system_variables.
 inline constexpr std::string_view kPreflightQuery =
     "SELECT @@global.log_bin, @@global.binlog_format, @@global.binlog_row_image, "
     "@@global.binlog_row_metadata, @@global.binlog_checksum, @@global.server_id, "
-    "@@global.gtid_binlog_pos, @@version";
+    "@@global.gtid_binlog_pos, @@version, @@global.session_track_system_variables";
+
+// Said once when the server's sessions do not report last_gtid: transactions on transactional
+// tables are then attributed by nothing but server_conn_id (when the binlog has it).
+inline constexpr std::string_view kLastGtidAdvice =
+    "session_track_system_variables does not include last_gtid, so change records of "
+    "transactional tables cannot name the gracewire session that made them: SET GLOBAL "
+    "session_track_system_variables = CONCAT(@@global.session_track_system_variables, "
+    "',last_gtid') (and the same in the server's configuration)";
 
 // What the preflight learned about the server.
 struct ServerFacts {
@@ -39,6 +47,9 @@ struct ServerFacts {
   protocol::binlog::Checksum checksum = protocol::binlog::Checksum::Crc32;
   protocol::binlog::GtidList gtid_binlog_pos;
   std::string version;
+  // Sessions report the GTID of each transaction they commit (session_track_system_variables
+  // names last_gtid, or is '*'): the follower can attribute transactions by GTID.
+  bool tracks_last_gtid = false;
 };
 
 // Checks kPreflightQuery's result; `our_server_id` must differ from the server's. The error is

@@ -10,6 +10,11 @@ void SessionDirectory::opened(const Common& common) {
 }
 
 void SessionDirectory::closed(std::uint32_t server_conn_id) {
+  if (const auto command = unanswered_.find(server_conn_id); command != unanswered_.end()) {
+    unanswered_numbers_.erase(command->second);  // it will never be answered now
+    unanswered_.erase(command);
+    if (on_answer_) on_answer_();
+  }
   const auto found = live_.find(server_conn_id);
   if (found == live_.end()) return;
   if (recent_limit_ > 0) {
@@ -45,6 +50,46 @@ bool SessionDirectory::identify(std::uint32_t server_conn_id, Common& common) co
   common.user = identity->user;
   common.program = identity->program;
   return true;
+}
+
+void SessionDirectory::command_sent(std::uint32_t server_conn_id) {
+  const std::uint64_t number = ++commands_sent_;
+  auto [entry, added] = unanswered_.try_emplace(server_conn_id, number);
+  if (!added) {
+    unanswered_numbers_.erase(entry->second);
+    entry->second = number;
+  }
+  unanswered_numbers_.insert(number);
+}
+
+void SessionDirectory::command_answered(std::uint32_t server_conn_id,
+                                        const std::vector<std::string>& gtids) {
+  if (const auto command = unanswered_.find(server_conn_id); command != unanswered_.end()) {
+    unanswered_numbers_.erase(command->second);
+    unanswered_.erase(command);
+  }
+  for (const auto& gtid : gtids) {
+    if (gtid_limit_ == 0) break;
+    auto [entry, added] = committers_.insert_or_assign(gtid, server_conn_id);
+    if (!added) continue;  // already in the order (a re-reported GTID keeps its place)
+    committer_order_.push_back(gtid);
+    while (committer_order_.size() > gtid_limit_) {
+      committers_.erase(committer_order_.front());
+      committer_order_.pop_front();
+    }
+  }
+  if (on_answer_) on_answer_();
+}
+
+std::optional<std::uint32_t> SessionDirectory::committer(const std::string& gtid) const {
+  const auto found = committers_.find(gtid);
+  if (found == committers_.end()) return std::nullopt;
+  return found->second;
+}
+
+bool SessionDirectory::command_unanswered(std::uint64_t after, std::uint64_t up_to) const {
+  const auto first = unanswered_numbers_.upper_bound(after);
+  return first != unanswered_numbers_.end() && *first <= up_to;
 }
 
 }  // namespace gw::eventlog

@@ -176,6 +176,14 @@ void Connection::apply(session::Actions& actions) {
               identity.program = std::string(info.program());
               directory->opened(identity);
             }
+          } else if constexpr (std::is_same_v<A, session::CommandSent>) {
+            if (auto* directory = proxy_.settings().directory) {
+              directory->command_sent(session_.info().server_connection_id);
+            }
+          } else if constexpr (std::is_same_v<A, session::CommandAnswered>) {
+            if (auto* directory = proxy_.settings().directory) {
+              directory->command_answered(session_.info().server_connection_id, a.gtids);
+            }
           } else {
             // An event for the log (auth result, command begin or end). A response's bytes
             // belong to the command that ends with it, and were counted as they were sent.

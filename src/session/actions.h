@@ -5,6 +5,7 @@
 // the session's state.
 
 #include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -80,9 +81,20 @@ struct Authenticated {  // the server accepted the client's login
   friend bool operator==(const Authenticated&, const Authenticated&) = default;
 };
 
-using Action =
-    std::variant<Send, CloseLeg, KillRequest, CancelDone, QuitSent, ArmTimer, UpstreamGreeted,
-                 Authenticated, AuthResultEvent, CommandBeginEvent, CommandEndEvent>;
+// With SessionSettings::track_gtids: a command went upstream, and later its answer came back
+// naming the transactions it committed (MariaDB's last_gtid tracker), so that binlog change
+// records can say which session made them. Only for sessions whose upstream tracks state.
+struct CommandSent {
+  friend bool operator==(const CommandSent&, const CommandSent&) = default;
+};
+struct CommandAnswered {
+  std::vector<std::string> gtids;  // as the server wrote them, e.g. "0-1-42"; often none
+  friend bool operator==(const CommandAnswered&, const CommandAnswered&) = default;
+};
+
+using Action = std::variant<Send, CloseLeg, KillRequest, CancelDone, QuitSent, ArmTimer,
+                            UpstreamGreeted, Authenticated, CommandSent, CommandAnswered,
+                            AuthResultEvent, CommandBeginEvent, CommandEndEvent>;
 
 // The list a Session call returns; valid until the next call. Bytes for the same leg that follow
 // each other share one Send.

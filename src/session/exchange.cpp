@@ -89,6 +89,26 @@ std::size_t Exchange::keep_for_server(const protocol::MessageStart& start) const
   }
 }
 
+bool Exchange::is_ok(const protocol::MessageStart& start) const {
+  if (!start.first_byte) return false;
+  const std::uint8_t b = *start.first_byte;
+  const bool terminator =
+      deprecate_eof() && protocol::is_ok_terminator(b, start.header.payload_length);
+  switch (expect_) {
+    case Expect::AuthExchange:
+    case Expect::Response:
+    case Expect::InfileReply:
+      return b == protocol::kOkHeader;
+    case Expect::SimpleReply:
+      return b == protocol::kOkHeader || terminator;
+    case Expect::Rows:
+    case Expect::FieldListDefs:
+      return terminator;
+    default:
+      return false;
+  }
+}
+
 Turn Exchange::turn() const {
   switch (expect_) {
     case Expect::Nothing:
@@ -128,6 +148,7 @@ Result<Turn> Exchange::on_client_message(const Message& message) {
 
 Result<Turn> Exchange::on_server_message(const Message& message) {
   if (expect_ == Expect::Nothing) return fail(codec_errc::unexpected_message);
+  ok_.reset();
   if (auto r = check_sequence(message); !r) return fail(r.error());
   client_spoke_last_ = false;
   const auto b = message.first_byte;
@@ -255,6 +276,7 @@ Result<Turn> Exchange::on_result_end(const Message& message) {
     if (!ok) return fail(ok.error());
     status_ = ok->status;
     outcome_.warnings = ok->warnings;
+    ok_ = std::move(*ok);
   } else {
     auto eof = protocol::decode_eof(message.head);
     if (!eof) return fail(eof.error());
@@ -279,6 +301,7 @@ Result<Turn> Exchange::on_ok(const Message& message) {
   outcome_.affected_rows = ok->affected_rows;
   outcome_.last_insert_id = ok->last_insert_id;
   outcome_.warnings = ok->warnings;
+  ok_ = std::move(*ok);
   if (expect_ != Expect::AuthExchange && (status_ & protocol::status::kMoreResultsExist)) {
     expect_ = Expect::Response;
     return Turn::Server;

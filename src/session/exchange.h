@@ -22,11 +22,13 @@
 // [X] is a step only without CLIENT_DEPRECATE_EOF.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
 #include "protocol/constants.h"
 #include "protocol/message_splitter.h"
+#include "protocol/response.h"
 
 namespace gw::session {
 
@@ -89,6 +91,9 @@ class Exchange {
   // Bytes of a server message to keep for on_server_message: whole status packets, nothing of
   // rows and column definitions.
   std::size_t keep_for_server(const protocol::MessageStart& start) const;
+  // The server message starting now is an OK packet (not a row, an EOF or a prepare OK): what
+  // a session that re-encodes OKs must hold.
+  bool is_ok(const protocol::MessageStart& start) const;
   [[nodiscard]] Result<Turn> on_server_message(const protocol::Message& message);
   [[nodiscard]] Result<Turn> on_client_message(const protocol::Message& message);
 
@@ -107,6 +112,8 @@ class Exchange {
   std::uint8_t next_sequence_id() const { return next_sequence_id_; }
   std::uint16_t status_flags() const { return status_; }
   const Outcome& outcome() const { return outcome_; }
+  // The last server message, decoded, when it was an OK packet (reset by every server message).
+  const std::optional<protocol::OkPacket>& ok() const { return ok_; }
 
  private:
   [[nodiscard]] Result<void> check_sequence(const protocol::Message& message);
@@ -130,6 +137,7 @@ class Exchange {
   std::uint16_t status_ = protocol::status::kAutocommit;
   bool client_spoke_last_ = false;
   Outcome outcome_;
+  std::optional<protocol::OkPacket> ok_;
 };
 
 }  // namespace gw::session

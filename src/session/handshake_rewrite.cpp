@@ -1,5 +1,7 @@
 #include "session/handshake_rewrite.h"
 
+#include <utility>
+
 #include "core/errors.h"
 #include "session/capabilities.h"
 
@@ -19,6 +21,7 @@ Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting) {
 }
 
 Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered,
+                                         std::uint64_t added,
                                          protocol::HandshakeResponse& response) {
   auto decoded = protocol::decode_handshake_response(payload);
   if (!decoded) return fail(decoded.error());
@@ -27,9 +30,13 @@ Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered
   // extended bits only count when both sides cleared the CLIENT_MYSQL bit.
   const std::uint64_t sent = response.capabilities;
   response.capabilities &= offered | cap::kMysql;
-  if (response.capabilities == sent) return Bytes(payload.begin(), payload.end());
+  const std::uint64_t upstream = response.capabilities | (added & offered);
+  if (upstream == sent) return Bytes(payload.begin(), payload.end());
+  // Encoded with the upstream bits, then given back the agreed ones (no copy of the auth data).
+  const std::uint64_t agreed = std::exchange(response.capabilities, upstream);
   Bytes out;
   protocol::encode_handshake_response(response, out);
+  response.capabilities = agreed;
   return out;
 }
 

@@ -12,9 +12,12 @@ namespace gw::session {
 // returns the payload to send to the client instead.
 [[nodiscard]] Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting);
 
-// Decodes the client's HandshakeResponse41 into `response` and returns the payload to send to
-// the server: the client's capabilities limited to those `offered` in the rewritten greeting.
+// Decodes the client's HandshakeResponse41 into `response` (its capabilities limited to those
+// `offered` in the rewritten greeting: what the client and gracewire agree on) and returns the
+// payload to send to the server: those capabilities plus the ones in `added` that the server
+// offers (gracewire asks for CLIENT_SESSION_TRACK itself, see SessionSettings::track_gtids).
 [[nodiscard]] Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered,
+                                                       std::uint64_t added,
                                                        protocol::HandshakeResponse& response);
 
 }  // namespace gw::session

@@ -88,6 +88,8 @@ inline constexpr std::size_t kStatementHeadLimit = 64 * kKiB;
 // The largest command that can be held: one packet (a longer message spans several, and the
 // server reads those as they come).
 inline constexpr std::size_t kMaxHoldLimit = protocol::kMaxPacketPayload - 1;
+// GTIDs kept of one command (a multi-statement query may commit many; the rest go unnamed).
+inline constexpr std::size_t kMaxGtidsPerCommand = 64;
 
 struct SessionSettings {
   // Client commands up to this payload size are held whole and checked before the server sees
@@ -108,6 +110,11 @@ struct SessionSettings {
   // With record_events: decode COM_STMT_EXECUTE's bound parameters into the events. Keeps each
   // prepared statement's parameter count and types.
   bool record_params = false;
+  // Report the GTIDs each command commits (CommandSent, CommandAnswered) for the binlog
+  // follower's attribution: gracewire asks the server for CLIENT_SESSION_TRACK even when the
+  // client does not, reads MariaDB's last_gtid tracker from OK packets, and takes the session
+  // state out of every OK before a client that did not ask for it sees one.
+  bool track_gtids = false;
 };
 
 // How the client's connection ended, when it ended without COM_QUIT.
@@ -251,6 +258,15 @@ class Session {
   [[nodiscard]] Result<void> on_command(const protocol::Message& m);
   [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
   [[nodiscard]] Result<void> on_exchange_message(const protocol::Message& m);
+  void on_ok_packet(const protocol::OkPacket& ok, std::uint8_t sequence_id, bool held);
+  // The server leg tracks session state and the client did not ask for it: OK packets are held
+  // and re-encoded without it.
+  bool strips_session_state() const {
+    return (upstream_capabilities_ & ~info_.capabilities & protocol::cap::kSessionTrack) != 0;
+  }
+  bool tracks_gtids() const {
+    return settings_.track_gtids && (upstream_capabilities_ & protocol::cap::kSessionTrack) != 0;
+  }
   [[nodiscard]] Result<void> on_unsolicited(const protocol::Message& m);
   void exchange_done();
   void track_statement(std::uint8_t command, const protocol::Message& m, CommandBeginEvent& event);
@@ -278,6 +294,10 @@ class Session {
   Phase phase_ = Phase::Connecting;
   Shutdown shutdown_ = Shutdown::No;
   SessionInfo info_;
+  // In effect on the server leg: info_.capabilities, plus CLIENT_SESSION_TRACK with track_gtids.
+  std::uint64_t upstream_capabilities_ = 0;
+  bool ok_held_ = false;  // the server message in progress is an OK to re-encode for the client
+  std::vector<std::string> committed_gtids_;  // by the command in flight (track_gtids)
   Exchange exchange_;
   ClientLeg client_;
   ServerLeg server_;

@@ -264,16 +264,19 @@ Result<void> Session::on_handshake_response(const Message& m) {
   // gracewire removed CLIENT_SSL from the greeting; a client that asks anyway must be told.
   if (protocol::is_ssl_request(m.head)) return fail(codec_errc::unsupported);
   protocol::HandshakeResponse response;
-  auto rewritten = rewrite_handshake_response(m.head, server_.offered_capabilities, response);
+  const std::uint64_t added = settings_.track_gtids ? protocol::cap::kSessionTrack : 0;
+  auto rewritten =
+      rewrite_handshake_response(m.head, server_.offered_capabilities, added, response);
   if (!rewritten) return fail(rewritten.error());
   info_.capabilities = response.capabilities & server_.offered_capabilities;
+  upstream_capabilities_ = info_.capabilities | (added & server_.offered_capabilities);
   info_.user = response.user;
   info_.schema = response.schema;
   info_.auth_plugin = response.auth_plugin;
   info_.attributes = std::move(response.attributes);
   protocol::append_message(*rewritten, m.first_sequence_id, actions_.bytes_for(Leg::Server));
   client_.route = Route::Drop;  // forwarded above, rewritten; the raw bytes are not sent
-  exchange_.begin_authentication(info_.capabilities);
+  exchange_.begin_authentication(upstream_capabilities_);
   set_phase(Phase::Auth);
   return {};
 }
@@ -300,8 +303,9 @@ Result<void> Session::on_command(const Message& m) {
     if (settings_.record_params) track_statement(command, m, event);
     actions_.push(std::move(event));
   }
-  if (exchange_.begin_command(command, m.last_sequence_id, info_.capabilities)) {
+  if (exchange_.begin_command(command, m.last_sequence_id, upstream_capabilities_)) {
     set_phase(Phase::Command);
+    if (tracks_gtids()) actions_.push(CommandSent{});
   } else if (settings_.record_events) {
     // No reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA): the command ends as it is sent.
     actions_.push(CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "core/errors.h"
 #include "protocol/constants.h"
 #include "protocol/frame.h"
 #include "protocol/response.h"
+#include "protocol/session_state.h"
 #include "session/capabilities.h"
 #include "session/handshake_rewrite.h"
 #include "session/session.h"
@@ -33,6 +36,7 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
   Session& s = s_;
   // Greetings and unsolicited ERRs are small; a longer one is not whole, and refused.
   constexpr std::size_t keep = kServerMessageLimit;
+  s.ok_held_ = false;
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
@@ -41,6 +45,10 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
     case Phase::Auth:
     case Phase::Command:
       s.server_.route = s.client_.gone() ? Route::Drop : Route::Forward;
+      if (s.strips_session_state() && s.exchange_.is_ok(m)) {
+        s.server_.route = Route::Drop;  // re-encoded whole by on_ok_packet
+        s.ok_held_ = true;
+      }
       return MessagePlan{.keep = s.exchange_.keep_for_server(m)};
     case Phase::Handshake:
     case Phase::Idle:
@@ -116,16 +124,44 @@ Result<void> Session::on_greeting(const Message& m) {
 }
 
 Result<void> Session::on_exchange_message(const Message& m) {
+  const bool held = std::exchange(ok_held_, false);
   auto turn = exchange_.on_server_message(m);
   if (!turn) return fail(turn.error());
+  if (const auto& ok = exchange_.ok()) {
+    on_ok_packet(*ok, m.first_sequence_id, held);
+  } else if (held) {
+    return fail(codec_errc::unexpected_message);  // is_ok() and the exchange disagree
+  }
   if (*turn == Turn::Done) exchange_done();
   return {};
+}
+
+// Every OK of a session that tracks GTIDs may name the transaction its command committed; a
+// client that did not ask for session tracking gets the OK without it, as the server would
+// have sent it to that client.
+void Session::on_ok_packet(const protocol::OkPacket& ok, std::uint8_t sequence_id, bool held) {
+  if (tracks_gtids() && !ok.session_state.empty()) {
+    const auto gtid = protocol::find_tracked_variable(as_bytes(ok.session_state), "last_gtid");
+    if (gtid && !gtid->empty() && committed_gtids_.size() < kMaxGtidsPerCommand) {
+      committed_gtids_.emplace_back(*gtid);
+    }
+  }
+  if (!held || !client_.accepts_bytes()) return;
+  protocol::OkPacket untracked = ok;
+  untracked.status &= static_cast<std::uint16_t>(~protocol::status::kSessionStateChanged);
+  untracked.session_state.clear();
+  Bytes payload;
+  protocol::encode_ok(untracked, info_.capabilities, payload);
+  protocol::append_message(payload, sequence_id, actions_.bytes_for(Leg::Client));
 }
 
 void Session::exchange_done() {
   const Outcome& outcome = exchange_.outcome();
   const bool ok = outcome.kind != Outcome::Kind::Error;
   const bool killed = cancel_requested_;
+  if (phase_ == Phase::Command && tracks_gtids()) {
+    actions_.push(CommandAnswered{std::exchange(committed_gtids_, {})});
+  }
   if (settings_.record_events) {
     if (phase_ == Phase::Auth) {
       actions_.push(AuthResultEvent{ok, outcome.error_code, outcome.error_message});

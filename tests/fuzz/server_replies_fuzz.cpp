@@ -1,6 +1,7 @@
 // What the server sends in reply: the authentication exchange (protocol/auth.h), OK, ERR,
 // progress reports and EOF (protocol/response.h), a result set's column count and
-// COM_STMT_PREPARE_OK (protocol/resultset.h). The first byte picks the decoder, the next eight
+// COM_STMT_PREPARE_OK (protocol/resultset.h), the session state block of an OK
+// (protocol/session_state.h). The first byte picks the decoder, the next eight
 // are the capabilities in effect. Properties: codec_check.h, and the quick classifiers agree with
 // the decoders.
 
@@ -9,6 +10,7 @@
 #include "protocol/constants.h"
 #include "protocol/response.h"
 #include "protocol/resultset.h"
+#include "protocol/session_state.h"
 
 using namespace gw;
 using namespace gw::protocol;
@@ -37,6 +39,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 2:
       fuzz::check_codec(payload, with_caps(decode_ok), encode_with_caps(encode_ok));
+      if (auto ok = decode_ok(payload, caps)) {
+        // A tracked value is a view into the block, never past it.
+        const auto block = as_bytes(ok->session_state);
+        if (auto gtid = find_tracked_variable(block, "last_gtid")) {
+          FUZZ_CHECK(gtid->data() >= ok->session_state.data() &&
+                     gtid->data() + gtid->size() <=
+                         ok->session_state.data() + ok->session_state.size());
+        }
+      }
       break;
     case 3:
       if ((caps & cap::kProtocol41) != 0) {

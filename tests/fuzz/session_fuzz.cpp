@@ -55,6 +55,7 @@ SessionSettings settings_from(std::uint8_t choice) {
   if (choice & 0x08) s.handshake_credentials = ControlCredentials{"gw_control", "control-secret"};
   s.record_events = (choice & 0x10) != 0;
   s.record_params = (choice & 0x20) != 0;
+  s.track_gtids = (choice & 0x40) != 0;  // OKs re-encoded for clients without session tracking
   return s;
 }
 

@@ -365,6 +365,61 @@ class BinlogTest(harness.IntegrationTestCase):
         self.assertEqual(commit[0]["program"], "attributed-app")
         self.assertEqual(commit[0]["rows"], 1)
 
+    def test_innodb_transactions_through_gracewire_name_their_session(self):
+        # An InnoDB transaction names no connection in the binlog; gracewire learns its GTID from
+        # the session's OK (last_gtid, tracked by the sandbox server) — for PyMySQL, which does
+        # not ask for session tracking and must see its OKs unchanged, and for the mariadb CLI,
+        # which does. Direct writes interleaved with them keep server_conn_id alone.
+        self.admin("CREATE TABLE orders (id INT PRIMARY KEY, who VARCHAR(10)) ENGINE=InnoDB")
+        f = self.follower()
+        direct = self.server.admin()
+        self.addCleanup(direct.close)
+        direct.select_db(self.db)
+        direct.autocommit(True)
+        with contextlib.closing(self.through(f, "orders-app")) as conn, conn.cursor() as cur:
+            thread = conn.thread_id()
+            for i in range(100):
+                self.assertEqual(cur.execute("INSERT INTO orders VALUES (%s, 'proxy')", (i,)), 1)
+                with direct.cursor() as d:
+                    d.execute("INSERT INTO orders VALUES (%s, 'direct')", (1000 + i,))
+            cur.execute("BEGIN")
+            cur.execute("INSERT INTO orders VALUES (500, 'proxy')")
+            self.assertEqual(cur.execute("UPDATE orders SET who = 'proxy2' WHERE id < 3"), 3)
+            cur.execute("COMMIT")
+            # The OK's info string reaches PyMySQL intact, without the session state.
+            cur.execute("UPDATE orders SET who = 'proxy3' WHERE id < 2")
+            self.assertEqual(conn._result.message, b"Rows matched: 2  Changed: 2  Warnings: 0")
+            self.assertEqual(conn._result.server_status & 0x4000, 0)
+        cli = subprocess.run(
+            ["mariadb", "-h", "127.0.0.1", "-P", str(f.gracewire.port), "-u", self.server.user,
+             f"-p{self.server.password}", self.db, "-e",
+             "INSERT INTO orders VALUES (900, 'cli'); SELECT CONNECTION_ID()"],
+            capture_output=True, text=True, timeout=30, check=True)
+        cli_thread = int(cli.stdout.split()[-1])
+
+        rows = f.wait_rows("orders", 100 + 100 + 1 + 3 + 2 + 1)
+        by_id = {}
+        for row in rows:
+            by_id.setdefault((row["after"] or row["before"])["id"], []).append(row)
+        for i in range(100):
+            proxied, = by_id[i][:1]
+            self.assertEqual((proxied["server_conn_id"], proxied["program"]), (thread, "orders-app"),
+                             proxied)
+            self.assertGreater(proxied["session"], 0)
+            self.assertEqual(proxied["user"], self.server.user)
+            made_directly, = by_id[1000 + i]
+            self.assertEqual(made_directly["session"], 0, made_directly)
+            self.assertEqual(made_directly["program"], "")
+        in_transaction = [r for r in rows if r["after"] and r["after"]["who"] == "proxy2"]
+        self.assertEqual(len(in_transaction), 3)
+        self.assertTrue(all(r["program"] == "orders-app" for r in in_transaction), in_transaction)
+        commit = [c for c in f.records("commit") if c["gtid"] == in_transaction[0]["gtid"]]
+        self.assertEqual((commit[0]["program"], commit[0]["rows"]), ("orders-app", 4))
+        from_cli, = by_id[900]
+        self.assertEqual(from_cli["server_conn_id"], cli_thread)
+        self.assertGreater(from_cli["session"], 0)
+        self.assertNotEqual(from_cli["session"], by_id[0][0]["session"])
+
     def test_a_secret_in_ddl_is_redacted(self):
         f = self.follower()
         self.admin("CREATE USER IF NOT EXISTS 'gw_secret_user'@'%' IDENTIFIED BY 'hunter2-secret'",

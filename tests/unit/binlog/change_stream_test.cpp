@@ -173,6 +173,47 @@ TEST(ChangeStream, NamesTheSessionBehindAKnownConnection) {
   EXPECT_EQ(create.common.db, "test") << "the statement's database, not the session's";
 }
 
+// An InnoDB transaction names no connection; the proxy reported which connection committed it
+// (last_gtid in its OK): the rows and the commit carry that session.
+TEST(ChangeStream, NamesTheSessionThatReportedTheGtid) {
+  eventlog::SessionDirectory directory;
+  eventlog::Common who;
+  who.session = 23;
+  who.server_conn_id = 9;
+  who.client = "127.0.0.1:50001";
+  who.user = "app";
+  who.program = "orders";
+  directory.opened(who);
+  directory.command_sent(9);
+  directory.command_answered(9, {"0-1-7"});
+  auto stream = stream_from_start(&directory);
+  const auto events = events_of_test_binlog();
+  std::vector<eventlog::Record> records;
+  std::vector<std::string> awaited;
+  for (const auto& event : events) {
+    ASSERT_TRUE(stream.begin_event(event).has_value());
+    while (true) {
+      if (const std::string* gtid = stream.awaiting_identity()) awaited.push_back(*gtid);
+      auto record = stream.next_record();
+      ASSERT_TRUE(record.has_value());
+      if (!*record) break;
+      records.push_back(std::move(**record));
+    }
+  }
+  // Asked before the first row of each transaction without a thread id, once each.
+  EXPECT_EQ(awaited, (std::vector<std::string>{"0-1-7", "0-1-8", "0-1-10", "1-1-1"}));
+  const auto& ada = std::get<eventlog::RowRecord>(records.at(1));
+  EXPECT_EQ(ada.common.session, 23u);
+  EXPECT_EQ(ada.common.server_conn_id, 9u);
+  EXPECT_EQ(ada.common.program, "orders");
+  EXPECT_EQ(std::get<eventlog::RowRecord>(records.at(2)).common.session, 23u);
+  EXPECT_EQ(std::get<eventlog::CommitRecord>(records.at(3)).common.session, 23u);
+  // 0-1-8 was not reported: server_conn_id stays unknown, no session is guessed.
+  const auto& update = std::get<eventlog::RowRecord>(records.at(4));
+  EXPECT_EQ(update.common.session, 0u);
+  EXPECT_EQ(update.common.server_conn_id, 0u);
+}
+
 TEST(ChangeStream, ACorruptEventIsAnErrorNotASkip) {
   auto events = events_of_test_binlog();
   auto stream = stream_from_start();

@@ -11,11 +11,12 @@ using protocol::TextRow;
 // The preflight row as MariaDB 10.11 (Debian 12's 1:10.11.19) answers it for the test sandbox,
 // and the same server with Debian's defaults (MIXED, NO_LOG).
 TextResult preflight_row(std::string format = "ROW", std::string metadata = "FULL",
-                         std::string image = "FULL", std::string log_bin = "1") {
+                         std::string image = "FULL", std::string log_bin = "1",
+                         std::string tracked = "autocommit,last_gtid") {
   TextResult result;
   result.ok = true;
   result.rows.push_back(TextRow{log_bin, format, image, metadata, "CRC32", "1", "0-1-42,1-1-7",
-                                "10.11.19-MariaDB-0+deb12u1-log"});
+                                "10.11.19-MariaDB-0+deb12u1-log", tracked});
   return result;
 }
 
@@ -27,6 +28,22 @@ TEST(Preflight, AcceptsTheSandboxServer) {
   ASSERT_EQ(facts->gtid_binlog_pos.size(), 2u);
   EXPECT_EQ(facts->gtid_binlog_pos[1].sequence, 7u);
   EXPECT_EQ(facts->version, "10.11.19-MariaDB-0+deb12u1-log");
+  EXPECT_TRUE(facts->tracks_last_gtid);
+}
+
+// Debian's default list has no last_gtid; '*' tracks everything; names are case-insensitive.
+TEST(Preflight, KnowsWhetherSessionsReportTheirGtids) {
+  const auto tracks = [](std::string list) {
+    auto facts = check_preflight(preflight_row("ROW", "FULL", "FULL", "1", std::move(list)), 4242);
+    EXPECT_TRUE(facts.has_value());
+    return facts && facts->tracks_last_gtid;
+  };
+  EXPECT_FALSE(tracks(
+      "autocommit,character_set_client,character_set_connection,character_set_results,time_zone"));
+  EXPECT_FALSE(tracks(""));
+  EXPECT_FALSE(tracks("last_gtid_x,xlast_gtid"));
+  EXPECT_TRUE(tracks("*"));
+  EXPECT_TRUE(tracks("time_zone, LAST_GTID"));
 }
 
 TEST(Preflight, NamesEveryWrongSettingWithItsFix) {
