@@ -39,8 +39,8 @@ class AttributionGate {
  private:
   const eventlog::SessionDirectory& directory_;
   std::chrono::milliseconds max_wait_;
-  std::string waiting_for_;          // the GTID of the transaction held back, if any
-  std::uint64_t sent_at_start_ = 0;  // commands_sent() when the wait began
+  std::string waiting_for_;           // the GTID of the transaction held back, if any
+  std::uint64_t sent_at_start_ = 0;   // commands_sent() when the wait began
   std::uint64_t waited_through_ = 0;  // commands up to this number are not waited for again
   Clock::time_point deadline_{};
   std::uint64_t timeouts_ = 0;

@@ -29,11 +29,13 @@ class ObjectWriter {
   }
   void number(std::string_view name, std::uint64_t value) {
     key(name);
-    out_.append(fmt::format_int(value).c_str());
+    const fmt::format_int digits(value);
+    out_.append(digits.data(), digits.size());
   }
   void number(std::string_view name, std::int64_t value) {
     key(name);
-    out_.append(fmt::format_int(value).c_str());
+    const fmt::format_int digits(value);
+    out_.append(digits.data(), digits.size());
   }
   void boolean(std::string_view name, bool value) {
     key(name);
@@ -57,12 +59,11 @@ class ObjectWriter {
 
  private:
   void key(std::string_view name, std::string_view suffix = {}) {
-    if (!first_) out_ += ',';
+    out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
     first_ = false;
-    out_ += '"';
-    out_ += name;
-    out_ += suffix;
-    out_ += "\":";
+    out_.append(name);
+    out_.append(suffix);
+    out_.append("\":", 2);
   }
 
   std::string& out_;
@@ -223,7 +224,8 @@ void append_column_key(std::string& out, const std::vector<std::string>* names, 
     append_json_string(out, (*names)[index]);
   } else {
     out += "\"@";
-    out += fmt::format_int(index + 1).c_str();
+    const fmt::format_int digits(index + 1);
+    out.append(digits.data(), digits.size());
     out += '"';
   }
   out += ':';

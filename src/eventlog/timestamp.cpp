@@ -5,13 +5,33 @@
 namespace gw::eventlog {
 namespace {
 
-void append_digits(std::string& out, long long value, int width) {
-  char digits[20];
+constexpr std::size_t kDateTimeSize = 19;  // "2026-11-24T09:02:08"
+
+void put_digits(char* at, long long value, int width) {
   for (int i = width - 1; i >= 0; --i) {
-    digits[i] = static_cast<char>('0' + value % 10);
+    at[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-  out.append(digits, static_cast<std::size_t>(width));
+}
+
+// "YYYY-MM-DDTHH:MM:SS" of the second `second` (since the epoch).
+void format_second(char* out, std::chrono::sys_seconds second) {
+  using namespace std::chrono;
+  const auto day = floor<days>(second);
+  const year_month_day date{day};
+  const hh_mm_ss time{second - day};
+  // Years outside 0..9999 cannot be written in RFC 3339; clamp rather than emit a bad field.
+  put_digits(out, std::clamp(static_cast<int>(date.year()), 0, 9999), 4);
+  out[4] = '-';
+  put_digits(out + 5, static_cast<unsigned>(date.month()), 2);
+  out[7] = '-';
+  put_digits(out + 8, static_cast<unsigned>(date.day()), 2);
+  out[10] = 'T';
+  put_digits(out + 11, time.hours().count(), 2);
+  out[13] = ':';
+  put_digits(out + 14, time.minutes().count(), 2);
+  out[16] = ':';
+  put_digits(out + 17, time.seconds().count(), 2);
 }
 
 }  // namespace
@@ -19,25 +39,21 @@ void append_digits(std::string& out, long long value, int width) {
 void append_rfc3339(std::string& out, std::chrono::system_clock::time_point ts) {
   using namespace std::chrono;
   const auto micros = floor<microseconds>(ts);
-  const auto day = floor<days>(micros);
-  const year_month_day date{day};
-  const hh_mm_ss time{micros - day};
-  // Years outside 0..9999 cannot be written in RFC 3339; clamp rather than emit a bad field.
-  const int year = std::clamp(static_cast<int>(date.year()), 0, 9999);
-  append_digits(out, year, 4);
-  out += '-';
-  append_digits(out, static_cast<unsigned>(date.month()), 2);
-  out += '-';
-  append_digits(out, static_cast<unsigned>(date.day()), 2);
-  out += 'T';
-  append_digits(out, time.hours().count(), 2);
-  out += ':';
-  append_digits(out, time.minutes().count(), 2);
-  out += ':';
-  append_digits(out, time.seconds().count(), 2);
-  out += '.';
-  append_digits(out, time.subseconds().count(), 6);
-  out += 'Z';
+  const auto second = floor<seconds>(micros);
+  // Records come in bursts within one second (a transaction's rows share their commit_ts): the
+  // calendar part is worked out once per second and thread.
+  thread_local sys_seconds cached_second = sys_seconds::min();
+  thread_local char cached[kDateTimeSize];
+  if (second != cached_second) {
+    format_second(cached, second);
+    cached_second = second;
+  }
+  char text[kDateTimeSize + 8];
+  std::copy_n(cached, kDateTimeSize, text);
+  text[kDateTimeSize] = '.';
+  put_digits(text + kDateTimeSize + 1, (micros - second).count(), 6);
+  text[kDateTimeSize + 7] = 'Z';
+  out.append(text, sizeof text);
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point ts) {

@@ -10,24 +10,48 @@
 namespace gw::eventlog {
 namespace {
 
+// `value` in decimal, zero-padded to at least `width` digits (at most 20).
+void append_padded(std::string& out, std::uint64_t value, int width) {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[sizeof digits - ++n] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n < static_cast<std::size_t>(width) && n < sizeof digits) {
+    digits[sizeof digits - ++n] = '0';
+  }
+  out.append(digits + sizeof digits - n, n);
+}
+
 // The fraction of a DATETIME or TIME: exactly `fsp` digits of the microseconds when the column
 // declares them, six digits when it does not and they are not zero.
 void append_fraction(std::string& out, std::uint32_t microsecond, std::int8_t fsp) {
   if (fsp == 0) return;
   if (fsp < 0 && microsecond == 0) return;
   const int digits = fsp < 0 || fsp > 6 ? 6 : fsp;
-  char six[7];
-  // The wire bounds microseconds to six digits; a larger value is cut, never overflows.
-  fmt::format_to_n(six, sizeof six, "{:06}", microsecond % 1000000);
+  // The wire bounds microseconds to six digits; a larger value is cut, never overflows. The
+  // first `digits` of the six: the rest are dropped, not rounded.
+  std::uint32_t leading = microsecond % 1000000;
+  for (int dropped = digits; dropped < 6; ++dropped) leading /= 10;
   out += '.';
-  out.append(six, static_cast<std::size_t>(digits));
+  append_padded(out, leading, digits);
 }
 
 void append_date_time(std::string& out, const protocol::DateTime& v) {
   out += '"';
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}", v.year, v.month, v.day);
+  append_padded(out, v.year, 4);
+  out += '-';
+  append_padded(out, v.month, 2);
+  out += '-';
+  append_padded(out, v.day, 2);
   if (v.type != protocol::DateTime::Type::Date) {
-    fmt::format_to(std::back_inserter(out), " {:02}:{:02}:{:02}", v.hour, v.minute, v.second);
+    out += ' ';
+    append_padded(out, v.hour, 2);
+    out += ':';
+    append_padded(out, v.minute, 2);
+    out += ':';
+    append_padded(out, v.second, 2);
     append_fraction(out, v.microsecond, v.fsp);
   }
   out += '"';
@@ -36,8 +60,12 @@ void append_date_time(std::string& out, const protocol::DateTime& v) {
 void append_time(std::string& out, const protocol::Time& v) {
   // 64-bit: a nonsense day count from the wire cannot wrap.
   const std::uint64_t hours = std::uint64_t{v.days} * 24 + v.hour;
-  fmt::format_to(std::back_inserter(out), "\"{}{:02}:{:02}:{:02}", v.negative ? "-" : "", hours,
-                 v.minute, v.second);
+  out += v.negative ? "\"-" : "\"";
+  append_padded(out, hours, 2);
+  out += ':';
+  append_padded(out, v.minute, 2);
+  out += ':';
+  append_padded(out, v.second, 2);
   append_fraction(out, v.microsecond, v.fsp);
   out += '"';
 }
@@ -72,7 +100,8 @@ bool append_value_json(std::string& out, const protocol::Value& value) {
                       std::is_same_v<T, protocol::LongData>) {
           out += "null";
         } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t>) {
-          out += fmt::format_int(v).c_str();
+          const fmt::format_int digits(v);
+          out.append(digits.data(), digits.size());
         } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
           append_floating(out, v);
         } else if constexpr (std::is_same_v<T, protocol::Decimal>) {

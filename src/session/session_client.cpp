@@ -305,7 +305,10 @@ Result<void> Session::on_command(const Message& m) {
   }
   if (exchange_.begin_command(command, m.last_sequence_id, upstream_capabilities_)) {
     set_phase(Phase::Command);
-    if (tracks_gtids()) actions_.push(CommandSent{});
+    if (tracks_gtids()) {
+      committed_gtids_.clear();
+      actions_.push(CommandSent{});
+    }
   } else if (settings_.record_events) {
     // No reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA): the command ends as it is sent.
     actions_.push(CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});

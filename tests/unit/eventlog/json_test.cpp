@@ -48,6 +48,18 @@ TEST(Timestamp, IsRfc3339UtcWithMicroseconds) {
   EXPECT_EQ(rfc3339(sys_days{2026y / 1 / 1} + nanoseconds(1'999)), "2026-01-01T00:00:00.000001Z");
 }
 
+// The calendar part is cached per second: back and forth between seconds, and before the epoch
+// (where the second is floored, the microseconds count up from it), it stays right.
+TEST(Timestamp, SecondsComeAndGo) {
+  const auto a = sys_days{2026y / 1 / 1} + 5s + microseconds(7);
+  const auto b = sys_days{2026y / 1 / 1} + 6s;
+  EXPECT_EQ(rfc3339(a), "2026-01-01T00:00:05.000007Z");
+  EXPECT_EQ(rfc3339(a + microseconds(1)), "2026-01-01T00:00:05.000008Z");
+  EXPECT_EQ(rfc3339(b), "2026-01-01T00:00:06.000000Z");
+  EXPECT_EQ(rfc3339(a), "2026-01-01T00:00:05.000007Z");
+  EXPECT_EQ(rfc3339(system_clock::time_point{} - microseconds(1)), "1969-12-31T23:59:59.999999Z");
+}
+
 TEST(RecordJson, Connect) {
   Common c = common();
   c.server_conn_id = 0;  // not known yet

@@ -81,8 +81,7 @@ class SessionGtids : public ::testing::Test {
     take(s.to_client());
   }
   std::uint64_t upstream_capabilities() const {
-    auto response =
-        protocol::decode_handshake_response(ByteView(upstream_response_).subspan(4));
+    auto response = protocol::decode_handshake_response(ByteView(upstream_response_).subspan(4));
     EXPECT_TRUE(response);
     return response ? response->capabilities : 0;
   }
@@ -144,9 +143,8 @@ TEST_F(SessionGtids, AResultSetTerminatorLosesItsStateButRowsPassUntouched) {
                              packet(3,
                                     "\x01"
                                     "7")});
-  s.on_server_data(
-      concat({head, packet(4, tracked_ok("", "0-1-11", protocol::kEofHeader,
-                                         kTracked | cap::kDeprecateEof))}));
+  s.on_server_data(concat({head, packet(4, tracked_ok("", "0-1-11", protocol::kEofHeader,
+                                                      kTracked | cap::kDeprecateEof))}));
   EXPECT_EQ(s.phase(), Session::Phase::Idle) << s.close_detail();
   protocol::OkPacket end;
   end.header = protocol::kEofHeader;
@@ -182,8 +180,7 @@ TEST_F(SessionGtids, PrepareOkIsNotRewritten) {
   ScriptedSession s(tracking());
   authenticate(s, kBaseCaps | cap::kDeprecateEof);
   s.on_client_data(command(static_cast<std::uint8_t>(protocol::Command::StmtPrepare), "DO 1"));
-  const Bytes prepare_ok = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-                            0x00, 0x00, 0x00, 0x00, 0x00};
+  const Bytes prepare_ok = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
   s.on_server_data(packet(1, prepare_ok));
   EXPECT_EQ(s.phase(), Session::Phase::Idle) << s.close_detail();
   EXPECT_EQ(take(s.to_client()), packet(1, prepare_ok));
