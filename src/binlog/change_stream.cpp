@@ -93,6 +93,7 @@ Result<void> ChangeStream::begin_event(ByteView event) {
   auto raw = pb::split_event(event, checksum_);
   if (!raw) return fail(raw.error());
   header_ = raw->header;
+  event_decoded_at_ = std::chrono::system_clock::now();  // every record of the event's `ts`
   ++stats_.events;
   // log_pos is where the next event starts; artificial events (log_pos 0) have no place.
   event_pos_ = header_.log_pos >= header_.event_size ? header_.log_pos - header_.event_size : 0;
@@ -386,7 +387,7 @@ void ChangeStream::resolve_identity() {
 
 eventlog::Common ChangeStream::common_for(std::uint32_t thread_id, std::string_view db) const {
   eventlog::Common common;
-  common.ts = std::chrono::system_clock::now();
+  common.ts = event_decoded_at_;
   common.server_conn_id = thread_id;
   if (options_.attribution != nullptr && thread_id != 0) {
     options_.attribution->identify(thread_id, common);

@@ -177,6 +177,7 @@ class ChangeStream {
   StreamPosition committed_;
   bool committed_moved_ = false;
   std::uint32_t last_timestamp_ = 0;
+  std::chrono::system_clock::time_point event_decoded_at_{};
   ChangeStreamStats stats_;
 };
 
