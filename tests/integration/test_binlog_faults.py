@@ -2,6 +2,8 @@
 
 - The server restarts in the middle of a stream of transactions: the follower reconnects with
   backoff, resumes by GTID, and every committed row is recorded (exactly once by its key).
+- A second replica takes gracewire's server_id: gracewire says so, backs off for seconds (never a
+  tight loop), and its proxy keeps serving.
 - mariadb-binlog -vv reads the same events as the follower: every column of every row agrees.
 - A 1,000,000-row transaction streams through in bounded memory.
 
@@ -17,6 +19,7 @@ import contextlib
 import datetime
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,16 +31,22 @@ from pathlib import Path
 import pymysql
 
 import harness
-from test_binlog import BINLOG, Follower, dump_threads, key, kTypesRows, kTypesTable
+import rawclient
+from test_binlog import BINLOG, Follower, dump_threads, key, kServerId, kTypesRows, kTypesTable
 from test_binlog import wait_until
 
 kServerArgs = ("--binlog-row-metadata=FULL", "--binlog-row-image=FULL", "--log-warnings=3")
+# The rival replica's own account, so that the binlog account's logins are gracewire's alone.
+RIVAL = harness.Credentials("gw_rival", "gw-rival-pw", "")
 
 
 def setUpModule():
     harness.start_stack("binlog_faults", server_args=kServerArgs,
                         control_account=harness.CONTROL_CREDENTIALS)
-    grant_accounts(harness.STACK.server)
+    server = harness.STACK.server
+    grant_accounts(server)
+    server.admin_query("CREATE USER %s@'%%' IDENTIFIED BY %s", (RIVAL.user, RIVAL.password))
+    server.admin_query("GRANT REPLICATION SLAVE ON *.* TO %s@'%%'", (RIVAL.user,))
 
 
 def tearDownModule():
@@ -120,6 +129,90 @@ class Writer(threading.Thread):
         """For a cleanup: stops after the batch in hand."""
         self._halted.set()
         self.join(30)
+
+class RawReplica:
+    """A replica written by hand, with an account of its own (RIVAL): COM_REGISTER_SLAVE and
+    COM_BINLOG_DUMP with a chosen server_id, from the binlog's current end."""
+
+    kComBinlogDump = 0x12
+    kComRegisterSlave = 0x15
+
+    def __init__(self, server: harness.MariaDB, server_id: int, dump: bool = True):
+        """Logs in and registers; dump=False leaves start_dump() to the caller."""
+        self.server, self.server_id = server, server_id
+        self.client = rawclient.RawClient(server.host, server.port)
+        self.client.login(RIVAL.user, RIVAL.password)
+        self.connection_id = self.client.greeting.connection_id
+        self.client.query("SET @master_binlog_checksum = @@global.binlog_checksum, "
+                          "@mariadb_slave_capability = 4")
+        host = b"raw-replica"
+        self.client.send_command(self.kComRegisterSlave, struct.pack("<I", server_id)
+                                 + bytes([len(host)]) + host + b"\0\0"  # user, password: empty
+                                 + struct.pack("<HII", 0, 0, 0))  # port, rank, master id
+        reply = self.client.read_packet()
+        if reply[:1] == b"\xff":
+            raise rawclient.parse_err(reply)
+        # Where the dump starts: the binlog's end now (found before, so start_dump() is quick).
+        (self.file, self.pos), = [row[:2] for row in server.admin_query("SHOW MASTER STATUS")]
+        if dump:
+            self.start_dump()
+
+    def start_dump(self) -> None:
+        file, pos = self.file, self.pos
+        self.client.send_command(self.kComBinlogDump,
+                                 struct.pack("<IHI", pos, 0, self.server_id) + file.encode())
+        first = self.client.read_packet()  # the fake ROTATE: the dump runs
+        if first[:1] == b"\xff":
+            raise rawclient.parse_err(first)
+
+    def wait_end(self) -> str:
+        """Reads events until the server ends the dump, then to its close: the ERR's message, or
+        "eof" for the EOF packet a KILL QUERY of the dump brings (research Q6)."""
+        self.client.sock.settimeout(None)
+        while True:
+            payload = self.client.read_packet()
+            if payload[:1] == b"\xff" or rawclient.is_eof(payload):
+                break
+        self.client.read_until_eof(5)
+        self.client.close()
+        return rawclient.parse_err(payload).message if payload[:1] == b"\xff" else "eof"
+
+
+def kill_query(server: harness.MariaDB, connection_id: int) -> None:
+    """KILL QUERY as the rival's account (its own thread; gone already is fine)."""
+    with contextlib.closing(pymysql.connect(host=server.host, port=server.port, user=RIVAL.user,
+                                            password=RIVAL.password)) as conn:
+        with conn.cursor() as cur, contextlib.suppress(pymysql.err.OperationalError):
+            cur.execute(f"KILL QUERY {connection_id}")
+
+
+class Rival(threading.Thread):
+    """A second replica with a given server_id that takes its dump back as soon as the server
+    ends it for the other one's sake, as a replica that reconnects at once would. halt() ends its
+    dump the way the server does not log: KILL QUERY from a second connection, then it reads to
+    the EOF packet and the server's close (research Q6)."""
+
+    def __init__(self, server: harness.MariaDB, server_id: int):
+        super().__init__(daemon=True)
+        self.server, self.server_id = server, server_id
+        self.replica = RawReplica(server, server_id)  # the first dump runs when this returns
+        self.ends: list[str] = []  # why each of its dumps ended, the server's words
+        self._halted = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            end = self.replica.wait_end()
+            if self._halted.is_set():
+                return
+            self.ends.append(end)
+            self.replica = RawReplica(self.server, self.server_id)
+
+    def halt(self) -> None:
+        self._halted.set()
+        kill_query(self.server, self.replica.connection_id)
+        self.join(10)
+        assert not self.is_alive(), "the rival replica's dump did not end"
 
 # --- mariadb-binlog -vv -------------------------------------------------------------------------
 
@@ -326,6 +419,98 @@ class FaultsTest(harness.IntegrationTestCase):
         lines, deltas = server.settled_changes_since(restarted)
         self.assertEqual(lines, [], "the restarted server logged unclean session ends")
         self.assertEqual(deltas, dict.fromkeys(harness.ABORT_COUNTERS, 0))
+
+    # --- a second replica with gracewire's server_id --------------------------------------------
+
+    def binlog_logins(self) -> int:
+        """How many times gracewire's binlog account logged in (userstat, on for this test)."""
+        rows = self.server.admin_query(
+            "SELECT total_connections FROM information_schema.user_statistics WHERE user = %s",
+            (BINLOG.user,))
+        return int(rows[0][0]) if rows else 0
+
+    def clash(self) -> tuple[Follower, Rival]:
+        """gracewire follows, then a rival replica takes its server_id."""
+        self.admin("SET GLOBAL userstat = ON")
+        self.addCleanup(self.admin, "SET GLOBAL userstat = OFF")
+        self.admin("FLUSH USER_STATISTICS")
+        f = self.follower()
+        # Caught up first: a clash in the middle of the dump's first read is the bug test's case.
+        wait_until(lambda: any("waiting for more updates" in (state or "")
+                               for _, user, state in dump_threads(self.server)
+                               if user == BINLOG.user), "gracewire's dump to catch up")
+        rival = Rival(self.server, kServerId)
+        self.addCleanup(rival.halt)
+        return f, rival
+
+    def serve_while_counting_logins(self, f: Follower, seconds: float) -> int:
+        """Queries through gracewire's proxy every 0.5 s for `seconds`; returns how many times the
+        binlog account logged in meanwhile."""
+        logins = self.binlog_logins()
+        end = time.monotonic() + seconds
+        with contextlib.closing(harness.connect(f.gracewire.endpoint, self.server)) as client:
+            while time.monotonic() < end:
+                with client.cursor() as cur:
+                    cur.execute("SELECT 1")
+                    self.assertEqual(cur.fetchone(), (1,))
+                time.sleep(0.5)
+        return self.binlog_logins() - logins
+
+    def test_a_server_id_clash_is_named_and_retried_slowly(self):
+        """A rival replica registers with gracewire's server_id, and takes the dump back each time
+        it loses it. The server ends the older dump ("A slave with the same server_uuid/server_id
+        is already connected"); gracewire names the clash and waits 5 s, then 10 s, ...
+        (follower.cpp, clash_backoff): over the 12 s after the clash it logs in once, at most
+        twice. The usual backoff (250 ms, doubling) would have logged in about five times."""
+        f, rival = self.clash()
+        pattern = rf"binlog dump connection lost: another replica uses server_id {kServerId}: (.*)"
+        first = wait_until(lambda: re.search(pattern, f.gracewire.log()), "the clash", 10)
+        self.assertIn("same server_uuid/server_id", first.group(1))
+        attempts = self.serve_while_counting_logins(f, 12)
+        self.assertGreaterEqual(attempts, 1, "gracewire stopped retrying")
+        self.assertLessEqual(attempts, 2, f"{attempts} logins in 12 s: not a clash backoff")
+        # Each dump the rival lost came back to it with a clash, logged (a moment later).
+        clashes = wait_until(lambda: (found := re.findall(pattern, f.gracewire.log())) and len(
+            found) == 1 + len(rival.ends) and found, "a clash logged for each retake", 5)
+        self.assertGreaterEqual(len(rival.ends), 1, "gracewire took the dump back after its wait")
+        self.assertIn("same server_uuid/server_id", rival.ends[0])
+        print(f"\nclash: {attempts} login(s) in 12 s, {len(clashes)} clash(es): {clashes[0]}",
+              file=sys.stderr)
+
+    def clash_seen_in_show_slave_hosts(self) -> tuple[Follower, Rival]:
+        """With REPLICATION MASTER ADMIN the binlog account may read SHOW SLAVE HOSTS, where each
+        retry finds the rival registered: gracewire backs off without dumping. (README's grants,
+        REPLICATION SLAVE and BINLOG MONITOR, do not allow that query, and the check is skipped
+        without a word: test_a_server_id_clash_is_named_and_retried_slowly.)"""
+        self.admin(f"GRANT REPLICATION MASTER ADMIN ON *.* TO {BINLOG.user}@'%'")
+        self.addCleanup(self.admin,
+                        f"REVOKE REPLICATION MASTER ADMIN ON *.* FROM {BINLOG.user}@'%'")
+        f, rival = self.clash()
+        pattern = rf"binlog dump connection lost: another replica uses server_id {kServerId}: "
+        wait_until(lambda: re.search(pattern, f.gracewire.log()), "the clash", 10)
+        return f, rival
+
+    def aborts_after_stopping(self, f: Follower, mark: harness.Mark) -> int:
+        """Stops the follower (no more retries), then declares what the server counted since
+        `mark` so that the check after the test does not report it a second time."""
+        self.assertEqual(f.stop(), 0)
+        time.sleep(self.settle_seconds)
+        _, deltas = self.server.settled_changes_since(mark)
+        self.expect_server_aborts("Aborted connection", **deltas)
+        return deltas["Aborted_clients"]
+
+    def test_a_server_id_clash_seen_in_show_slave_hosts_leaves_the_rival_alone(self):
+        mark = self.server.mark()
+        f, rival = self.clash_seen_in_show_slave_hosts()
+        attempts = self.serve_while_counting_logins(f, 12)
+        self.assertGreaterEqual(attempts, 1, "gracewire stopped retrying")
+        self.assertLessEqual(attempts, 2, f"{attempts} logins in 12 s: not a clash backoff")
+        self.assertEqual(rival.ends, [], "gracewire dumped again despite SHOW SLAVE HOSTS")
+        self.assertEqual(f.gracewire.log().count("following the binlog"), 1)
+        (dump_id, _, _), = dump_threads(self.server)
+        self.assertEqual(dump_id, rival.replica.connection_id, "the rival's dump runs on")
+        # Each of those retries leaves an aborted connection on the server (declared here).
+        self.aborts_after_stopping(f, mark)
 
     # --- mariadb-binlog -vv reads the same rows -------------------------------------------------
 
