@@ -124,7 +124,44 @@ class MariaDB:
         if keep_dir:
             cmd.append("--keep")
         subprocess.run(cmd, check=True, timeout=120)
+        self._reap()
         self.env = {}
+
+    # --- a restart on the same port and datadir --------------------------------------------------
+
+    _argv: list[str] | None = None
+    _proc: subprocess.Popen | None = None  # a server start_again() started: ours to reap
+
+    def shut_down(self) -> None:
+        """A clean shutdown (SIGTERM, wait for the exit, as `stop`) that keeps the directory, so
+        that start_again() brings the same server back: same port, datadir, binlog and error log."""
+        exe = os.readlink(f"/proc/{self.pid}/exe")
+        argv = Path(f"/proc/{self.pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        self._argv = [exe, *(arg.decode() for arg in argv[1:])]
+        subprocess.run([str(SANDBOX_SCRIPT), "stop", self.dir, "--keep"], check=True, timeout=120)
+        self._reap()
+
+    def start_again(self, timeout: float = 60.0) -> None:
+        """Starts the server shut_down() stopped, with its command line, and waits until it is
+        ready. Its counters start from zero again: take a new mark() after it."""
+        assert self._argv is not None, "shut_down() first"
+        offset = self.log_offset()
+        with open(Path(self.dir) / "mariadbd.out", "ab") as out:
+            # Own session, as tools/sandbox-mariadb starts it (setsid).
+            self._proc = subprocess.Popen(self._argv, stdin=subprocess.DEVNULL, stdout=out,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not any("ready for connections" in line for line in self.log_since(offset)):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mariadbd did not start again (exit {self._proc.poll()}):\n"
+                                   + "\n".join(self.log_since(offset)[-25:]))
+            time.sleep(0.05)
+        self.env["PID"] = str(self._proc.pid)
+
+    def _reap(self) -> None:
+        if self._proc is not None:
+            self._proc.wait(timeout=120)
+            self._proc = None
 
     dir = property(lambda self: self.env["DIR"])
     host = property(lambda self: self.env["HOST"])

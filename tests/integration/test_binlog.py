@@ -32,6 +32,31 @@ kServerId = 4242
 kFlushSeconds = 0.1
 kWait = 15.0 * harness.TIME_FACTOR
 
+# Every column family at its boundaries (rows 1 and 2) and all NULL (row 3), for time_zone UTC;
+# test_binlog_faults.py compares the same rows with mariadb-binlog's reading of them.
+kTypesTable = """CREATE TABLE types (
+    id INT PRIMARY KEY, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, su SMALLINT UNSIGNED,
+    mi MEDIUMINT, mu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT,
+    bu BIGINT UNSIGNED, d65 DECIMAL(65,30), d10 DECIMAL(10,2), f FLOAT, db DOUBLE,
+    dt DATE, tm TIME(6), dtm DATETIME(6), ts TIMESTAMP(6) NULL, y YEAR, b1 BIT(1),
+    b64 BIT(64), e ENUM('x','y'), st SET('a','b','c'), vc VARCHAR(40), l1 VARCHAR(20)
+    CHARACTER SET latin1, vb VARBINARY(20), bl BLOB, tx TEXT, j JSON)"""
+kTypesRows = (
+    "INSERT INTO types VALUES (1, -128, 255, -32768, 65535, -8388608, 16777215, "
+    "-2147483648, 4294967295, -9223372036854775808, 18446744073709551615, "
+    "'-99999999999999999999999999999999999.999999999999999999999999999999', -12345678.99, "
+    "-1.5, 2.2250738585072014e-308, '1000-01-01', '-838:59:59.000000', "
+    "'1000-01-01 00:00:00.000000', '1970-01-01 00:00:01.000000', 1901, b'0', "
+    "b'1111111111111111111111111111111111111111111111111111111111111111', 'x', '', "
+    "'héllo wörld ✓', 'café', x'00ff10', '', '', '{\"a\": [1, 2]}')",
+    "INSERT INTO types VALUES (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, "
+    "9223372036854775807, 0, "
+    "'99999999999999999999999999999999999.999999999999999999999999999999', 0.01, "
+    "3.4e38, -1.7976931348623157e308, '9999-12-31', '-00:00:01.500000', "
+    "'9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', 2155, b'1', b'0', "
+    "'y', 'a,c', REPEAT('z', 40), '', '', REPEAT(x'ab', 1000), 'text', 'null')",
+    "INSERT INTO types (id) VALUES (3)")
+
 
 def setUpModule():
     harness.start_stack(
@@ -52,7 +77,9 @@ class Follower:
     """One gracewire with the binlog follower on, its change log and checkpoint in `directory`."""
 
     def __init__(self, stack: harness.Stack, directory: Path, extra_config: str = "",
-                 start: str = "current", changes: Path | None = None):
+                 start: str = "current", changes: Path | None = None,
+                 server: harness.MariaDB | None = None):
+        """server: the upstream to follow, when not the stack's own (test_binlog_faults.py)."""
         self.directory = directory
         self.changes = changes or directory / "changes.jsonl"
         self.checkpoint = directory / "checkpoint.json"
@@ -65,7 +92,7 @@ class Follower:
             f"[binlog]\nenabled = true\nuser = \"{BINLOG.user}\"\npassword = \"{BINLOG.password}\"\n"
             f"server_id = {kServerId}\nstart = \"{start}\"\ncheckpoint = \"{self.checkpoint}\"\n"
             f"path = \"{self.changes}\"\nheartbeat = \"500ms\"\n" + extra_config)
-        server = stack.server
+        server = server or stack.server
         self.gracewire = harness.Gracewire(f"{server.host}:{server.port}",
                                            stack.artifacts / "gracewire.log",
                                            ("--config", str(config)))
@@ -259,30 +286,9 @@ class BinlogTest(harness.IntegrationTestCase):
     def test_values_equal_what_select_returns(self):
         """Boundary values of every column family: each row record's `after` equals the row as
         SELECT returns it (time_zone UTC), converted to the record's JSON conventions."""
-        self.admin("""CREATE TABLE types (
-            id INT PRIMARY KEY, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, su SMALLINT UNSIGNED,
-            mi MEDIUMINT, mu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT,
-            bu BIGINT UNSIGNED, d65 DECIMAL(65,30), d10 DECIMAL(10,2), f FLOAT, db DOUBLE,
-            dt DATE, tm TIME(6), dtm DATETIME(6), ts TIMESTAMP(6) NULL, y YEAR, b1 BIT(1),
-            b64 BIT(64), e ENUM('x','y'), st SET('a','b','c'), vc VARCHAR(40), l1 VARCHAR(20)
-            CHARACTER SET latin1, vb VARBINARY(20), bl BLOB, tx TEXT, j JSON)""")
+        self.admin(kTypesTable)
         f = self.follower()
-        self.admin(
-            "SET time_zone = '+00:00'",
-            "INSERT INTO types VALUES (1, -128, 255, -32768, 65535, -8388608, 16777215, "
-            "-2147483648, 4294967295, -9223372036854775808, 18446744073709551615, "
-            "'-99999999999999999999999999999999999.999999999999999999999999999999', -12345678.99, "
-            "-1.5, 2.2250738585072014e-308, '1000-01-01', '-838:59:59.000000', "
-            "'1000-01-01 00:00:00.000000', '1970-01-01 00:00:01.000000', 1901, b'0', "
-            "b'1111111111111111111111111111111111111111111111111111111111111111', 'x', '', "
-            "'héllo wörld ✓', 'café', x'00ff10', '', '', '{\"a\": [1, 2]}')",
-            "INSERT INTO types VALUES (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, "
-            "9223372036854775807, 0, "
-            "'99999999999999999999999999999999999.999999999999999999999999999999', 0.01, "
-            "3.4e38, -1.7976931348623157e308, '9999-12-31', '-00:00:01.500000', "
-            "'9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', 2155, b'1', b'0', "
-            "'y', 'a,c', REPEAT('z', 40), '', '', REPEAT(x'ab', 1000), 'text', 'null')",
-            "INSERT INTO types (id) VALUES (3)")
+        self.admin("SET time_zone = '+00:00'", *kTypesRows)
         rows = {r["after"]["id"]: r["after"] for r in f.wait_rows("types", 3)}
         with contextlib.closing(self.server.admin()) as conn, conn.cursor(
                 pymysql.cursors.DictCursor) as cur:
