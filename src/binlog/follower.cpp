@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "logging/component_logger.h"
 #include "net/timer.h"
@@ -112,38 +113,7 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
   session_->on_server_data(bytes);
   const auto state = session_->state();
   if (state == DumpSession::State::Failed) {
-    if (state_ == State::Stopping) {
-      close_stream();
-      return;
-    }
-    if (const auto& err = session_->dump_error()) {
-      switch (classify_dump_error(err->code, err->message)) {
-        case DumpErrorKind::PositionPurged:
-          failed(
-              fmt::format("the start position is no longer on the server: {} (start from "
-                          "\"current\", or remove the checkpoint to accept the gap)",
-                          err->message));
-          return;
-        case DumpErrorKind::GtidDiverged:
-          failed(
-              fmt::format("the server's binlog does not contain the start position (GTID "
-                          "diverged): {}",
-                          err->message));
-          return;
-        case DumpErrorKind::ServerIdClash:
-          clash_backoff();
-          lost(fmt::format("another replica uses server_id {}: {}", settings_.server_id,
-                           err->message));
-          return;
-        case DumpErrorKind::Transient:
-          break;
-      }
-    }
-    if (session_->login_refused()) {
-      failed(session_->failure());
-      return;
-    }
-    lost(session_->failure());
+    session_failed();
     return;
   }
   if (state_ == State::Stopping) {
@@ -169,6 +139,46 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
     pump();
   }
   send();
+}
+
+// The dump session failed: an ERR that ends the dump says whether to stop for good (a purged
+// position, a diverged GTID), wait long (a server_id clash) or retry soon. The ERR may come in
+// the same read as events and be parsed only once they are released (pump), or just before the
+// server's close (on_read_end): every path lands here.
+void Follower::session_failed() {
+  if (state_ == State::Stopping) {
+    close_stream();
+    return;
+  }
+  if (state_ != State::Streaming && state_ != State::Starting) return;  // handled already
+  if (const auto& err = session_->dump_error()) {
+    switch (classify_dump_error(err->code, err->message)) {
+      case DumpErrorKind::PositionPurged:
+        failed(
+            fmt::format("the start position is no longer on the server: {} (start from "
+                        "\"current\", or remove the checkpoint to accept the gap)",
+                        err->message));
+        return;
+      case DumpErrorKind::GtidDiverged:
+        failed(
+            fmt::format("the server's binlog does not contain the start position (GTID "
+                        "diverged): {}",
+                        err->message));
+        return;
+      case DumpErrorKind::ServerIdClash:
+        clash_backoff();
+        lost(fmt::format("another replica uses server_id {}: {}", settings_.server_id,
+                         err->message));
+        return;
+      case DumpErrorKind::Transient:
+        break;
+    }
+  }
+  if (session_->login_refused()) {
+    failed(session_->failure());
+    return;
+  }
+  lost(session_->failure());
 }
 
 void Follower::send() {
@@ -247,9 +257,15 @@ void Follower::on_step_result(protocol::TextResult result) {
       break;
     }
     case Step::ServerIds:
+      if (!result.ok && !std::exchange(advised_replica_hosts_, true)) {
+        log_->info(
+            "cannot check that server_id {} is unused (SHOW SLAVE HOSTS: ERR {} {}; it needs "
+            "REPLICATION MASTER ADMIN): a clash shows only when the server ends the dump",
+            settings_.server_id, result.error_code, result.error_message);
+      }
       if (auto free = check_server_id_free(result, settings_.server_id); !free) {
         clash_backoff();
-        return lost(free.error());
+        return lost(free.error(), /*retry=*/true, /*quit_first=*/true);
       }
       break;
     case Step::BinaryLogs: {
@@ -324,7 +340,7 @@ void Follower::start_dump() {
 
 // --- losing the connection, retrying, failing -----------------------------------------------
 
-void Follower::lost(const std::string& why, bool retry) {
+void Follower::lost(const std::string& why, bool retry, bool quit_first) {
   if (state_ == State::Stopping || state_ == State::Stopped) {
     close_stream();
     return;
@@ -333,6 +349,9 @@ void Follower::lost(const std::string& why, bool retry) {
   if (!announced_loss_) {
     log_->warn("binlog dump connection lost: {}; reconnecting", why);
     announced_loss_ = true;
+  } else if (clash_delay_.count() > 0) {
+    // A clash is a configuration error: said every time (the backoff keeps it to a few lines).
+    log_->warn("binlog dump connection attempt failed: {}", why);
   } else {
     log_->debug("binlog dump connection attempt failed: {}", why);
   }
@@ -340,7 +359,16 @@ void Follower::lost(const std::string& why, bool retry) {
   state_ = retry ? State::Waiting : State::Failed;
   timer_->stop();
   waiting_ = Waiting::Nothing;
-  if (stream_) {
+  const bool can_quit = session_ && (session_->state() == DumpSession::State::Ready ||
+                                     session_->state() == DumpSession::State::Busy);
+  if (stream_ && quit_first && can_quit) {
+    // Logged in and not dumping: COM_QUIT, then the server's close (bounded), so that the
+    // server logs no aborted connection for a retry.
+    session_->quit();
+    send();
+    waiting_ = Waiting::StopEnd;
+    timer_->start(settings_.close_timeout);
+  } else if (stream_) {
     stream_->close();  // on_closed() schedules the retry
   } else if (retry) {
     schedule_retry();
@@ -418,8 +446,12 @@ void Follower::on_timer() {
 void Follower::on_read_end(net::Stream&, int status) {
   if (session_) session_->on_server_eof();
   const bool clean = session_ && session_->state() == DumpSession::State::Closed;
-  if (state_ == State::Stopping || state_ == State::Failed) {
-    close_stream();
+  if (state_ == State::Stopping || state_ == State::Failed || state_ == State::Waiting) {
+    close_stream();  // an ending already decided (a COM_QUIT before a retry, a stop, a failure)
+    return;
+  }
+  if (session_ && session_->state() == DumpSession::State::Failed && session_->dump_error()) {
+    session_failed();  // an ERR behind events, parsed only now
     return;
   }
   if (clean) {

@@ -166,7 +166,10 @@ class Follower final : public net::StreamObserver {
   void resume_if_ready();
   void note_position();
   void flush_checkpoint();
-  void lost(const std::string& why, bool retry = true);
+  // The connection is given up (closed; with quit_first, a logged-in session sends COM_QUIT and
+  // waits for the server's close); with retry, a reconnect is scheduled once it is closed.
+  void lost(const std::string& why, bool retry = true, bool quit_first = false);
+  void session_failed();
   void failed(const std::string& why);
   void schedule_retry();
   void clash_backoff();
@@ -187,6 +190,7 @@ class Follower final : public net::StreamObserver {
   // while the OK that names its session may still be on its way.
   std::optional<AttributionGate> gate_;
   bool advised_last_gtid_ = false;
+  bool advised_replica_hosts_ = false;  // SHOW SLAVE HOSTS was refused; said once
   std::shared_ptr<spdlog::logger> log_;
 
   State state_ = State::Idle;

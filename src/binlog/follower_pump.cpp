@@ -64,6 +64,10 @@ void Follower::pump() {
     if (stream_decoder_->take_committed_moved()) note_position();
     session_->release_event();
   }
+  if (state_ == State::Streaming && session_->state() == session::DumpSession::State::Failed) {
+    session_failed();  // what came after the released events ended the dump
+    return;
+  }
   if (paused_) {
     paused_ = false;
     if (stream_ && !stream_->reading()) stream_->start_reading();

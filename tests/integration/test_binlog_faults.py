@@ -515,11 +515,8 @@ class FaultsTest(harness.IntegrationTestCase):
         # Each of those retries is an aborted connection on the server: the next test.
         self.aborts_after_stopping(f, mark)
 
-    # BUG: a retry that finds the clash in SHOW SLAVE HOSTS drops its logged-in session without
-    # COM_QUIT (follower.cpp, on_step_result, Step::ServerIds -> lost() closes the stream; only
-    # failed() quits first). The server logs "Aborted connection ... user: 'gw_binlog' ... (Got an
-    # error reading communication packets)" and counts Aborted_clients once per retry.
-    @unittest.expectedFailure
+    # Regression: a retry that found the clash in SHOW SLAVE HOSTS dropped its logged-in session
+    # without COM_QUIT (an "Aborted connection" line and Aborted_clients + 1 per retry).
     def test_a_retry_that_finds_the_clash_ends_its_session_cleanly(self):
         mark = self.server.mark()
         f, _ = self.clash_seen_in_show_slave_hosts()
@@ -529,15 +526,10 @@ class FaultsTest(harness.IntegrationTestCase):
         self.assertEqual(self.aborts_after_stopping(f, mark), 0,
                          "the retry's session ended without COM_QUIT")
 
-    # BUG: an ERR that ends the dump is classified (server_id clash, purged position, diverged
-    # GTID: preflight.cpp, classify_dump_error) only when it is read while no event is held.
-    # When it comes in the same read as events before it, DumpSession defers it behind the held
-    # event; pump() releases the event, the session fails right there, nobody looks at
-    # dump_error(), and on_read_end reports "binlog dump connection lost: the server ended the
-    # dump: ERR 4052 (HY000) A slave with the same server_uuid/server_id is already connected;
-    # ..." as a transient loss: retried after 250 ms, not the clash's 5 s. (By the same path a
-    # purged-position or diverged-GTID ERR read behind events would be retried, not fatal.)
-    @unittest.expectedFailure
+    # Regression: an ERR that ends the dump was classified (clash, purged position, diverged
+    # GTID) only when read while no event was held; read behind events it was parsed when pump()
+    # released them, and the close after it was reported as a transient loss (retried after
+    # 250 ms, not the clash's 5 s; a purged position would have been retried, not fatal).
     def test_a_clash_read_behind_events_is_still_a_clash(self):
         """The change log is a FIFO read slowly: the follower is held back (backpressure) in
         the middle of a 200,000-row transaction, and the server's dump thread waits on a full
