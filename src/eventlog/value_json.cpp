@@ -72,7 +72,7 @@ void append_time(std::string& out, const protocol::Time& v) {
 
 void append_geometry(std::string& out, const protocol::Geometry& v) {
   static constexpr char kHex[] = "0123456789abcdef";
-  fmt::format_to(std::back_inserter(out), "{{\"srid\":{},\"wkb\":\"", v.srid);
+  fmt::format_to(std::back_inserter(out), R"({{"srid":{},"wkb":")", v.srid);
   for (const char c : v.wkb) {
     const auto byte = static_cast<unsigned char>(c);
     out += kHex[byte >> 4];
