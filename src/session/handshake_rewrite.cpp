@@ -20,6 +20,12 @@ Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting) {
   return out;
 }
 
+std::uint64_t upstream_capabilities(std::uint64_t agreed, std::uint64_t added,
+                                    std::uint64_t offered) {
+  if ((agreed & cap::kProtocol41) == 0) return agreed;
+  return agreed | (added & offered);
+}
+
 Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered,
                                          std::uint64_t added,
                                          protocol::HandshakeResponse& response) {
@@ -30,7 +36,7 @@ Result<Bytes> rewrite_handshake_response(ByteView payload, std::uint64_t offered
   // extended bits only count when both sides cleared the CLIENT_MYSQL bit.
   const std::uint64_t sent = response.capabilities;
   response.capabilities &= offered | cap::kMysql;
-  const std::uint64_t upstream = response.capabilities | (added & offered);
+  const std::uint64_t upstream = upstream_capabilities(response.capabilities, added, offered);
   if (upstream == sent) return Bytes(payload.begin(), payload.end());
   // Encoded with the upstream bits, then given back the agreed ones (no copy of the auth data).
   const std::uint64_t agreed = std::exchange(response.capabilities, upstream);

@@ -269,7 +269,8 @@ Result<void> Session::on_handshake_response(const Message& m) {
       rewrite_handshake_response(m.head, server_.offered_capabilities, added, response);
   if (!rewritten) return fail(rewritten.error());
   info_.capabilities = response.capabilities & server_.offered_capabilities;
-  upstream_capabilities_ = info_.capabilities | (added & server_.offered_capabilities);
+  upstream_capabilities_ =
+      upstream_capabilities(info_.capabilities, added, server_.offered_capabilities);
   info_.user = response.user;
   info_.schema = response.schema;
   info_.auth_plugin = response.auth_plugin;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/handshake.h"
+#include "session/handshake_rewrite.h"
 #include "session_script.h"
 
 namespace gw::session {
@@ -173,6 +174,17 @@ TEST_F(SessionGtids, WithoutTheSettingNothingChanges) {
   EXPECT_EQ(take(s.to_client()), packet(1, kOkInsertUntracked));
   EXPECT_EQ(sent(s), 0);
   EXPECT_TRUE(answered(s).empty());
+}
+
+// Session tracking is asked for only where the server offers it, and only for 4.1 clients (the
+// OK layout it extends is the 4.1 one).
+TEST(UpstreamCapabilities, AddOnlyWhatTheServerOffersToA41Client) {
+  EXPECT_EQ(upstream_capabilities(kBaseCaps, cap::kSessionTrack, kServerCapabilities), kTracked);
+  EXPECT_EQ(upstream_capabilities(kBaseCaps, cap::kSessionTrack,
+                                  kServerCapabilities & ~cap::kSessionTrack),
+            kBaseCaps);
+  const std::uint64_t old_client = kBaseCaps & ~cap::kProtocol41;
+  EXPECT_EQ(upstream_capabilities(old_client, cap::kSessionTrack, kServerCapabilities), old_client);
 }
 
 // A prepared statement's OK starts with 0x00 too, and is not an OK packet: untouched.
