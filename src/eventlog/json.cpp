@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "eventlog/json_string.h"
 #include "eventlog/timestamp.h"
 #include "eventlog/value_json.h"
@@ -231,11 +235,36 @@ void append_column_key(std::string& out, const std::vector<std::string>* names, 
   out += ':';
 }
 
+// The keys of a table version's columns, `"name":` each, rendered once per version and thread:
+// the rows of a transaction share one names vector, and the cache holds it, so its address is
+// never reused for other names while cached.
+class ColumnKeys {
+ public:
+  const std::string& key(const std::shared_ptr<const std::vector<std::string>>& names,
+                         std::size_t index) {
+    if (names != names_) {
+      names_ = names;
+      keys_.clear();
+    }
+    while (keys_.size() <= index) {
+      std::string key;
+      append_column_key(key, names_.get(), keys_.size());
+      keys_.push_back(std::move(key));
+    }
+    return keys_[index];
+  }
+
+ private:
+  std::shared_ptr<const std::vector<std::string>> names_;
+  std::vector<std::string> keys_;
+};
+
 // An image as an object keyed by column name, without the columns the image does not carry;
 // then, when some text value was not UTF-8, `<name>_base64` with those values' exact bytes
 // (value_json.h).
 void write_image(ObjectWriter& w, std::string_view name, const protocol::binlog::RowImage& image,
-                 const std::vector<std::string>* names) {
+                 const std::shared_ptr<const std::vector<std::string>>& names) {
+  thread_local ColumnKeys keys;
   std::string& out = w.raw(name);
   out += '{';
   bool well_formed = true, first = true;
@@ -243,7 +272,7 @@ void write_image(ObjectWriter& w, std::string_view name, const protocol::binlog:
     if (!image[i]) continue;
     if (!first) out += ',';
     first = false;
-    append_column_key(out, names, i);
+    out += keys.key(names, i);
     well_formed &= append_value_json(out, *image[i]);
   }
   out += '}';
@@ -257,7 +286,7 @@ void write_image(ObjectWriter& w, std::string_view name, const protocol::binlog:
     if (append_value_json(ignored, *image[i])) continue;
     if (!first) exact += ',';
     first = false;
-    append_column_key(exact, names, i);
+    append_column_key(exact, names.get(), i);
     append_exact_base64(exact, *image[i]);
   }
   exact += '}';
@@ -288,8 +317,8 @@ void write_fields(ObjectWriter& w, const RowRecord& r) {
   op += '"';
   op += op_name(r.op);
   op += '"';
-  if (r.before) write_image(w, "before", *r.before, r.columns.get());
-  if (r.after) write_image(w, "after", *r.after, r.columns.get());
+  if (r.before) write_image(w, "before", *r.before, r.columns);
+  if (r.after) write_image(w, "after", *r.after, r.columns);
   write_position(w, r.position);
   w.number("row_index", r.row_index);
   w.time("commit_ts", r.position.commit_ts);

@@ -97,6 +97,27 @@ TEST(ChangeJson, ColumnsWithoutANameAreNumberedFromOne) {
   EXPECT_NE(to_json(r).find(R"("after":{"@1":1,"@2":2,"@3":3})"), std::string::npos);
 }
 
+// Keys are rendered once per table version: switching versions back and forth, and to a version
+// with other names at the same place, never shows a stale key.
+TEST(ChangeJson, EachTableVersionKeepsItsOwnKeys) {
+  RowRecord a = row(RowRecord::Op::Insert);
+  a.after = RowImage{std::int64_t{1}, std::int64_t{2}};
+  RowRecord b = a;
+  b.columns =
+      std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"k", "v\"q"});
+  RowRecord c = a;
+  c.columns = nullptr;
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_NE(to_json(a).find(R"("after":{"id":1,"note":2})"), std::string::npos);
+    EXPECT_NE(to_json(b).find(R"("after":{"k":1,"v\"q":2})"), std::string::npos);
+    EXPECT_NE(to_json(c).find(R"("after":{"@1":1,"@2":2})"), std::string::npos);
+  }
+  // A version dropped and another made, perhaps at the same address: its own names.
+  b.columns.reset();
+  b.columns = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x", "y"});
+  EXPECT_NE(to_json(b).find(R"("after":{"x":1,"y":2})"), std::string::npos);
+}
+
 TEST(ChangeJson, TextThatIsNotUtf8KeepsItsExactBytesInASiblingObject) {
   RowRecord r = row(RowRecord::Op::Update);
   r.before = RowImage{std::int64_t{1}, protocol::String{"caf\xe9"}, std::nullopt};
