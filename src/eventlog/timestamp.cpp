@@ -39,20 +39,23 @@ void format_second(char* out, std::chrono::sys_seconds second) {
 void append_rfc3339(std::string& out, std::chrono::system_clock::time_point ts) {
   using namespace std::chrono;
   const auto micros = floor<microseconds>(ts);
-  const auto second = floor<seconds>(micros);
-  // Records come in bursts within one second (a transaction's rows share their commit_ts): the
-  // calendar part is worked out once per second and thread.
-  thread_local sys_seconds cached_second = sys_seconds::min();
-  thread_local char cached[kDateTimeSize];
-  if (second != cached_second) {
-    format_second(cached, second);
-    cached_second = second;
+  // Records come in bursts: a transaction's rows share their commit_ts, an event's rows their
+  // ts, and all of them one second. The last text is kept, and the calendar part of the last
+  // second, per thread.
+  thread_local sys_time<microseconds> last_micros = sys_time<microseconds>::min();
+  thread_local char text[kDateTimeSize + 8];
+  if (micros != last_micros) {
+    const auto second = floor<seconds>(micros);
+    thread_local sys_seconds cached_second = sys_seconds::min();
+    if (second != cached_second) {
+      format_second(text, second);
+      cached_second = second;
+    }
+    text[kDateTimeSize] = '.';
+    put_digits(text + kDateTimeSize + 1, (micros - second).count(), 6);
+    text[kDateTimeSize + 7] = 'Z';
+    last_micros = micros;
   }
-  char text[kDateTimeSize + 8];
-  std::copy_n(cached, kDateTimeSize, text);
-  text[kDateTimeSize] = '.';
-  put_digits(text + kDateTimeSize + 1, (micros - second).count(), 6);
-  text[kDateTimeSize + 7] = 'Z';
   out.append(text, sizeof text);
 }
 
