@@ -136,9 +136,8 @@ void Channel::fail(int result, const char* during) {
   const int reason = SSL_get_error(ssl_.get(), result);
   // A FIN where close_notify belonged: said as such, so a lifecycle record can tell a client
   // that dropped TLS from one that ended it (hence no SSL_OP_IGNORE_UNEXPECTED_EOF).
-  peer_dropped_ =
-      eof_ && (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
-               (reason == SSL_ERROR_SYSCALL && ERR_peek_error() == 0));
+  peer_dropped_ = eof_ && (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
+                           (reason == SSL_ERROR_SYSCALL && ERR_peek_error() == 0));
   std::string why = drain_errors();
   if (peer_dropped_) {
     why = "the peer closed the connection without close_notify";

@@ -30,8 +30,8 @@ class Channel {
 
   // `ctx` from context.h (the channel keeps its own reference). A client may name the server
   // (SNI, and the name its certificate must carry when the context verifies).
-  [[nodiscard]] static std::expected<Channel, std::string> create(SSL_CTX* ctx, Role role,
-                                                                  const std::string& server_name = {});
+  [[nodiscard]] static std::expected<Channel, std::string> create(
+      SSL_CTX* ctx, Role role, const std::string& server_name = {});
 
   // Bytes read from the socket.
   void feed(ByteView encrypted);

@@ -43,8 +43,8 @@ std::expected<Context, std::string> make_server_context(const ServerContextSetti
   ERR_clear_error();
   Context ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) return problem("cannot create a TLS server context");
-  SSL_CTX_set_options(ctx.get(), kCommonOptions | SSL_OP_NO_TICKET |
-                                     SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(ctx.get(),
+                      kCommonOptions | SSL_OP_NO_TICKET | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_num_tickets(ctx.get(), 0);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);

@@ -30,7 +30,7 @@ struct ServerContextSettings {
 };
 
 struct ClientContextSettings {
-  std::string ca{};  // PEM; set: the server's certificate must verify against it
+  std::string ca{};           // PEM; set: the server's certificate must verify against it
   std::string cert{}, key{};  // a client certificate toward the server, optional
   int min_version = TLS1_2_VERSION;
 };

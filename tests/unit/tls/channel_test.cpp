@@ -62,8 +62,8 @@ class TlsChannel : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     make_certificate(dir_, "gracewire.test");
-    auto server = make_server_context({.cert = (dir_ / "cert.pem").string(),
-                                       .key = (dir_ / "key.pem").string()});
+    auto server = make_server_context(
+        {.cert = (dir_ / "cert.pem").string(), .key = (dir_ / "key.pem").string()});
     ASSERT_TRUE(server) << server.error();
     server_ctx_ = std::move(*server);
     auto client = make_client_context({.ca = (dir_ / "cert.pem").string()});
@@ -131,7 +131,8 @@ TEST_F(TlsChannel, RecordsSurviveAnySlicing) {
   exchange(client, server, 1);
   EXPECT_EQ(as_chars(to_server_), big);
   to_server_.clear();
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(client.write(as_bytes(std::string("r") + std::to_string(i))));
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(client.write(as_bytes(std::string("r") + std::to_string(i))));
   exchange(client, server);  // fifty records in one feed
   std::string expected;
   for (int i = 0; i < 50; ++i) expected += "r" + std::to_string(i);
@@ -202,7 +203,8 @@ TEST_F(TlsChannel, BadInputFailsOnlyItsOwnChannel) {
 }
 
 TEST(TlsContext, ABadFileIsAnErrorNamingIt) {
-  auto missing = make_server_context({.cert = "/nonexistent/cert.pem", .key = "/nonexistent/key.pem"});
+  auto missing =
+      make_server_context({.cert = "/nonexistent/cert.pem", .key = "/nonexistent/key.pem"});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().find("/nonexistent/cert.pem"), std::string::npos) << missing.error();
   EXPECT_EQ(ERR_peek_error(), 0u);
