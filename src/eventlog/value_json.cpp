@@ -38,6 +38,15 @@ void append_fraction(std::string& out, std::uint32_t microsecond, std::int8_t fs
   append_padded(out, leading, digits);
 }
 
+// "HH:MM:SS" (hours may run past two digits: a TIME's days are folded into them).
+void append_clock(std::string& out, std::uint64_t hours, std::uint8_t minute, std::uint8_t second) {
+  append_padded(out, hours, 2);
+  out += ':';
+  append_padded(out, minute, 2);
+  out += ':';
+  append_padded(out, second, 2);
+}
+
 void append_date_time(std::string& out, const protocol::DateTime& v) {
   out += '"';
   append_padded(out, v.year, 4);
@@ -47,11 +56,7 @@ void append_date_time(std::string& out, const protocol::DateTime& v) {
   append_padded(out, v.day, 2);
   if (v.type != protocol::DateTime::Type::Date) {
     out += ' ';
-    append_padded(out, v.hour, 2);
-    out += ':';
-    append_padded(out, v.minute, 2);
-    out += ':';
-    append_padded(out, v.second, 2);
+    append_clock(out, v.hour, v.minute, v.second);
     append_fraction(out, v.microsecond, v.fsp);
   }
   out += '"';
@@ -61,11 +66,7 @@ void append_time(std::string& out, const protocol::Time& v) {
   // 64-bit: a nonsense day count from the wire cannot wrap.
   const std::uint64_t hours = std::uint64_t{v.days} * 24 + v.hour;
   out += v.negative ? "\"-" : "\"";
-  append_padded(out, hours, 2);
-  out += ':';
-  append_padded(out, v.minute, 2);
-  out += ':';
-  append_padded(out, v.second, 2);
+  append_clock(out, hours, v.minute, v.second);
   append_fraction(out, v.microsecond, v.fsp);
   out += '"';
 }

@@ -154,15 +154,21 @@ TEST(ChangeStream, TurnsACapturedBinlogIntoRecords) {
   EXPECT_FALSE(stream.in_transaction());
 }
 
+// A proxied session of user "app" on server connection `conn`.
+void open_session(eventlog::SessionDirectory& directory, std::uint64_t session, std::uint32_t conn,
+                  std::string client, std::string program) {
+  eventlog::Common who;
+  who.session = session;
+  who.server_conn_id = conn;
+  who.client = std::move(client);
+  who.user = "app";
+  who.program = std::move(program);
+  directory.opened(who);
+}
+
 TEST(ChangeStream, NamesTheSessionBehindAKnownConnection) {
   eventlog::SessionDirectory directory;
-  eventlog::Common who;
-  who.session = 17;
-  who.server_conn_id = 5;
-  who.client = "127.0.0.1:50000";
-  who.user = "app";
-  who.program = "billing";
-  directory.opened(who);
+  open_session(directory, 17, 5, "127.0.0.1:50000", "billing");
   directory.closed(5);  // recently closed is still known
   auto stream = stream_from_start(&directory);
   const auto records = all_records(stream, events_of_test_binlog());
@@ -177,13 +183,7 @@ TEST(ChangeStream, NamesTheSessionBehindAKnownConnection) {
 // (last_gtid in its OK): the rows and the commit carry that session.
 TEST(ChangeStream, NamesTheSessionThatReportedTheGtid) {
   eventlog::SessionDirectory directory;
-  eventlog::Common who;
-  who.session = 23;
-  who.server_conn_id = 9;
-  who.client = "127.0.0.1:50001";
-  who.user = "app";
-  who.program = "orders";
-  directory.opened(who);
+  open_session(directory, 23, 9, "127.0.0.1:50001", "orders");
   directory.command_sent(9);
   directory.command_answered(9, {"0-1-7"});
   auto stream = stream_from_start(&directory);
