@@ -510,7 +510,7 @@ void Follower::stop(bool now, std::function<void()> done) {
   timer_->start(settings_.close_timeout);
   if (dumping) {
     if (control_ != nullptr) {
-      control_->cancel_query(session_->connection_id(), kFollowerCancelId);
+      control_->cancel_query(session_->connection_id(), kFollowerCancelId, {});
       kill_sent_ = true;
       log_->info("ending the binlog dump: KILL QUERY {} (the dump thread), reading to its end",
                  session_->connection_id());

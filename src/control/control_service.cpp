@@ -62,8 +62,12 @@ void ControlService::on_logged_in(std::function<void()> callback) {
   on_logged_in_.push_back(std::move(callback));
 }
 
-void ControlService::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  if (connection_ == nullptr) return;
+void ControlService::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id,
+                                  std::function<void()> answered) {
+  if (connection_ == nullptr) {
+    if (answered) answered();
+    return;
+  }
   if (connection_->kill_right() == ControlConnection::KillRight::Denied) {
     // Said once, with the GRANT that fixes it, by the control connection. Without a KILL the
     // statement runs to its end and the session quits after it, as under in_flight = "finish".
@@ -71,9 +75,10 @@ void ControlService::cancel_query(std::uint32_t server_connection_id, std::uint6
         "[s{}] KILL QUERY {} not sent: the control account may not; the "
         "statement finishes",
         session_id, server_connection_id);
+    if (answered) answered();
     return;
   }
-  cancelling_[session_id] = Cancelling{server_connection_id, true};
+  cancelling_[session_id] = Cancelling{server_connection_id, true, std::move(answered)};
   send_cancel(server_connection_id, session_id);
   if (retry_timer_ != nullptr && !retry_timer_->active()) {
     retry_timer_->start(kCancelRetry, kCancelRetry);
@@ -91,6 +96,8 @@ void ControlService::on_cancel_answer(std::uint32_t server_connection_id, std::u
                                       const Result* result) {
   if (auto it = cancelling_.find(session_id); it != cancelling_.end()) {
     it->second.in_flight = false;
+    // Taken out first: the callback may end the session, and with it this entry.
+    if (auto answered = std::exchange(it->second.answered, {})) answered();
   }
   if (result == nullptr) {
     session_log_->warn("[s{}] KILL QUERY {} not sent: control connection down", session_id,

@@ -60,7 +60,8 @@ class ControlService final : public Service {
   // answered as failed if stop() comes first).
   void start();
 
-  void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) override;
+  void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id,
+                    std::function<void()> answered) override;
   void cancel_finished(std::uint64_t session_id) override;
   void kill_connection(std::uint32_t server_connection_id) override;
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done) override;
@@ -74,6 +75,7 @@ class ControlService final : public Service {
   struct Cancelling {
     std::uint32_t server_connection_id = 0;
     bool in_flight = false;  // a KILL QUERY for it is queued or awaiting the server's answer
+    std::function<void()> answered;  // until the first answer
   };
   void send_cancel(std::uint32_t server_connection_id, std::uint64_t session_id);
   void on_cancel_answer(std::uint32_t server_connection_id, std::uint64_t session_id,

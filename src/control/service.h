@@ -26,7 +26,10 @@ class Service {
   // KILL QUERY <server_connection_id> on behalf of `session_id`, asked again every 500 ms (a
   // KILL can be acknowledged without waking the statement) until cancel_finished(session_id).
   // Nothing is sent when the account is known to lack the right: the statement then finishes.
-  virtual void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) = 0;
+  // `answered` runs once, when the first KILL is answered, fails, or is not sent at all (it may
+  // run before cancel_query returns); not after cancel_finished(session_id) or stop().
+  virtual void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id,
+                            std::function<void()> answered) = 0;
   virtual void cancel_finished(std::uint64_t session_id) = 0;
   // KILL CONNECTION <server_connection_id>, once; failures are logged.
   virtual void kill_connection(std::uint32_t server_connection_id) = 0;

@@ -132,6 +132,11 @@ void Connection::on_event_log_room() {
   if (recorder_.take_room()) update_reading();
 }
 
+void Connection::cancel_answered() {
+  session_.cancel_acknowledged();
+  update_reading();
+}
+
 void Connection::shutdown(bool now) { apply(session_.shutdown(now)); }
 
 void Connection::abort() {
@@ -258,7 +263,7 @@ void Connection::update_reading() {
     }
   }
   if (server_ != nullptr && server_connected_ && !server_->closing()) {
-    if (server_paused_) {
+    if (server_paused_ || session_.holds_server_reads()) {
       server_->stop_reading();
     } else {
       server_->start_reading();
@@ -297,6 +302,8 @@ void Connection::maybe_finish() {
              upstream_close ? fmt::format(" in {} ms", upstream_close->count()) : "", info.user,
              info.server_connection_id, duration.count());
   recorder_.on_close(session_, duration, upstream_close);
+  // A session cut short (abort, close timeout) may never have said CancelDone.
+  proxy_.cancel_finished(id_);
   if (auto* directory = proxy_.settings().directory) directory->closed(info.server_connection_id);
   timer_->close([this] {
     proxy_.forget(this);

@@ -49,6 +49,8 @@ class Connection final : public net::StreamObserver {
   }
   // The event log has room again: read the client again if the log had paused it.
   void on_event_log_room();
+  // The server answered this session's KILL QUERY: a response held unread is read again.
+  void cancel_answered();
   std::uint64_t id() const { return id_; }
 
   void on_read(net::Stream& stream, ByteView bytes) override;

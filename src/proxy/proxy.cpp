@@ -96,7 +96,14 @@ const session::ControlCredentials* Proxy::handshake_credentials() const {
 }
 
 void Proxy::cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id) {
-  if (control_ != nullptr) control_->cancel_query(server_connection_id, session_id);
+  // By id, not pointer: the connection may be gone by the time the server answers.
+  auto answered = [this, session_id] {
+    if (auto it = connections_.find(session_id); it != connections_.end()) {
+      it->second->cancel_answered();
+    }
+  };
+  if (control_ == nullptr) return answered();
+  control_->cancel_query(server_connection_id, session_id, std::move(answered));
 }
 
 void Proxy::cancel_finished(std::uint64_t session_id) {

@@ -71,7 +71,8 @@ class Proxy {
   // The control credentials once they are known to end abandoned handshakes; else null.
   const session::ControlCredentials* handshake_credentials() const;
   // KILL QUERY <server_connection_id> over the control service for session `session_id`,
-  // repeated until cancel_finished(session_id) (control::Service::cancel_query).
+  // repeated until cancel_finished(session_id) (control::Service::cancel_query); the
+  // connection hears when the server first answers.
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id);
   void cancel_finished(std::uint64_t session_id);
   // KILL CONNECTION <server_connection_id> over the control service, once: the quiet end of

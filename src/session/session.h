@@ -190,6 +190,15 @@ class Session {
   // While pipelined client bytes wait, the proxy should not read the client: a level, not an
   // event, so it is asked rather than announced.
   bool client_backlogged() const { return client_.backlogged(); }
+  // A response nobody will read (its client is gone) while the KILL QUERY that ends it waits for
+  // its answer: reading it meanwhile would only spend the server's and gracewire's time on
+  // bytes that are dropped. A level too: the proxy stops reading the server until it clears.
+  bool holds_server_reads() const {
+    return cancel_requested_ && !cancel_acknowledged_ && client_.gone();
+  }
+  // The server answered the KILL QUERY (or none will be sent): the response is read again,
+  // and ends once the server notices the kill.
+  void cancel_acknowledged() { cancel_acknowledged_ = true; }
   // Bytes of client messages held back now (counted against the shared budget).
   std::size_t held_bytes() const { return held_reserved_; }
 
@@ -310,6 +319,7 @@ class Session {
   std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
   // A KILL QUERY was asked for the command in flight; CancelDone when it ends.
   bool cancel_requested_ = false;
+  bool cancel_acknowledged_ = false;  // the server answered that KILL QUERY
   // How the upstream ended when the server closes while Quitting: after COM_QUIT, after a KILL,
   // or by itself (after a binlog dump, the server always closes).
   UpstreamEnd quit_end_ = UpstreamEnd::ComQuitEof;

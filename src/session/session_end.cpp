@@ -202,6 +202,7 @@ void Session::request_cancel() {
 void Session::request_kill(KillRequest::Kind kind) {
   if (cancel_requested_ || phase_ != Phase::Command || info_.server_connection_id == 0) return;
   cancel_requested_ = true;
+  cancel_acknowledged_ = false;
   actions_.push(KillRequest{info_.server_connection_id, kind});
 }
 

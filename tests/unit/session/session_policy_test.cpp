@@ -186,6 +186,10 @@ TEST(SessionPolicy, ShutdownDeadlineLetsGoOfAClientInTheMiddleOfAResult) {
   session.shutdown(/*now=*/true);
   EXPECT_TRUE(session.client_gone());  // its unread backlog no longer holds the server back
   EXPECT_EQ(session.take_kill_request(), kill_query(77));
+  // Nobody reads the rest: it is not read either until the server has taken the KILL.
+  EXPECT_TRUE(session.holds_server_reads());
+  session.cancel_acknowledged();
+  EXPECT_FALSE(session.holds_server_reads());
   session.on_server_data(concat({packet(5,
                                         "\x01"
                                         "b"),
@@ -203,6 +207,7 @@ TEST(SessionPolicy, ShutdownDeadlineCancelsTheCommandThenTellsTheClient) {
   EXPECT_FALSE(session.take_kill_request());  // commands in flight may finish
   session.shutdown(/*now=*/true);
   EXPECT_EQ(session.take_kill_request(), kill_query(77));
+  EXPECT_FALSE(session.holds_server_reads()) << "its client still waits for the answer";
   take(session.to_server());
   const Bytes interrupted = packet(1, err_payload(1317, "Query execution was interrupted"));
   session.on_server_data(interrupted);

@@ -175,6 +175,8 @@ class ScriptedSession {
   const Exchange& exchange() const { return session_.exchange(); }
   bool in_transaction() const { return session_.in_transaction(); }
   bool client_backlogged() const { return session_.client_backlogged(); }
+  bool holds_server_reads() const { return session_.holds_server_reads(); }
+  void cancel_acknowledged() { session_.cancel_acknowledged(); }
   std::size_t held_bytes() const { return session_.held_bytes(); }
 
  private:
