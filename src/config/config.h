@@ -43,11 +43,41 @@ enum class InFlight {
   Finish,  // let it complete, discard the response, COM_QUIT
 };
 
+// [listener] tls_mode: whether clients may, or must, start TLS.
+enum class ListenerTls {
+  Disabled,   // CLIENT_SSL is not offered: every client connects in plaintext
+  Preferred,  // offered once listener.tls_cert is set; each client chooses
+  Required,   // a client that does not start TLS gets an ERR before any credentials cross
+};
+
+// [upstream] tls_mode: TLS toward the server, named as the MySQL clients name their modes.
+enum class UpstreamTls {
+  Disabled,        // never
+  Preferred,       // when the server offers it; its certificate is not checked
+  Required,        // always (the server must offer it); its certificate is not checked
+  VerifyCa,        // always, and the certificate must chain to upstream.tls_ca
+  VerifyIdentity,  // as VerifyCa, and it must name the server (tls_server_name or the host)
+  AsClient,        // as the client's own leg: TLS upstream exactly when the client used TLS
+};
+
+// The oldest TLS version a leg accepts.
+enum class TlsVersion {
+  Tls12,  // "TLSv1.2"
+  Tls13,  // "TLSv1.3"
+};
+
 struct ListenerConfig {
   Endpoint address = Endpoint::tcp("127.0.0.1", defaults::kListenPort);
   std::uint32_t max_connections = defaults::kMaxConnections;
   // A client must send its HandshakeResponse this long after the greeting.
   std::chrono::milliseconds handshake_timeout = defaults::kHandshakeTimeout;
+  // TLS toward clients: off until tls_cert and tls_key are set (validate.cpp).
+  ListenerTls tls_mode = ListenerTls::Preferred;
+  std::string tls_cert{};  // PEM, the full chain, leaf first
+  std::string tls_key{};   // PEM
+  std::string tls_ca{};    // PEM; set: clients must present a certificate that it verifies
+  TlsVersion tls_min_version = TlsVersion::Tls12;
+  std::string tls_ciphers{};  // OpenSSL's TLS 1.2 cipher list; "" = OpenSSL's default
 
   bool operator==(const ListenerConfig&) const = default;
 };
@@ -59,6 +89,11 @@ struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout = defaults::kConnectTimeout;
   // The server must greet this long after the connection is made.
   std::chrono::milliseconds greeting_timeout = defaults::kGreetingTimeout;
+  UpstreamTls tls_mode = UpstreamTls::AsClient;
+  std::string tls_ca{};           // PEM; "" = the system's CA store (verify modes)
+  std::string tls_server_name{};  // SNI and the name checked; "" = the address's host
+  std::string tls_cert{};         // PEM: a client certificate toward the server, with tls_key
+  std::string tls_key{};
 
   bool operator==(const UpstreamConfig&) const = default;
 };

@@ -33,6 +33,24 @@ constexpr std::array<std::pair<EventLogLoss, std::string_view>, 2> kEventLogLoss
     {EventLogLoss::Drop, "drop"},
 }};
 
+constexpr std::array<std::pair<ListenerTls, std::string_view>, 3> kListenerTls = {{
+    {ListenerTls::Disabled, "disabled"},
+    {ListenerTls::Preferred, "preferred"},
+    {ListenerTls::Required, "required"},
+}};
+constexpr std::array<std::pair<UpstreamTls, std::string_view>, 6> kUpstreamTls = {{
+    {UpstreamTls::Disabled, "disabled"},
+    {UpstreamTls::Preferred, "preferred"},
+    {UpstreamTls::Required, "required"},
+    {UpstreamTls::VerifyCa, "verify_ca"},
+    {UpstreamTls::VerifyIdentity, "verify_identity"},
+    {UpstreamTls::AsClient, "as_client"},
+}};
+constexpr std::array<std::pair<TlsVersion, std::string_view>, 2> kTlsVersions = {{
+    {TlsVersion::Tls12, "TLSv1.2"},
+    {TlsVersion::Tls13, "TLSv1.3"},
+}};
+
 template <typename E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
   for (const auto& [e, name] : names) {
@@ -74,6 +92,19 @@ Explained<InFlight> parse_in_flight(std::string_view text) { return parse_name(k
 std::string_view to_string(EventLogLoss value) { return name_of(kEventLogLosses, value); }
 Explained<EventLogLoss> parse_event_log_loss(std::string_view text) {
   return parse_name(kEventLogLosses, text);
+}
+
+std::string_view to_string(ListenerTls value) { return name_of(kListenerTls, value); }
+std::string_view to_string(UpstreamTls value) { return name_of(kUpstreamTls, value); }
+std::string_view to_string(TlsVersion value) { return name_of(kTlsVersions, value); }
+Explained<ListenerTls> parse_listener_tls(std::string_view text) {
+  return parse_name(kListenerTls, text);
+}
+Explained<UpstreamTls> parse_upstream_tls(std::string_view text) {
+  return parse_name(kUpstreamTls, text);
+}
+Explained<TlsVersion> parse_tls_version(std::string_view text) {
+  return parse_name(kTlsVersions, text);
 }
 
 Explained<std::string> parse_command_class(std::string_view text) {

@@ -15,6 +15,9 @@ std::string_view to_string(LogFormat value);
 std::string_view to_string(ClientAbort value);
 std::string_view to_string(InFlight value);
 std::string_view to_string(EventLogLoss value);
+std::string_view to_string(ListenerTls value);
+std::string_view to_string(UpstreamTls value);
+std::string_view to_string(TlsVersion value);
 
 // Errors list the accepted words: `expected one of "trace", "debug", ...; got "verbose"`.
 [[nodiscard]] Explained<LogLevel> parse_log_level(std::string_view text);
@@ -22,6 +25,9 @@ std::string_view to_string(EventLogLoss value);
 [[nodiscard]] Explained<ClientAbort> parse_client_abort(std::string_view text);
 [[nodiscard]] Explained<InFlight> parse_in_flight(std::string_view text);
 [[nodiscard]] Explained<EventLogLoss> parse_event_log_loss(std::string_view text);
+[[nodiscard]] Explained<ListenerTls> parse_listener_tls(std::string_view text);
+[[nodiscard]] Explained<UpstreamTls> parse_upstream_tls(std::string_view text);
+[[nodiscard]] Explained<TlsVersion> parse_tls_version(std::string_view text);
 
 // The command classes event_log.commands may name. src/eventlog/command_class.h says which
 // commands each holds; a unit test keeps the two lists equal.

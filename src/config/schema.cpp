@@ -200,7 +200,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 44> kKeys = {{
+constexpr std::array<KeySpec, 55> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -210,6 +210,22 @@ constexpr std::array<KeySpec, 44> kKeys = {{
        return read_count(v, kMaxConnections, c.listener.max_connections);
      },
      [] { return describe(kMaxConnections); }},
+    {"listener", "tls_mode",
+     [](const toml::node& v, Config& c) {
+       return read_text(v, parse_listener_tls, c.listener.tls_mode);
+     }},
+    {"listener", "tls_cert",
+     [](const toml::node& v, Config& c) { return read_string(v, c.listener.tls_cert); }},
+    {"listener", "tls_key",
+     [](const toml::node& v, Config& c) { return read_string(v, c.listener.tls_key); }},
+    {"listener", "tls_ca",
+     [](const toml::node& v, Config& c) { return read_string(v, c.listener.tls_ca); }},
+    {"listener", "tls_min_version",
+     [](const toml::node& v, Config& c) {
+       return read_text(v, parse_tls_version, c.listener.tls_min_version);
+     }},
+    {"listener", "tls_ciphers",
+     [](const toml::node& v, Config& c) { return read_string(v, c.listener.tls_ciphers); }},
     {"upstream", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_upstream_address, c.upstream.address);
@@ -237,6 +253,18 @@ constexpr std::array<KeySpec, 44> kKeys = {{
        return read_duration(v, kConnectTimeout, c.upstream.connect_timeout);
      },
      [] { return describe(kConnectTimeout); }},
+    {"upstream", "tls_mode",
+     [](const toml::node& v, Config& c) {
+       return read_text(v, parse_upstream_tls, c.upstream.tls_mode);
+     }},
+    {"upstream", "tls_ca",
+     [](const toml::node& v, Config& c) { return read_string(v, c.upstream.tls_ca); }},
+    {"upstream", "tls_server_name",
+     [](const toml::node& v, Config& c) { return read_string(v, c.upstream.tls_server_name); }},
+    {"upstream", "tls_cert",
+     [](const toml::node& v, Config& c) { return read_string(v, c.upstream.tls_cert); }},
+    {"upstream", "tls_key",
+     [](const toml::node& v, Config& c) { return read_string(v, c.upstream.tls_key); }},
     {"buffers", "high_water",
      [](const toml::node& v, Config& c) { return read_size(v, kHighWater, c.buffers.high_water); },
      [] { return describe(kHighWater); }},
@@ -270,9 +298,8 @@ constexpr std::array<KeySpec, 44> kKeys = {{
     {"control", "password",
      [](const toml::node& v, Config& c) { return read_string(v, c.control.password); }},
     {"control", "password_env",
-     [](const toml::node& v, Config& c) {
-       return read_text(v, parse_env_name, c.control.password_env);
-     }},
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_env_name, c.control.password_env); }},
     {"control", "password_file",
      [](const toml::node& v, Config& c) { return read_string(v, c.control.password_file); }},
     {"event_log", "path",
@@ -293,9 +320,8 @@ constexpr std::array<KeySpec, 44> kKeys = {{
      },
      [] { return describe(kFlushInterval); }},
     {"event_log", "loss",
-     [](const toml::node& v, Config& c) {
-       return read_text(v, parse_event_log_loss, c.event_log.loss);
-     }},
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_event_log_loss, c.event_log.loss); }},
     {"event_log", "queue_records",
      [](const toml::node& v, Config& c) {
        return read_count(v, kQueueRecords, c.event_log.queue_records);

@@ -64,6 +64,55 @@ void check_password_sources(const PasswordSources& table, const KeyLines& lines,
                     .code = config_errc::invalid_value});
 }
 
+// A problem blamed on `key`, at its line when the file set it (else line 0: a flag or default).
+void blame(const KeyLines& lines, std::string key, std::string problem,
+           std::vector<ConfigError>& errors, std::error_code code = config_errc::invalid_value) {
+  const std::size_t line = line_of(lines, key);
+  errors.push_back(
+      {.key = std::move(key), .problem = std::move(problem), .line = line, .code = code});
+}
+
+// A certificate needs its key and a key its certificate: one without the other is a slip, not
+// a wish for no TLS.
+void check_cert_and_key(std::string_view table, const std::string& cert, const std::string& key,
+                        const KeyLines& lines, std::vector<ConfigError>& errors) {
+  const std::string prefix = std::string(table) + ".";
+  if (!cert.empty() && key.empty()) {
+    blame(lines, prefix + "tls_key", "required with " + prefix + "tls_cert: its private key (PEM)",
+          errors, config_errc::missing_value);
+  } else if (cert.empty() && !key.empty()) {
+    blame(lines, prefix + "tls_cert",
+          "required with " + prefix + "tls_key: the certificate chain (PEM)", errors,
+          config_errc::missing_value);
+  }
+}
+
+void check_tls(const Config& config, const KeyLines& lines, std::vector<ConfigError>& errors) {
+  const ListenerConfig& listener = config.listener;
+  check_cert_and_key("listener", listener.tls_cert, listener.tls_key, lines, errors);
+  if (listener.tls_cert.empty()) {
+    if (listener.tls_mode == ListenerTls::Required) {
+      blame(lines, "listener.tls_mode",
+            "\"required\" needs a certificate to offer: set listener.tls_cert and "
+            "listener.tls_key",
+            errors);
+    }
+    if (!listener.tls_ca.empty()) {
+      blame(lines, "listener.tls_ca",
+            "verifies client certificates, which needs TLS: set listener.tls_cert and "
+            "listener.tls_key",
+            errors);
+    }
+  }
+  const UpstreamConfig& upstream = config.upstream;
+  check_cert_and_key("upstream", upstream.tls_cert, upstream.tls_key, lines, errors);
+  if (upstream.tls_mode == UpstreamTls::Disabled &&
+      (!upstream.tls_ca.empty() || !upstream.tls_cert.empty())) {
+    const std::string key = upstream.tls_ca.empty() ? "upstream.tls_cert" : "upstream.tls_ca";
+    blame(lines, key, "is set, but upstream.tls_mode is \"disabled\"", errors);
+  }
+}
+
 }  // namespace
 
 std::vector<ConfigError> check_binlog_enabled(const BinlogConfig& binlog, const KeyLines& lines,
@@ -101,6 +150,7 @@ std::optional<std::string> binlog_destination_problem(const Config& config) {
 std::vector<ConfigError> validate(const Config& config, const KeyLines& lines) {
   std::vector<ConfigError> errors;
   check_water_marks(config.buffers, lines, errors);
+  check_tls(config, lines, errors);
   check_password_sources(password_sources(config.control), lines, errors);
   check_password_sources(password_sources(config.binlog), lines, errors);
   for (auto& error : check_binlog_enabled(config.binlog, lines, "binlog.enabled = true")) {

@@ -293,6 +293,50 @@ INSTANTIATE_TEST_SUITE_P(
                      "element 2: expected a command class, one of \"query\", \"prepared\", "
                      "\"schema\", \"session\", \"replication\", \"admin\"; got \"select\""}));
 
+// Issue 11: the TLS keys. A mode outside its list, or a setting that cannot take effect.
+INSTANTIATE_TEST_SUITE_P(
+    Tls, BadValue,
+    ::testing::Values(
+        BadValueCase{"[listener]\ntls_mode = \"on\"", "listener.tls_mode",
+                     "expected one of \"disabled\", \"preferred\", \"required\"; got \"on\""},
+        BadValueCase{"[listener]\ntls_mode = \"required\"", "listener.tls_mode",
+                     "\"required\" needs a certificate to offer: set listener.tls_cert and "
+                     "listener.tls_key"},
+        BadValueCase{"[listener]\ntls_ca = \"/ca.pem\"", "listener.tls_ca",
+                     "verifies client certificates, which needs TLS"},
+        BadValueCase{"[listener]\ntls_min_version = \"1.2\"", "listener.tls_min_version",
+                     "expected one of \"TLSv1.2\", \"TLSv1.3\"; got \"1.2\""},
+        BadValueCase{"[upstream]\ntls_mode = \"verify_full\"", "upstream.tls_mode",
+                     "expected one of \"disabled\", \"preferred\", \"required\", "
+                     "\"verify_ca\", \"verify_identity\", \"as_client\"; got \"verify_full\""},
+        BadValueCase{"[upstream]\ntls_mode = \"disabled\"\ntls_ca = \"/ca.pem\"", "upstream.tls_ca",
+                     "is set, but upstream.tls_mode is \"disabled\""}));
+
+TEST(LoadConfig, ACertificateWithoutItsKeyIsNamedAsMissing) {
+  const auto listener = first_error("[listener]\ntls_cert = \"/c.pem\"");
+  EXPECT_EQ(listener.key, "listener.tls_key");
+  EXPECT_EQ(listener.code, config_errc::missing_value);
+  const auto upstream = first_error("[upstream]\ntls_key = \"/k.pem\"");
+  EXPECT_EQ(upstream.key, "upstream.tls_cert");
+  EXPECT_NE(upstream.problem.find("required with upstream.tls_key"), std::string::npos);
+}
+
+TEST(LoadConfig, TlsKeysAreRead) {
+  const auto loaded = parse_config(
+      "[listener]\ntls_mode = \"required\"\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\n"
+      "tls_ca = \"/ca.pem\"\ntls_min_version = \"TLSv1.3\"\ntls_ciphers = \"ECDHE+AESGCM\"\n"
+      "[upstream]\ntls_mode = \"verify_identity\"\ntls_ca = \"/sca.pem\"\n"
+      "tls_server_name = \"db.example\"\n",
+      "t.toml");
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  EXPECT_EQ(loaded->listener.tls_mode, ListenerTls::Required);
+  EXPECT_EQ(loaded->listener.tls_ca, "/ca.pem");
+  EXPECT_EQ(loaded->listener.tls_min_version, TlsVersion::Tls13);
+  EXPECT_EQ(loaded->listener.tls_ciphers, "ECDHE+AESGCM");
+  EXPECT_EQ(loaded->upstream.tls_mode, UpstreamTls::VerifyIdentity);
+  EXPECT_EQ(loaded->upstream.tls_server_name, "db.example");
+}
+
 // Issue 8, item 8: values that passed validation and broke at run time, and every other numeric
 // key's range at both ends. The message names the range; the file and line come with the key.
 INSTANTIATE_TEST_SUITE_P(
