@@ -11,6 +11,7 @@
 #include "config/password.h"
 #include "config/validate.h"
 #include "gracewire/version.h"
+#include "proxy/tls_setup.h"
 
 namespace gw::app {
 namespace {
@@ -64,15 +65,8 @@ void check_runnable(const config::Config& config, std::vector<std::string>& erro
     errors.push_back(password.error());
   }
   check_directory("event_log.path", config.event_log.path, errors);
-  // Accepted by the loader so that files can be written now; refused here until the legs
-  // carry TLS, rather than silently connecting in plaintext.
-  if (!config.listener.tls_cert.empty()) {
-    errors.emplace_back("listener.tls_cert: TLS toward clients is not built yet");
-  }
-  if (config.upstream.tls_mode != config::UpstreamTls::AsClient &&
-      config.upstream.tls_mode != config::UpstreamTls::Disabled) {
-    errors.emplace_back("upstream.tls_mode: TLS toward the server is not built yet");
-  }
+  // Certificates, keys and CAs are read now, so that a bad file stops the start, not a client.
+  if (auto tls = proxy::tls_setup(config); !tls) errors.push_back(tls.error());
   if (config.binlog.enabled) {
     if (auto password = config::read_password(config.binlog); !password) {
       errors.push_back(password.error());

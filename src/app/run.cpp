@@ -18,6 +18,7 @@
 #include "net/signal.h"
 #include "proxy/policies.h"
 #include "proxy/proxy.h"
+#include "proxy/tls_setup.h"
 
 namespace gw::app {
 
@@ -206,6 +207,12 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
   std::unique_ptr<FollowerApp> follower;
   {
     proxy::ProxySettings settings = proxy_settings(config);
+    auto tls = proxy::tls_setup(config);
+    if (!tls) {
+      spdlog::error("{}", tls.error());
+      return 1;
+    }
+    proxy::apply_tls(*tls, settings);
     settings.event_log = event_log->get();
     if (config.binlog.enabled) {
       // Change records name the session that made them: by the binlog's thread id where there

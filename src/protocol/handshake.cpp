@@ -16,7 +16,6 @@ constexpr std::size_t kScramblePart1Size = 8;
 constexpr std::size_t kScramblePart2MinSize = 13;  // 12 scramble bytes and a NUL
 constexpr std::size_t kGreetingReservedSize = 6;   // before the 4 bytes of extended caps
 constexpr std::size_t kResponseReservedSize = 19;  // likewise
-constexpr std::size_t kSslRequestSize = 32;
 
 // Capability words as they travel: the low 32 bits, plus the MariaDB extended word, which only
 // means something when CLIENT_MYSQL is clear.

@@ -109,7 +109,9 @@ struct HandshakeResponse {         // HandshakeResponse41
 };
 
 // An SSLRequest is the first 32 bytes of a HandshakeResponse41 with CLIENT_SSL set and nothing
-// after. True for exactly 32 bytes with CLIENT_PROTOCOL_41 and CLIENT_SSL set.
+// after.
+inline constexpr std::size_t kSslRequestSize = 32;
+// True for exactly 32 bytes with CLIENT_PROTOCOL_41 and CLIENT_SSL set.
 [[nodiscard]] bool is_ssl_request(ByteView payload);
 // An SSLRequest passed here is need_more: it is a strict prefix of a response.
 [[nodiscard]] Result<HandshakeResponse> decode_handshake_response(ByteView payload);

@@ -1,6 +1,7 @@
 #include "protocol/message_splitter.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/errors.h"
 #include "protocol/constants.h"
@@ -96,6 +97,7 @@ Result<std::size_t> MessageSplitter::feed(ByteView input, MessageHandler& handle
     // A large head (a held 16 MiB command) is not kept for the next message.
     if (head_.capacity() > kRetainedHeadCapacity) Bytes().swap(head_);
     if (!ended) return fail(ended.error());
+    if (std::exchange(stop_, false)) return pos;
   }
 }
 

@@ -57,6 +57,9 @@ class MessageSplitter {
   bool in_message() const { return in_message_; }
   // True while the consumer has deferred the next message.
   bool deferred() const { return deferred_; }
+  // Called from on_message_end: feed() returns right after this message, before reading a byte
+  // of the next (the bytes after an SSLRequest are TLS, not packets).
+  void stop_after_message() { stop_ = true; }
 
  private:
   enum class Phase {
@@ -74,6 +77,7 @@ class MessageSplitter {
   std::size_t pending_size_ = 0;
   bool in_message_ = false;
   bool deferred_ = false;
+  bool stop_ = false;
   std::uint32_t packet_length_ = 0;
   std::uint32_t packet_remaining_ = 0;
   std::uint8_t first_sequence_id_ = 0;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
 #include <variant>
 
 #include "eventlog/redact.h"
@@ -71,7 +72,9 @@ void Connection::on_timer() {
       return upstream_failed(UV_ETIMEDOUT);
     case session::Timer::Greeting: {
       const std::string detail =
-          fmt::format("the server did not greet within {} ms", settings.greeting_timeout.count());
+          fmt::format("the server did not {} within {} ms",
+                      session_.phase() == Session::Phase::Auth ? "answer inside TLS" : "greet",
+                      settings.greeting_timeout.count());
       log_->warn("[s{}] upstream {}: {}", id_, settings.upstream.to_string(), detail);
       return apply(session_.on_greeting_timeout(detail));
     }
@@ -107,15 +110,80 @@ void Connection::arm(session::Timer timer) {
 }
 
 void Connection::on_read(net::Stream& stream, ByteView bytes) {
-  if (&stream == client_) {
-    client_bytes_unrecorded_ += bytes.size();
-    apply(session_.on_client_data(bytes));
+  const session::Leg leg = &stream == client_ ? session::Leg::Client : session::Leg::Server;
+  TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
+  if (tls == nullptr) {
+    if (leg == session::Leg::Client) {
+      client_bytes_unrecorded_ += bytes.size();
+      apply(session_.on_client_data(bytes));
+    } else {
+      apply(session_.on_server_data(bytes));
+    }
+    return;
+  }
+  Bytes plain;
+  tls->on_socket_bytes(bytes, plain);
+  flush_tls(leg);
+  if (tls->failed() && !tls_failure_reported_) {
+    tls_failure_reported_ = true;
+    const std::string error = tls->channel().error();
+    log_->warn("[s{}] TLS with the {} failed: {}", id_,
+               leg == session::Leg::Client ? "client" : "server", error);
+    return apply(session_.on_tls_failed(leg, error));
+  }
+  deliver_plaintext(leg, plain);
+}
+
+void Connection::deliver_plaintext(session::Leg leg, Bytes& plain) {
+  if (plain.empty()) return;
+  if (leg == session::Leg::Client) {
+    client_bytes_unrecorded_ += plain.size();
+    apply(session_.on_client_data(plain));
   } else {
-    apply(session_.on_server_data(bytes));
+    apply(session_.on_server_data(plain));
   }
 }
 
+void Connection::start_tls(session::StartTls& start) {
+  const bool client = start.leg == session::Leg::Client;
+  const auto& settings = proxy_.settings();
+  SSL_CTX* ctx = client ? settings.client_tls.get() : settings.server_tls.get();
+  auto& slot = client ? client_tls_ : server_tls_;
+  if (ctx == nullptr || slot != nullptr) {
+    tls_start_failure_ = {start.leg, "TLS is not configured on this leg"};
+    return;
+  }
+  auto leg = TlsLeg::start(ctx, client ? tls::Channel::Role::Server : tls::Channel::Role::Client,
+                           client ? std::string() : settings.server_tls_name);
+  if (!leg) {
+    tls_start_failure_ = {start.leg, leg.error()};
+    return;
+  }
+  slot = std::move(*leg);
+  // The start of the client's ClientHello came with its SSLRequest. It holds no application
+  // data (no 0-RTT), but whatever it yields waits until these actions are carried out.
+  if (client && !start.early.empty()) slot->on_socket_bytes(start.early, early_client_plain_);
+  flush_tls(start.leg);
+}
+
+void Connection::flush_tls(session::Leg leg) {
+  TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
+  net::Stream* stream = leg == session::Leg::Client ? client_ : server_;
+  if (tls == nullptr) return;
+  Bytes& out = tls->to_socket();
+  if (stream != nullptr && !out.empty()) stream->write(out);
+  out.clear();
+}
+
 void Connection::on_read_end(net::Stream& stream, int status) {
+  // What TLS still held arrives first; a peer that closes without close_notify has simply left.
+  const session::Leg leg = &stream == client_ ? session::Leg::Client : session::Leg::Server;
+  if (TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
+    Bytes plain;
+    tls->on_socket_eof(plain);
+    tls_failure_reported_ = true;
+    deliver_plaintext(leg, plain);
+  }
   if (&stream == client_) {
     if (status != 0) log_->debug("[s{}] client read failed: {}", id_, net::uv_reason(status));
     apply(
@@ -155,6 +223,8 @@ void Connection::apply(session::Actions& actions) {
             send(a);
           } else if constexpr (std::is_same_v<A, session::CloseLeg>) {
             close_leg(a);
+          } else if constexpr (std::is_same_v<A, session::StartTls>) {
+            start_tls(a);
           } else if constexpr (std::is_same_v<A, session::KillRequest>) {
             kill(a);
           } else if constexpr (std::is_same_v<A, session::CancelDone>) {
@@ -197,19 +267,41 @@ void Connection::apply(session::Actions& actions) {
         },
         action);
   }
+  // COM_QUIT went inside TLS (a client's own is forwarded after its QuitSent): close_notify
+  // follows it, after every byte of this turn. The server closes without one of its own
+  // (research Q7): its EOF is the end.
+  if (quit_sent_ && server_tls_ != nullptr && server_tls_->open()) {
+    server_tls_->close();
+    flush_tls(session::Leg::Server);
+  }
   // A request's bytes belong to the command that begins with it.
   recorder_.on_bytes_from_client(std::exchange(client_bytes_unrecorded_, 0));
   update_reading();
   maybe_finish();
+  if (finishing_) return;
+  // What starting TLS found, told to the session now that its last actions are carried out.
+  if (auto failure = std::exchange(tls_start_failure_, std::nullopt)) {
+    log_->warn("[s{}] cannot start TLS with the {}: {}", id_,
+               failure->first == session::Leg::Client ? "client" : "server", failure->second);
+    return apply(session_.on_tls_failed(failure->first, failure->second));
+  }
+  if (!early_client_plain_.empty()) {
+    Bytes plain;
+    plain.swap(early_client_plain_);
+    deliver_plaintext(session::Leg::Client, plain);
+  }
 }
 
 void Connection::send(session::Send& send) {
-  if (send.leg == session::Leg::Client) {
-    recorder_.on_bytes_to_client(send.bytes.size());
-    if (client_ != nullptr) client_->write(send.bytes);
-  } else if (server_ != nullptr) {
-    server_->write(send.bytes);
+  const bool client = send.leg == session::Leg::Client;
+  if (client) recorder_.on_bytes_to_client(send.bytes.size());
+  net::Stream* stream = client ? client_ : server_;
+  if (stream == nullptr) return;
+  if (TlsLeg* tls = client ? client_tls_.get() : server_tls_.get()) {
+    tls->write(send.bytes);
+    return flush_tls(send.leg);
   }
+  stream->write(send.bytes);
 }
 
 void Connection::close_leg(const session::CloseLeg& close) {
@@ -217,6 +309,10 @@ void Connection::close_leg(const session::CloseLeg& close) {
   if (stream == nullptr) return;
   switch (close.how) {
     case session::CloseLeg::How::Flush:
+      if (TlsLeg* tls = close.leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
+        tls->close();  // close_notify, then the FIN
+        flush_tls(close.leg);
+      }
       return stream->close_after_flush();
     case session::CloseLeg::How::Drop:
       return stream->close();

@@ -12,9 +12,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "net/stream.h"
 #include "proxy/event_recorder.h"
+#include "proxy/tls_leg.h"
 #include "session/session.h"
 
 namespace spdlog {
@@ -68,6 +70,10 @@ class Connection final : public net::StreamObserver {
   void apply(session::Actions& actions);
   void send(session::Send& send);
   void close_leg(const session::CloseLeg& close);
+  void start_tls(session::StartTls& start);
+  // Writes what TLS produced for a leg's socket; reports a failed handshake to the session.
+  void flush_tls(session::Leg leg);
+  void deliver_plaintext(session::Leg leg, Bytes& plain);
   void kill(const session::KillRequest& kill);
   void arm(session::Timer timer);
   void update_reading();
@@ -81,6 +87,11 @@ class Connection final : public net::StreamObserver {
   std::size_t client_bytes_unrecorded_ = 0;  // read from the client, not yet given to recorder_
   net::Stream* client_ = nullptr;
   net::Stream* server_ = nullptr;
+  std::unique_ptr<TlsLeg> client_tls_;  // set once the client's leg started TLS
+  std::unique_ptr<TlsLeg> server_tls_;
+  bool tls_failure_reported_ = false;
+  Bytes early_client_plain_;  // decrypted while the session's actions were being carried out
+  std::optional<std::pair<session::Leg, std::string>> tls_start_failure_;  // likewise
   net::Timer* timer_ = nullptr;
   session::Timer armed_ = session::Timer::None;  // what timer_ bounds now
   std::string client_address_;

@@ -4,12 +4,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "config/address.h"
 #include "config/defaults.h"
 #include "net/address.h"
 #include "session/session.h"
+
+struct ssl_ctx_st;
 
 namespace gw::eventlog {
 class EventLog;
@@ -43,6 +47,14 @@ struct ProxySettings {
   std::optional<session::ControlCredentials> control;
   // Lifecycle and audit records; null or disabled for none. Owned by the caller.
   eventlog::EventLog* event_log = nullptr;
+  // TLS contexts, shared with the sessions that started on them (a reload swaps these for new
+  // sessions only). client_tls: gracewire as the server, toward clients; null when
+  // listener.tls_cert is unset. server_tls: gracewire as a client, toward the server; null
+  // when upstream TLS is off. session.client_tls and session.server_tls say when each is used.
+  std::shared_ptr<ssl_ctx_st> client_tls;
+  std::shared_ptr<ssl_ctx_st> server_tls;
+  // The name sent as SNI and checked under verify_identity; empty: none.
+  std::string server_tls_name;
   // Which server connection is which session, for the binlog follower's change records; null
   // when no follower runs. Owned by the caller.
   eventlog::SessionDirectory* directory = nullptr;

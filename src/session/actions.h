@@ -38,6 +38,16 @@ struct CloseLeg {
   friend bool operator==(const CloseLeg&, const CloseLeg&) = default;
 };
 
+// From here on the leg carries TLS: the proxy runs a TLS handshake on it (gracewire is the
+// server toward a client, the client toward the server) and carries every later byte of the
+// leg, both ways, inside TLS. `early` are bytes the client sent right after its SSLRequest,
+// already read (the start of its ClientHello): the TLS layer's first input.
+struct StartTls {
+  Leg leg = Leg::Client;
+  Bytes early;
+  friend bool operator==(const StartTls&, const StartTls&) = default;
+};
+
 // Run KILL QUERY / KILL CONNECTION on the control connection.
 struct KillRequest {
   enum class Kind : std::uint8_t {
@@ -92,7 +102,7 @@ struct CommandAnswered {
   friend bool operator==(const CommandAnswered&, const CommandAnswered&) = default;
 };
 
-using Action = std::variant<Send, CloseLeg, KillRequest, CancelDone, QuitSent, ArmTimer,
+using Action = std::variant<Send, CloseLeg, StartTls, KillRequest, CancelDone, QuitSent, ArmTimer,
                             UpstreamGreeted, Authenticated, CommandSent, CommandAnswered,
                             AuthResultEvent, CommandBeginEvent, CommandEndEvent>;
 

@@ -24,9 +24,11 @@ enum class CloseReason : std::uint8_t {
   ServerClosed,         // server_closed: the server ended the connection
   UpstreamUnreachable,  // upstream_unreachable: gracewire could not connect to the server
   Unsupported,          // unsupported: the client asked for what gracewire cannot follow
-                        // (an SSLRequest: TLS is not supported yet)
+                        // (an SSLRequest while listener.tls_mode is "disabled")
   Refused,              // refused: gracewire refused the client (too many connections)
   ProxyShutdown,        // proxy_shutdown: gracewire is stopping
+  TlsRequired,          // tls_required: TLS was required on a leg that could not have it
+  TlsFailed,            // tls_failed: a TLS handshake failed (certificate, version, cipher)
 };
 
 enum class UpstreamEnd : std::uint8_t {
@@ -46,7 +48,7 @@ inline constexpr std::array kCloseReasons = {
     CloseReason::MidCommand,    CloseReason::MidResult,      CloseReason::HandshakeAbort,
     CloseReason::AuthFailed,    CloseReason::ProxyShutdown,  CloseReason::ServerClosed,
     CloseReason::ProtocolError, CloseReason::Refused,        CloseReason::UpstreamUnreachable,
-    CloseReason::Unsupported,
+    CloseReason::Unsupported,   CloseReason::TlsRequired,    CloseReason::TlsFailed,
 };
 
 // Every way an upstream session ends (all but Open), in the README's order.
@@ -88,6 +90,10 @@ constexpr std::string_view to_string(CloseReason reason) {
       return "refused";
     case CloseReason::ProxyShutdown:
       return "proxy_shutdown";
+    case CloseReason::TlsRequired:
+      return "tls_required";
+    case CloseReason::TlsFailed:
+      return "tls_failed";
   }
   return "unknown";
 }

@@ -17,10 +17,10 @@ constexpr std::size_t kKeepStatus = 64 * kKiB;
 
 }  // namespace
 
-void Exchange::begin_authentication(std::uint64_t capabilities) {
+void Exchange::begin_authentication(std::uint64_t capabilities, std::uint8_t next_sequence_id) {
   capabilities_ = capabilities;
   command_ = 0;
-  next_sequence_id_ = 2;
+  next_sequence_id_ = next_sequence_id;
   outcome_ = {};
   expect_ = Expect::AuthExchange;
   client_spoke_last_ = true;  // the handshake response

@@ -79,9 +79,9 @@ class Exchange {
     BinlogEvents,       // replication events until EOF or ERR
   };
 
-  // The handshake: greeting (seq 0) and response (seq 1) were handled by the session; the
-  // authentication exchange continues at sequence id 2.
-  void begin_authentication(std::uint64_t capabilities);
+  // The handshake: greeting (seq 0) and response (seq 1, or 2 after an SSLRequest) were
+  // handled by the session; the authentication exchange continues at `next_sequence_id`.
+  void begin_authentication(std::uint64_t capabilities, std::uint8_t next_sequence_id = 2);
   // A client command was forwarded; it began with sequence id 0 and, when it spanned several
   // packets, ended with `last_sequence_id`. Returns false for commands that get no reply
   // (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT): the exchange is then done.

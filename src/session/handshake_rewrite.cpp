@@ -7,12 +7,13 @@
 
 namespace gw::session {
 
-Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting) {
+Result<Bytes> rewrite_greeting(ByteView payload, std::uint64_t added,
+                               protocol::Greeting& greeting) {
   auto decoded = protocol::decode_greeting(payload);
   if (!decoded) return fail(decoded.error());
   greeting = std::move(*decoded);
   protocol::Greeting offered = greeting;
-  offered.capabilities = supported(greeting.capabilities);
+  offered.capabilities = supported(greeting.capabilities) | added;
   // Untouched messages go on byte for byte: nothing of the server's is lost in a re-encode.
   if (offered.capabilities == greeting.capabilities) return Bytes(payload.begin(), payload.end());
   Bytes out;

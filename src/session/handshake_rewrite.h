@@ -9,8 +9,10 @@
 namespace gw::session {
 
 // Decodes the server's greeting into `greeting` (capabilities as the server sent them) and
-// returns the payload to send to the client instead.
-[[nodiscard]] Result<Bytes> rewrite_greeting(ByteView payload, protocol::Greeting& greeting);
+// returns the payload to send to the client instead: the capabilities gracewire follows, plus
+// `added` (CLIENT_SSL when gracewire offers clients TLS, whatever the server offers).
+[[nodiscard]] Result<Bytes> rewrite_greeting(ByteView payload, std::uint64_t added,
+                                             protocol::Greeting& greeting);
 
 // Decodes the client's HandshakeResponse41 into `response` (its capabilities limited to those
 // `offered` in the rewritten greeting: what the client and gracewire agree on) and returns the

@@ -79,6 +79,9 @@ Timer Session::wanted_timer() const {
       return Timer::Greeting;
     case Phase::Handshake:
       return Timer::Handshake;
+    case Phase::Auth:
+      // A TLS handshake with the server is as bounded as its greeting was.
+      return awaiting_server_tls_ ? Timer::Greeting : Timer::None;
     default:
       return Timer::None;
   }
@@ -148,6 +151,7 @@ void Session::feed_client(ByteView bytes) {
     client_protocol_error(consumed.error(), "bad packet");
     return;
   }
+  if (client_tls_starting_) return take_tls_bytes(bytes.subspan(*consumed));
   if (*consumed < bytes.size() && !client_.gone()) {
     client_.backlog().assign(bytes.begin() + static_cast<std::ptrdiff_t>(*consumed), bytes.end());
   }

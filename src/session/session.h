@@ -91,6 +91,20 @@ inline constexpr std::size_t kMaxHoldLimit = protocol::kMaxPacketPayload - 1;
 // GTIDs kept of one command (a multi-statement query may commit many; the rest go unnamed).
 inline constexpr std::size_t kMaxGtidsPerCommand = 64;
 
+// TLS toward the client: may it, must it, start TLS after the greeting.
+enum class ClientTls {
+  Off,      // CLIENT_SSL is not offered; an SSLRequest is refused as unsupported
+  Offer,    // offered; the client chooses
+  Require,  // offered; a HandshakeResponse in plaintext is refused before it goes upstream
+};
+// TLS toward the server, decided when the client's HandshakeResponse arrives.
+enum class ServerTls {
+  Off,        // never
+  IfOffered,  // when the server's greeting offers CLIENT_SSL
+  Require,    // always: a server that does not offer it is refused (ERR 2026 to the client)
+  AsClient,   // when the client started TLS and the server offers it
+};
+
 struct SessionSettings {
   // Client commands up to this payload size are held whole and checked before the server sees
   // any of them, as long as the shared budget has room; longer ones (or when it has none) are
@@ -115,6 +129,8 @@ struct SessionSettings {
   // client does not, reads MariaDB's last_gtid tracker from OK packets, and takes the session
   // state out of every OK before a client that did not ask for it sees one.
   bool track_gtids = false;
+  ClientTls client_tls = ClientTls::Off;
+  ServerTls server_tls = ServerTls::Off;
 };
 
 // How the client's connection ended, when it ended without COM_QUIT.
@@ -180,8 +196,13 @@ class Session {
   [[nodiscard]] Actions& on_server_eof();
   // Timer::Close expired: close both legs now.
   [[nodiscard]] Actions& on_close_timeout();
+  // The TLS handshake on a leg failed (`detail` says why, in OpenSSL's words). On the client
+  // leg nothing can be said to the client; on the server leg the client gets ERR 2026. The
+  // upstream is ended as for an abandoned handshake where the protocol still allows it.
+  [[nodiscard]] Actions& on_tls_failed(Leg leg, std::string_view detail);
   // Timer::Greeting expired: the client hears it as a lost connection; nothing was said
-  // upstream, so nothing can be ended there.
+  // upstream, so nothing can be ended there. Also the bound on a TLS handshake with the server
+  // (ERR 2026 to the client).
   [[nodiscard]] Actions& on_greeting_timeout(std::string_view detail);
   // Timer::Handshake expired: the client gets an ERR, and the upstream is ended as for an
   // abandoned handshake.
@@ -201,6 +222,10 @@ class Session {
   void cancel_acknowledged() { cancel_acknowledged_ = true; }
   // Bytes of client messages held back now (counted against the shared budget).
   std::size_t held_bytes() const { return held_reserved_; }
+
+  // Whether each leg switched to TLS (after the SSLRequest that starts it).
+  bool client_tls() const { return client_tls_; }
+  bool server_tls() const { return server_tls_; }
 
   // What the session is, for logs and records.
   Phase phase() const { return phase_; }
@@ -264,6 +289,25 @@ class Session {
   void end_binlog_dump();
   bool in_binlog_dump() const;
   [[nodiscard]] Result<void> on_handshake_response(const protocol::Message& m);
+  // session_tls.cpp: the SSLRequest on each leg, and the sequence ids it shifts.
+  [[nodiscard]] Result<void> on_client_ssl_request(const protocol::Message& m);
+  void take_tls_bytes(ByteView rest);
+  [[nodiscard]] bool decide_server_tls();
+  void on_server_tls_timeout(std::string_view detail);
+  [[nodiscard]] Result<void> refuse_plaintext_client(const protocol::Message& m);
+  void refuse_login(CloseReason reason, std::uint16_t code, std::string_view message,
+                    std::uint8_t sequence_id);
+  // While authenticating, a leg that switched to TLS numbers its packets one higher than a leg
+  // that did not (its SSLRequest took sequence id 1). The exchange counts the server's ids.
+  bool shifts_sequence_ids() const {
+    return client_tls_ != server_tls_ && (phase_ == Phase::Handshake || phase_ == Phase::Auth);
+  }
+  std::uint8_t to_client_sequence(std::uint8_t server_sequence) const;
+  // Before its HandshakeResponse, the client's next read is its authentication result: sequence
+  // id 2, or 3 after an SSLRequest.
+  std::uint8_t auth_result_sequence() const { return client_tls_ ? 3 : 2; }
+  std::uint8_t to_server_sequence(std::uint8_t client_sequence) const;
+  protocol::Message renumbered_for_server(const protocol::Message& m) const;
   [[nodiscard]] Result<void> on_command(const protocol::Message& m);
   [[nodiscard]] Result<void> on_greeting(const protocol::Message& m);
   [[nodiscard]] Result<void> on_exchange_message(const protocol::Message& m);
@@ -320,6 +364,11 @@ class Session {
   // A KILL QUERY was asked for the command in flight; CancelDone when it ends.
   bool cancel_requested_ = false;
   bool cancel_acknowledged_ = false;  // the server answered that KILL QUERY
+  bool client_tls_ = false;           // the client sent its SSLRequest
+  bool server_tls_ = false;           // gracewire sent one upstream
+  bool client_tls_starting_ = false;  // the SSLRequest just ended: the rest of this read is TLS
+  bool renumber_held_ = false;        // a server auth message held to go on with the client's ids
+  bool awaiting_server_tls_ = false;  // TLS started upstream; the server has not answered yet
   // How the upstream ended when the server closes while Quitting: after COM_QUIT, after a KILL,
   // or by itself (after a binlog dump, the server always closes).
   UpstreamEnd quit_end_ = UpstreamEnd::ComQuitEof;

@@ -115,7 +115,8 @@ Result<MessagePlan> Session::ClientHandler::on_message_start(const MessageStart&
     case Phase::Greeting:
       return kDefer;  // nothing may come before the greeting was answered
     case Phase::Handshake:
-      if (auto r = s.expect_client_sequence(m, 1); !r) return fail(r.error());
+      // After an SSLRequest (1), the response inside TLS is 2.
+      if (auto r = s.expect_client_sequence(m, s.client_tls_ ? 2 : 1); !r) return fail(r.error());
       return s.hold(m, kHandshakeResponseLimit);
     case Phase::Auth:
       // Sequence id 0 starts a command: one pipelined behind the handshake response (research
@@ -178,15 +179,18 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
       break;
     case Phase::Auth:
     case Phase::Command:
-      if (auto turn = s.exchange_.on_client_message(m); !turn) result = fail(turn.error());
+      if (auto turn = s.exchange_.on_client_message(s.renumbered_for_server(m)); !turn) {
+        result = fail(turn.error());
+      }
       break;
     default:
       break;
   }
   // Held messages are one packet (their bound is below 16 MiB), so re-framing the head gives
-  // back the client's exact bytes.
+  // back the client's exact bytes (numbered for the server leg while the two differ).
   if (result && held && s.client_.route == Route::Hold) {
-    protocol::append_message(m.head, m.first_sequence_id, s.actions_.bytes_for(Leg::Server));
+    protocol::append_message(m.head, s.to_server_sequence(m.first_sequence_id),
+                             s.actions_.bytes_for(Leg::Server));
   }
   s.release_hold();
   return result;
@@ -241,7 +245,7 @@ Result<MessagePlan> Session::plan_command(const MessageStart& m) {
 // held whole (the client may not say more than its plugin needs).
 Result<MessagePlan> Session::plan_auth_packet(const MessageStart& m) {
   if (exchange_.server_owes_auth_reply()) return kDefer;  // not its turn: wait for the server
-  if (auto r = expect_client_sequence(m, exchange_.next_sequence_id()); !r) {
+  if (auto r = expect_client_sequence(m, to_client_sequence(exchange_.next_sequence_id())); !r) {
     return fail(r.error());
   }
   return hold(m, kAuthPacketLimit);
@@ -261,23 +265,38 @@ void Session::release_hold() {
 
 Result<void> Session::on_handshake_response(const Message& m) {
   if (!m.whole()) return fail(session_errc::message_too_large);
-  // gracewire removed CLIENT_SSL from the greeting; a client that asks anyway must be told.
-  if (protocol::is_ssl_request(m.head)) return fail(codec_errc::unsupported);
+  if (protocol::is_ssl_request(m.head)) return on_client_ssl_request(m);
+  if (settings_.client_tls == ClientTls::Require && !client_tls_) {
+    return refuse_plaintext_client(m);
+  }
+  client_.route = Route::Drop;  // forwarded below, rewritten; the raw bytes are not sent
+  if (!decide_server_tls()) return {};
   protocol::HandshakeResponse response;
-  const std::uint64_t added = settings_.track_gtids ? protocol::cap::kSessionTrack : 0;
-  auto rewritten =
-      rewrite_handshake_response(m.head, server_.offered_capabilities, added, response);
+  // CLIENT_SSL goes upstream exactly when gracewire starts TLS there.
+  const std::uint64_t tls = server_tls_ ? protocol::cap::kSsl : 0;
+  const std::uint64_t offered = server_.offered_capabilities | tls;
+  const std::uint64_t added = (settings_.track_gtids ? protocol::cap::kSessionTrack : 0) | tls;
+  auto rewritten = rewrite_handshake_response(m.head, offered, added, response);
   if (!rewritten) return fail(rewritten.error());
+  if (server_tls_ && (response.capabilities & protocol::cap::kProtocol41) == 0) {
+    return fail(codec_errc::unsupported);  // a 3.x-style response has no SSLRequest form
+  }
   info_.capabilities = response.capabilities & server_.offered_capabilities;
-  upstream_capabilities_ =
-      upstream_capabilities(info_.capabilities, added, server_.offered_capabilities);
+  upstream_capabilities_ = upstream_capabilities(info_.capabilities, added, offered);
   info_.user = response.user;
   info_.schema = response.schema;
   info_.auth_plugin = response.auth_plugin;
   info_.attributes = std::move(response.attributes);
-  protocol::append_message(*rewritten, m.first_sequence_id, actions_.bytes_for(Leg::Server));
-  client_.route = Route::Drop;  // forwarded above, rewritten; the raw bytes are not sent
-  exchange_.begin_authentication(upstream_capabilities_);
+  std::uint8_t sequence_id = 1;
+  if (server_tls_) {
+    // The SSLRequest is the response's first 32 bytes (CLIENT_SSL set in both).
+    protocol::append_message(ByteView(*rewritten).first(protocol::kSslRequestSize), sequence_id++,
+                             actions_.bytes_for(Leg::Server));
+    actions_.push(StartTls{Leg::Server, {}});
+    awaiting_server_tls_ = true;
+  }
+  protocol::append_message(*rewritten, sequence_id, actions_.bytes_for(Leg::Server));
+  exchange_.begin_authentication(upstream_capabilities_, sequence_id + 1);
   set_phase(Phase::Auth);
   return {};
 }

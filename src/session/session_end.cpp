@@ -249,8 +249,8 @@ void Session::end_for_shutdown() {
       send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 0);
       return continue_without_client(ClientEnd::Fin, false);
     case Phase::Handshake:
-      // The client's next read is its authentication result, sequence id 2.
-      send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress", 2);
+      send_error_to_client(kServerShutdown, "08S01", "Server shutdown in progress",
+                           auth_result_sequence());
       return continue_without_client(ClientEnd::Fin, false);
     case Phase::Auth:  // the server's verdict is a round trip away: exchange_done() decides
     case Phase::Quitting:
@@ -287,6 +287,8 @@ Actions& Session::on_greeting_timeout(std::string_view detail) {
                                      detail),
                          0);
     drop_upstream();
+  } else if (phase_ == Phase::Auth && awaiting_server_tls_) {
+    on_server_tls_timeout(detail);
   }
   return finish();
 }
@@ -294,12 +296,11 @@ Actions& Session::on_greeting_timeout(std::string_view detail) {
 Actions& Session::on_handshake_timeout(std::string_view detail) {
   begin();
   if (phase_ == Phase::Handshake) {
-    // The client's next read would be its authentication result, sequence id 2.
     send_error_to_client(kUpstreamUnreachableError, "08001",
                          fmt::format("Lost connection to MySQL server at 'reading "
                                      "authorization packet': {}",
                                      detail),
-                         2);
+                         auth_result_sequence());
     settle_close(CloseReason::HandshakeAbort, std::string(detail));
     continue_without_client(ClientEnd::Fin, false);
   }

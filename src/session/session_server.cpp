@@ -37,6 +37,8 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
   // Greetings and unsolicited ERRs are small; a longer one is not whole, and refused.
   constexpr std::size_t keep = kServerMessageLimit;
   s.ok_held_ = false;
+  s.renumber_held_ = false;
+  s.awaiting_server_tls_ = false;  // it answered inside TLS
   switch (s.phase_) {
     case Phase::Connecting:
     case Phase::Greeting:
@@ -48,6 +50,12 @@ Result<MessagePlan> Session::ServerHandler::on_message_start(const MessageStart&
       if (s.strips_session_state() && s.exchange_.is_ok(m)) {
         s.server_.route = Route::Drop;  // re-encoded whole by on_ok_packet
         s.ok_held_ = true;
+      }
+      if (s.shifts_sequence_ids()) {
+        // Authentication packets are small: held whole and sent on with the client's ids.
+        s.server_.route = Route::Drop;
+        s.renumber_held_ = true;
+        return MessagePlan{.keep = keep};
       }
       return MessagePlan{.keep = s.exchange_.keep_for_server(m)};
     case Phase::Handshake:
@@ -103,7 +111,8 @@ Result<void> Session::on_greeting(const Message& m) {
     close(CloseReason::ServerClosed, describe_err(m.head, 0));
     return {};
   }
-  auto rewritten = rewrite_greeting(m.head, server_.greeting);
+  const std::uint64_t tls = settings_.client_tls != ClientTls::Off ? protocol::cap::kSsl : 0;
+  auto rewritten = rewrite_greeting(m.head, tls, server_.greeting);
   if (!rewritten) return fail(rewritten.error());
   info_.server_connection_id = server_.greeting.connection_id;
   info_.server_version = server_.greeting.server_version;
@@ -125,12 +134,19 @@ Result<void> Session::on_greeting(const Message& m) {
 
 Result<void> Session::on_exchange_message(const Message& m) {
   const bool held = std::exchange(ok_held_, false);
+  const bool renumbered = std::exchange(renumber_held_, false);
+  if (renumbered && !m.whole()) return fail(session_errc::message_too_large);
+  // Numbered before the exchange moves on: an OK ends authentication, and the shift with it.
+  const std::uint8_t client_sequence = to_client_sequence(m.first_sequence_id);
   auto turn = exchange_.on_server_message(m);
   if (!turn) return fail(turn.error());
   if (const auto& ok = exchange_.ok()) {
-    on_ok_packet(*ok, m.first_sequence_id, held);
+    on_ok_packet(*ok, client_sequence, held);
   } else if (held) {
     return fail(codec_errc::unexpected_message);  // is_ok() and the exchange disagree
+  }
+  if (renumbered && !held && client_.accepts_bytes()) {
+    protocol::append_message(m.head, client_sequence, actions_.bytes_for(Leg::Client));
   }
   if (*turn == Turn::Done) exchange_done();
   return {};

@@ -1,6 +1,7 @@
 #include "tls/channel.h"
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include "tls/context.h"
 
@@ -33,8 +34,13 @@ std::expected<Channel, std::string> Channel::create(SSL_CTX* ctx, Role role,
   } else {
     SSL_set_connect_state(ssl);
     if (!server_name.empty()) {
-      if (SSL_set_tlsext_host_name(ssl, server_name.c_str()) != 1 ||
-          SSL_set1_host(ssl, server_name.c_str()) != 1) {
+      // An address is checked against the certificate's IP entries and is not sent as SNI
+      // (RFC 6066 allows host names only).
+      const bool address =
+          X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str()) == 1;
+      ERR_clear_error();
+      if (!address && (SSL_set_tlsext_host_name(ssl, server_name.c_str()) != 1 ||
+                       SSL_set1_host(ssl, server_name.c_str()) != 1)) {
         return std::unexpected("cannot use server name '" + server_name + "': " + drain_errors());
       }
     }

@@ -82,8 +82,12 @@ std::expected<Context, std::string> make_client_context(const ClientContextSetti
       return std::unexpected(used.error());
     }
   }
-  if (!settings.ca.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx.get(), settings.ca.c_str(), nullptr) != 1) {
+  if (settings.verify) {
+    if (settings.ca.empty()) {
+      if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+        return problem("cannot load the system's CA store");
+      }
+    } else if (SSL_CTX_load_verify_locations(ctx.get(), settings.ca.c_str(), nullptr) != 1) {
       return problem("cannot load CA " + settings.ca);
     }
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);

@@ -30,7 +30,9 @@ struct ServerContextSettings {
 };
 
 struct ClientContextSettings {
-  std::string ca{};           // PEM; set: the server's certificate must verify against it
+  // The server's certificate must verify: against `ca` when set, else the system's CA store.
+  bool verify = false;
+  std::string ca{};           // PEM
   std::string cert{}, key{};  // a client certificate toward the server, optional
   int min_version = TLS1_2_VERSION;
 };

@@ -56,6 +56,10 @@ SessionSettings settings_from(std::uint8_t choice) {
   s.record_events = (choice & 0x10) != 0;
   s.record_params = (choice & 0x20) != 0;
   s.track_gtids = (choice & 0x40) != 0;  // OKs re-encoded for clients without session tracking
+  if (choice & 0x80) {  // SSLRequests on both legs, and the login's shifted sequence ids
+    s.client_tls = (choice & 0x01) ? ClientTls::Require : ClientTls::Offer;
+    s.server_tls = (choice & 0x02) ? ServerTls::Require : ServerTls::AsClient;
+  }
   return s;
 }
 

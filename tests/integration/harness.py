@@ -101,12 +101,16 @@ CONTROL_CREDENTIALS = Credentials("gw_control", "gw-control-pw", "")
 class MariaDB:
     """A sandbox server from tools/sandbox-mariadb (see that script for the flags)."""
 
-    def __init__(self, extra_args: tuple[str, ...] = ()):
+    def __init__(self, extra_args: tuple[str, ...] = (), tls: bool = False):
+        """tls: the server gets a throwaway CA and certificate (env SSL_CA, SSL_CERT, SSL_KEY)."""
         self.extra_args = extra_args
+        self.tls = tls
         self.env: dict[str, str] = {}
 
     def start(self) -> None:
         cmd = [str(SANDBOX_SCRIPT), "start"]
+        if self.tls:
+            cmd.append("--tls")
         if self.extra_args:
             cmd += ["--", *self.extra_args]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -369,7 +373,7 @@ class Stack:
 
     def __init__(self, name: str, server_args: tuple[str, ...] = (), with_server: bool = True,
                  upstream: str | None = None, gracewire_args: tuple[str, ...] = (),
-                 control_account: Credentials | None = None):
+                 control_account: Credentials | None = None, server_tls: bool = False):
         """control_account: created on the server before gracewire starts (gracewire logs in with
         it at start-up), for a config file passed in gracewire_args (--config) that names it."""
         self.name = name
@@ -379,7 +383,7 @@ class Stack:
         self.artifacts.mkdir(parents=True, exist_ok=True)
         for old in ("gracewire.log", "mariadb-err.log"):
             (self.artifacts / old).unlink(missing_ok=True)
-        self.server = MariaDB(server_args) if with_server else None
+        self.server = MariaDB(server_args, tls=server_tls) if with_server else None
         self.gracewire: Gracewire | None = None
         self._upstream = upstream
         self._gracewire_args = gracewire_args

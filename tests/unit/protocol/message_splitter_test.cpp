@@ -65,6 +65,32 @@ TEST(MessageSplitter, ReportsOneMessageAndPassesEveryByte) {
   EXPECT_TRUE(splitter.at_boundary());
 }
 
+// An SSLRequest is followed at once by the client's TLS ClientHello, often in the same read:
+// not one byte of it may be taken for a packet header.
+TEST(MessageSplitter, StopsRightAfterAMessageWhenAskedFromItsEnd) {
+  class Stopper : public Recorder {
+   public:
+    MessageSplitter* splitter = nullptr;
+    Result<void> on_message_end(const Message& message) override {
+      splitter->stop_after_message();
+      return Recorder::on_message_end(message);
+    }
+  };
+  MessageSplitter splitter;
+  Stopper stopper;
+  stopper.splitter = &splitter;
+  Bytes input = kComQuery;
+  const Bytes tls = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};  // a ClientHello's first bytes
+  input.insert(input.end(), tls.begin(), tls.end());
+  auto consumed = splitter.feed(input, stopper);
+  ASSERT_TRUE(consumed);
+  EXPECT_EQ(*consumed, kComQuery.size());
+  EXPECT_EQ(stopper.ends.size(), 1u);
+  EXPECT_EQ(stopper.starts.size(), 1u) << "the next header was not read";
+  EXPECT_TRUE(splitter.at_boundary());
+  EXPECT_EQ(stopper.wire, kComQuery);
+}
+
 TEST(MessageSplitter, ByteByByteGivesTheSameResultAndEveryPrefixIsIncomplete) {
   Bytes two = kComQuery;
   two.insert(two.end(), kComQuit.begin(), kComQuit.end());

@@ -45,12 +45,13 @@ inline Bytes concat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-inline Bytes greeting_payload(std::uint32_t connection_id = 42) {
+inline Bytes greeting_payload(std::uint32_t connection_id = 42,
+                              std::uint64_t capabilities = kServerCapabilities) {
   protocol::Greeting greeting;
   greeting.server_version = "5.5.5-10.11.19-MariaDB-0+deb12u1";
   greeting.connection_id = connection_id;
   greeting.auth_data = "abcdefgh123456789012";
-  greeting.capabilities = kServerCapabilities;
+  greeting.capabilities = capabilities;
   greeting.charset = 45;
   greeting.status = protocol::status::kAutocommit;
   greeting.auth_plugin = "mysql_native_password";
@@ -178,6 +179,12 @@ class ScriptedSession {
   bool holds_server_reads() const { return session_.holds_server_reads(); }
   void cancel_acknowledged() { session_.cancel_acknowledged(); }
   std::size_t held_bytes() const { return session_.held_bytes(); }
+  const std::vector<StartTls>& tls_starts() const { return tls_starts_; }
+  bool client_tls() const { return session_.client_tls(); }
+  bool server_tls() const { return session_.server_tls(); }
+  void on_tls_failed(Leg leg, std::string_view detail) {
+    apply(session_.on_tls_failed(leg, detail));
+  }
 
  private:
   void apply(Actions& actions) {
@@ -188,6 +195,10 @@ class ScriptedSession {
         out.insert(out.end(), send->bytes.begin(), send->bytes.end());
       } else if (auto* close = std::get_if<CloseLeg>(&action)) {
         (close->leg == Leg::Client ? client_close_ : server_close_) = close->how;
+      } else if (auto* start = std::get_if<StartTls>(&action)) {
+        tls_starts_.push_back(*start);
+        // What follows on that leg is what the proxy puts inside TLS: kept apart, so tests see
+        // exactly what went out before the switch.
       } else if (auto* kill = std::get_if<KillRequest>(&action)) {
         kills_.push_back(*kill);
       } else if (auto* timer = std::get_if<ArmTimer>(&action)) {
@@ -212,6 +223,7 @@ class ScriptedSession {
   std::optional<CloseLeg::How> client_close_;
   std::optional<CloseLeg::How> server_close_;
   std::vector<KillRequest> kills_;
+  std::vector<StartTls> tls_starts_;
   std::vector<SessionEvent> events_;
   Timer timer_ = Timer::None;
   int cancels_done_ = 0;

@@ -66,7 +66,7 @@ class TlsChannel : public ::testing::Test {
         {.cert = (dir_ / "cert.pem").string(), .key = (dir_ / "key.pem").string()});
     ASSERT_TRUE(server) << server.error();
     server_ctx_ = std::move(*server);
-    auto client = make_client_context({.ca = (dir_ / "cert.pem").string()});
+    auto client = make_client_context({.verify = true, .ca = (dir_ / "cert.pem").string()});
     ASSERT_TRUE(client) << client.error();
     client_ctx_ = std::move(*client);
   }

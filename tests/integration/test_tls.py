@@ -1,0 +1,198 @@
+"""TLS on both legs (issue 11): real clients asking for TLS get it from gracewire, which still
+decodes every packet; the server leg follows the configured mode; sessions still end cleanly.
+
+The server runs with its own throwaway CA (tools/sandbox-mariadb --tls). gracewire's listener
+gets a certificate from a second CA made here, for 127.0.0.1 and localhost, so that each side's
+verification is checked against the right authority. What each leg really negotiated is read
+from both ends: the client's socket (PyMySQL's SSL socket) and the server's own session status
+(Ssl_version), so a leg that silently stayed in plaintext cannot pass."""
+
+import contextlib
+import ssl
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+import pymysql
+
+import harness
+
+kSecureTransportRequired = 3159
+kSslConnectionError = 2026
+
+
+def make_ca_and_certificate(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA and a leaf for 127.0.0.1/localhost signed by it, ECDSA P-256, valid one day."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    ca_key, ca, key, request, cert = (directory / n for n in
+                                      ("ca-key.pem", "ca.pem", "key.pem", "req.pem", "cert.pem"))
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-days", "1", "-subj", "/CN=gracewire-test-ca", "-keyout", str(ca_key), "-out", str(ca))
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(request))
+    extensions = directory / "san.ext"
+    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-days", "1", "-extfile", str(extensions), "-out", str(cert))
+    return ca, cert, key
+
+
+def setUpModule():
+    global DIR, GW_CA, GW_CERT, GW_KEY
+    DIR = Path(tempfile.mkdtemp(prefix="gw-tls-"))
+    GW_CA, GW_CERT, GW_KEY = make_ca_and_certificate(DIR)
+    config = DIR / "gracewire.toml"
+    config.write_text(tls_config())
+    harness.start_stack("tls", server_tls=True, gracewire_args=("--config", str(config)),
+                        control_account=harness.CONTROL_CREDENTIALS)
+
+
+def tearDownModule():
+    harness.stop_stack()
+
+
+def tls_config(listener: str = "", upstream: str = "") -> str:
+    control = harness.CONTROL_CREDENTIALS
+    return (f'[listener]\ntls_cert = "{GW_CERT}"\ntls_key = "{GW_KEY}"\n{listener}\n'
+            f'[upstream]\n{upstream}\n'
+            f'[control]\nuser = "{control.user}"\npassword = "{control.password}"\n')
+
+
+def server_ssl_version(conn: pymysql.connections.Connection) -> str:
+    """The TLS version of this session's server leg, as the server itself reports it."""
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW SESSION STATUS LIKE 'Ssl_version'")
+        return cursor.fetchone()[1]
+
+
+def client_tls_version(conn: pymysql.connections.Connection) -> str | None:
+    """The TLS version of the client's own socket; None when it is plaintext."""
+    sock = conn._sock  # PyMySQL keeps the (wrapped) socket here
+    return sock.version() if isinstance(sock, ssl.SSLSocket) else None
+
+
+class TlsTest(harness.IntegrationTestCase):
+    def start_gracewire(self, name: str, listener: str = "", upstream: str = "") -> harness.Gracewire:
+        """A second gracewire in front of the same server, with its own TLS settings."""
+        config = DIR / f"{name}.toml"
+        config.write_text(tls_config(listener, upstream))
+        gw = harness.Gracewire(f"{self.server.host}:{self.server.port}",
+                               self.stack.artifacts / f"gracewire-{name}.log",
+                               ("--config", str(config)))
+        gw.start()
+        self.addCleanup(gw.stop)
+        return gw
+
+    def test_a_tls_client_is_served_tls_and_the_server_leg_follows_it(self):
+        """as_client (the default): TLS toward gracewire, verified against gracewire's CA and
+        its name; the server leg is TLS too; statements work; COM_QUIT ends it cleanly."""
+        self.require_gracewire()
+        conn = self.connect(self.stack.proxied, ssl={"ca": str(GW_CA)})
+        self.assertIn(client_tls_version(conn), ("TLSv1.2", "TLSv1.3"))
+        self.assertIn(server_ssl_version(conn), ("TLSv1.2", "TLSv1.3"))
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT REPEAT('x', 100000), 42")
+            text, answer = cursor.fetchone()
+        self.assertEqual((len(text), answer), (100000, 42))
+        conn.close()
+
+    def test_a_plaintext_client_stays_plaintext_upstream_under_as_client(self):
+        self.require_gracewire()
+        conn = self.connect(self.stack.proxied)
+        self.assertIsNone(client_tls_version(conn))
+        self.assertEqual(server_ssl_version(conn), "")
+
+    def test_the_mariadb_client_verifies_gracewire_and_runs_statements(self):
+        """The mariadb CLI with --ssl-verify-server-cert: the measured failure of issue 11 was
+        this client silently falling back to plaintext."""
+        self.require_gracewire()
+        out = harness.mariadb_cli(self.stack.proxied, self.server, "--ssl", f"--ssl-ca={GW_CA}",
+                                  "--ssl-verify-server-cert", "-N", "-e",
+                                  "SHOW SESSION STATUS LIKE 'Ssl_version'; \\s")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"Ssl_version\s+TLSv1\.[23]")
+        self.assertRegex(out.stdout, r"SSL:\s+Cipher in use is \S+")
+
+    def test_a_client_trusting_another_ca_refuses_gracewire(self):
+        self.require_gracewire()
+        with self.assertRaises(pymysql.err.OperationalError):
+            self.connect(self.stack.proxied, ssl={"ca": self.server.env["SSL_CA"]})
+
+    def test_sessions_over_tls_end_cleanly_whatever_the_client_does(self):
+        """The close matrix's core over TLS on both legs: COM_QUIT, a bare close while idle,
+        a close in the middle of a statement and of a result. The harness then checks that the
+        server logged nothing and counted no abort."""
+        self.require_gracewire()
+        quit_conn = self.connect(self.stack.proxied, ssl={"ca": str(GW_CA)})
+        quit_conn.close()
+        idle = self.connect(self.stack.proxied, ssl={"ca": str(GW_CA)})
+        idle._sock.close()
+        busy = self.connect(self.stack.proxied, ssl={"ca": str(GW_CA)})
+        busy._sock.settimeout(0.5)
+        with contextlib.suppress(Exception):
+            busy.query("SELECT SLEEP(3)")
+        busy._sock.close()
+        busy._result = None  # nothing left to read: PyMySQL must not try when it is collected
+        streaming = self.connect(self.stack.proxied, ssl={"ca": str(GW_CA)})
+        streaming._sock.settimeout(0.5)
+        with contextlib.suppress(Exception):
+            streaming.query("SELECT seq, REPEAT('x', 100) FROM seq_1_to_3000000", unbuffered=True)
+        streaming._sock.close()
+        streaming._result = None
+
+    def test_required_refuses_a_plaintext_client_before_its_credentials_go_upstream(self):
+        self.require_gracewire()
+        gw = self.start_gracewire("required", listener='tls_mode = "required"')
+        with self.assertRaises(pymysql.err.OperationalError) as refused:
+            self.connect(gw.endpoint)
+        self.assertEqual(refused.exception.args[0], kSecureTransportRequired)
+        self.assertIn("insecure transport", refused.exception.args[1])
+        conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        self.assertIn(client_tls_version(conn), ("TLSv1.2", "TLSv1.3"))
+
+    def test_upstream_required_encrypts_the_server_leg_of_a_plaintext_client(self):
+        """One leg plain, the other TLS: the sequence ids of the login differ by one between the
+        legs, both ways (mysql_native_password's switch-free path and the OK)."""
+        self.require_gracewire()
+        gw = self.start_gracewire("upstream-required", upstream='tls_mode = "required"')
+        conn = self.connect(gw.endpoint)
+        self.assertIsNone(client_tls_version(conn))
+        self.assertIn(server_ssl_version(conn), ("TLSv1.2", "TLSv1.3"))
+        conn.close()
+
+    def test_upstream_disabled_leaves_a_tls_client_plaintext_upstream(self):
+        """The other asymmetric case: TLS toward gracewire, plaintext toward the server."""
+        self.require_gracewire()
+        gw = self.start_gracewire("upstream-disabled", upstream='tls_mode = "disabled"')
+        conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        self.assertIn(client_tls_version(conn), ("TLSv1.2", "TLSv1.3"))
+        self.assertEqual(server_ssl_version(conn), "")
+        conn.close()
+
+    def test_verify_identity_accepts_the_servers_certificate_for_its_address(self):
+        self.require_gracewire()
+        gw = self.start_gracewire(
+            "verify-identity",
+            upstream=f'tls_mode = "verify_identity"\ntls_ca = "{self.server.env["SSL_CA"]}"')
+        conn = self.connect(gw.endpoint)
+        self.assertIn(server_ssl_version(conn), ("TLSv1.2", "TLSv1.3"))
+        conn.close()
+
+    def test_verify_ca_against_the_wrong_ca_refuses_the_login_with_a_clear_error(self):
+        self.require_gracewire()
+        gw = self.start_gracewire("verify-wrong-ca",
+                                  upstream=f'tls_mode = "verify_ca"\ntls_ca = "{GW_CA}"')
+        # The server sees a TLS handshake end half way: that is all a failed verification can be.
+        self.expect_server_aborts("Aborted connection", Aborted_connects=1,
+                                  Aborted_connects_preauth=1)
+        with self.assertRaises(pymysql.err.OperationalError) as refused:
+            self.connect(gw.endpoint)
+        self.assertEqual(refused.exception.args[0], kSslConnectionError)
+        self.assertIn("certificate verify failed", refused.exception.args[1])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
