@@ -3,9 +3,34 @@
 namespace gw::app {
 namespace {
 
+// TLS keys: new contexts are built on every reload (a certificate renewed in place is read
+// again), and they serve new connections only.
+void take_tls(config::Config& to, const config::Config& from) {
+  to.listener.tls_mode = from.listener.tls_mode;
+  to.listener.tls_cert = from.listener.tls_cert;
+  to.listener.tls_key = from.listener.tls_key;
+  to.listener.tls_ca = from.listener.tls_ca;
+  to.listener.tls_min_version = from.listener.tls_min_version;
+  to.listener.tls_ciphers = from.listener.tls_ciphers;
+  to.upstream.tls_mode = from.upstream.tls_mode;
+  to.upstream.tls_ca = from.upstream.tls_ca;
+  to.upstream.tls_server_name = from.upstream.tls_server_name;
+  to.upstream.tls_cert = from.upstream.tls_cert;
+  to.upstream.tls_key = from.upstream.tls_key;
+}
+
+bool same_tls(const config::Config& a, const config::Config& b) {
+  config::Config only_a;
+  config::Config only_b;
+  take_tls(only_a, a);
+  take_tls(only_b, b);
+  return only_a == only_b;
+}
+
 // The keys reload applies, moved from `from` into `to`.
 void take_reloadable(config::Config& to, const config::Config& from) {
   to.log.level = from.log.level;
+  take_tls(to, from);
   to.event_log.audit = from.event_log.audit;
   to.event_log.lifecycle = from.event_log.lifecycle;
   to.event_log.users = from.event_log.users;
@@ -30,6 +55,7 @@ ReloadPlan plan_reload(const config::Config& running, const config::Config& load
   compare(was.users, now.users, "event_log.users", plan.applied);
   compare(was.schemas, now.schemas, "event_log.schemas", plan.applied);
   compare(was.commands, now.commands, "event_log.commands", plan.applied);
+  if (!same_tls(running, loaded)) plan.applied.emplace_back("tls");
 
   // Everything else: what differs once the reloadable keys are equal needs a restart.
   config::Config fixed = loaded;

@@ -1,6 +1,8 @@
 #pragma once
-// What SIGHUP may change in a running gracewire: the operational log's level and the event
-// log's filters (event_log.audit, lifecycle, users, schemas, commands). Everything else is
+// What SIGHUP may change in a running gracewire: the operational log's level, the event log's
+// filters (event_log.audit, lifecycle, users, schemas, commands) and the TLS keys of [listener]
+// and [upstream] (for new connections; certificates are read again on every reload, changed
+// keys or not). Everything else is
 // fixed at start-up (sockets, threads, files, the session policies in every live session);
 // a change there is reported as needing a restart and not applied.
 

@@ -213,6 +213,7 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
       return 1;
     }
     proxy::apply_tls(*tls, settings);
+    if (tls->client_context || tls->server_context) spdlog::info("{}", proxy::describe(*tls));
     settings.event_log = event_log->get();
     if (config.binlog.enabled) {
       // Change records name the session that made them: by the binlog's thread id where there

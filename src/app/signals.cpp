@@ -106,17 +106,38 @@ void Signals::reload() {
     return;
   }
   ReloadPlan plan = plan_reload(running_, *loaded);
+  const bool tls = reload_tls(plan.next);
   if (!plan.need_restart.empty()) {
     spdlog::warn("reload: changed but only applied by a restart: {}", joined(plan.need_restart));
   }
   if (plan.applied.empty()) {
-    spdlog::info("reload: {}: nothing to apply", options_.config_path);
+    spdlog::info("reload: {}: nothing {}to apply", options_.config_path, tls ? "else " : "");
   } else {
     set_log_level(plan.next.log.level);
     event_log_.set_filters(eventlog::filters_of(eventlog::settings_from(plan.next.event_log)));
     spdlog::info("reload: {}: applied {}", options_.config_path, joined(plan.applied));
   }
   running_ = std::move(plan.next);
+}
+
+// Certificates are read again on every reload, so that one renewed in place is picked up. A
+// file that does not load keeps the running contexts (and the running TLS keys, so that the
+// next reload tries again).
+// (A file that does not load at all already stopped the reload in resolve_config(); this is
+// for one that changes in between.) True when TLS is in use on either leg.
+bool Signals::reload_tls(config::Config& next) {
+  auto setup = proxy::tls_setup(next);
+  if (!setup) {
+    spdlog::error("reload: TLS not reloaded, new connections keep the running certificates: {}",
+                  setup.error());
+    next.listener = running_.listener;
+    next.upstream = running_.upstream;
+    return true;
+  }
+  proxy_.set_tls(*setup);
+  if (!setup->client_context && !setup->server_context) return false;
+  spdlog::info("reload: {}", proxy::describe(*setup));
+  return true;
 }
 
 void Signals::status() {

@@ -56,6 +56,7 @@ class Signals {
  private:
   void on_signal(int signum);
   void reload();
+  bool reload_tls(config::Config& next);
   void status();
 
   proxy::Proxy& proxy_;

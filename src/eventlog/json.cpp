@@ -151,6 +151,11 @@ void write_fields(ObjectWriter& w, const AuthRecord& r) {
   w.text("error_message", r.error_message);
   write_attributes(w, r.attributes);
   w.number("capabilities", r.capabilities);
+  w.text("client_tls_version", r.client_tls.version);
+  w.text("client_tls_cipher", r.client_tls.cipher);
+  if (!r.client_tls.subject.empty()) w.text("client_cert_subject", r.client_tls.subject);
+  w.text("server_tls_version", r.server_tls.version);
+  w.text("server_tls_cipher", r.server_tls.cipher);
 }
 
 void write_fields(ObjectWriter& w, const ChangeUserRecord& r) {

@@ -32,6 +32,13 @@ struct ConnectRecord {
 };
 
 // type "auth": the end of authentication, either way.
+// What TLS a leg negotiated; empty strings for a plaintext leg.
+struct LegTls {
+  std::string version{};  // "TLSv1.3"
+  std::string cipher{};   // OpenSSL's name, "TLS_AES_256_GCM_SHA384"
+  std::string subject{};  // the peer certificate's subject, when one was presented and verified
+};
+
 struct AuthRecord {
   Common common{};
   std::string auth_plugin{};
@@ -40,6 +47,8 @@ struct AuthRecord {
   std::string error_message{};
   std::vector<std::pair<std::string, std::string>> attributes{};  // connection attributes, in order
   std::uint64_t capabilities = 0;                                 // in effect after negotiation
+  LegTls client_tls{};  // the client's leg, toward gracewire
+  LegTls server_tls{};  // gracewire's leg toward the server
 };
 
 // type "change_user": the end of a COM_CHANGE_USER exchange.

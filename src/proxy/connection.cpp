@@ -20,6 +20,9 @@ Connection::Connection(Proxy& proxy, std::uint64_t id)
       id_(id),
       log_(proxy.session_log()),
       session_(proxy.session_settings()),
+      client_tls_context_(proxy.settings().client_tls),
+      server_tls_context_(proxy.settings().server_tls),
+      server_tls_name_(proxy.settings().server_tls_name),
       recorder_(proxy.settings().event_log, id),
       timer_(net::Timer::create(proxy.loop(), [this] { on_timer(); })),
       started_(std::chrono::steady_clock::now()) {}
@@ -146,15 +149,14 @@ void Connection::deliver_plaintext(session::Leg leg, Bytes& plain) {
 
 void Connection::start_tls(session::StartTls& start) {
   const bool client = start.leg == session::Leg::Client;
-  const auto& settings = proxy_.settings();
-  SSL_CTX* ctx = client ? settings.client_tls.get() : settings.server_tls.get();
+  SSL_CTX* ctx = client ? client_tls_context_.get() : server_tls_context_.get();
   auto& slot = client ? client_tls_ : server_tls_;
   if (ctx == nullptr || slot != nullptr) {
     tls_start_failure_ = {start.leg, "TLS is not configured on this leg"};
     return;
   }
   auto leg = TlsLeg::start(ctx, client ? tls::Channel::Role::Server : tls::Channel::Role::Client,
-                           client ? std::string() : settings.server_tls_name);
+                           client ? std::string() : server_tls_name_);
   if (!leg) {
     tls_start_failure_ = {start.leg, leg.error()};
     return;
@@ -164,6 +166,15 @@ void Connection::start_tls(session::StartTls& start) {
   // data (no 0-RTT), but whatever it yields waits until these actions are carried out.
   if (client && !start.early.empty()) slot->on_socket_bytes(start.early, early_client_plain_);
   flush_tls(start.leg);
+}
+
+void Connection::note_tls() {
+  const auto leg_tls = [](const TlsLeg* tls) {
+    if (tls == nullptr || !tls->open()) return eventlog::LegTls{};
+    const tls::Channel& channel = tls->channel();
+    return eventlog::LegTls{channel.version(), channel.cipher(), channel.peer_subject()};
+  };
+  recorder_.set_tls(leg_tls(client_tls_.get()), leg_tls(server_tls_.get()));
 }
 
 void Connection::flush_tls(session::Leg leg) {
@@ -260,6 +271,7 @@ void Connection::apply(session::Actions& actions) {
               directory->command_answered(session_.info().server_connection_id, a.gtids);
             }
           } else {
+            if constexpr (std::is_same_v<A, session::AuthResultEvent>) note_tls();
             // An event for the log (auth result, command begin or end). A response's bytes
             // belong to the command that ends with it, and were counted as they were sent.
             recorder_.on_event(session_, std::move(a), now);

@@ -74,6 +74,7 @@ class Connection final : public net::StreamObserver {
   // Writes what TLS produced for a leg's socket; reports a failed handshake to the session.
   void flush_tls(session::Leg leg);
   void deliver_plaintext(session::Leg leg, Bytes& plain);
+  void note_tls();  // each leg's TLS, for the auth record
   void kill(const session::KillRequest& kill);
   void arm(session::Timer timer);
   void update_reading();
@@ -83,6 +84,11 @@ class Connection final : public net::StreamObserver {
   std::uint64_t id_;
   std::shared_ptr<spdlog::logger> log_;
   session::Session session_;
+  // The TLS contexts when the session began: a reload gives new sessions new ones, and this
+  // session keeps its own to its end.
+  std::shared_ptr<ssl_ctx_st> client_tls_context_;
+  std::shared_ptr<ssl_ctx_st> server_tls_context_;
+  std::string server_tls_name_;
   EventRecorder recorder_;
   std::size_t client_bytes_unrecorded_ = 0;  // read from the client, not yet given to recorder_
   net::Stream* client_ = nullptr;

@@ -68,7 +68,8 @@ void EventRecorder::on_auth(const session::Session& session,
   if (!log_->wants_lifecycle()) return;
   const auto& info = session.info();
   submit(eventlog::AuthRecord{common(session), info.auth_plugin, event.ok, event.error_code,
-                              event.error_message, info.attributes, info.capabilities});
+                              event.error_message, info.attributes, info.capabilities, client_tls_,
+                              server_tls_});
 }
 
 void EventRecorder::on_command_end(const session::Session& session,

@@ -35,6 +35,11 @@ class EventRecorder {
   void on_connect(std::string client, std::string listener);
   void on_bytes_from_client(std::size_t n) { bytes_from_client_ += n; }
   void on_bytes_to_client(std::size_t n) { bytes_to_client_ += n; }
+  // What each leg negotiated, for the auth record that follows.
+  void set_tls(eventlog::LegTls client, eventlog::LegTls server) {
+    client_tls_ = std::move(client);
+    server_tls_ = std::move(server);
+  }
   // One of the session's events, in the order of its actions.
   void on_event(const session::Session& session, session::SessionEvent event, SteadyTime now);
   void on_close(const session::Session& session, std::chrono::milliseconds duration,
@@ -53,6 +58,8 @@ class EventRecorder {
   bool over_limit_ = false;
   std::uint64_t session_id_;
   std::string client_;
+  eventlog::LegTls client_tls_;
+  eventlog::LegTls server_tls_;
   std::uint64_t commands_ = 0;
   std::uint64_t bytes_from_client_ = 0;
   std::uint64_t bytes_to_client_ = 0;

@@ -27,6 +27,7 @@
 
 #include "control/service.h"
 #include "proxy/settings.h"
+#include "proxy/tls_setup.h"
 
 namespace spdlog {
 class logger;
@@ -63,6 +64,8 @@ class Proxy {
   std::size_t connection_count() const { return connections_.size(); }
   const std::shared_ptr<spdlog::logger>& session_log() const { return session_log_; }
 
+  // New TLS contexts and modes (SIGHUP), for sessions that begin from now on.
+  void set_tls(const TlsSetup& setup) { apply_tls(setup, settings_); }
   // A connection's last handle closed; it is being deleted.
   void forget(Connection* connection);
   // Settings for a new session: the policies, plus the control credentials once they are known

@@ -96,3 +96,40 @@ void apply_tls(const TlsSetup& setup, ProxySettings& settings) {
 }
 
 }  // namespace gw::proxy
+
+namespace gw::proxy {
+
+std::string describe(const TlsSetup& setup) {
+  std::string out = "TLS toward clients: ";
+  switch (setup.client_mode) {
+    case session::ClientTls::Off:
+      out += "off";
+      break;
+    case session::ClientTls::Offer:
+      out += "offered";
+      break;
+    case session::ClientTls::Require:
+      out += "required";
+      break;
+  }
+  if (setup.client_context)
+    out += " (" + tls::describe_certificate(setup.client_context.get()) + ")";
+  out += "; toward the server: ";
+  switch (setup.server_mode) {
+    case session::ServerTls::Off:
+      out += "off";
+      break;
+    case session::ServerTls::IfOffered:
+      out += "when offered";
+      break;
+    case session::ServerTls::Require:
+      out += setup.server_name.empty() ? "required" : "required, verifying " + setup.server_name;
+      break;
+    case session::ServerTls::AsClient:
+      out += "as the client";
+      break;
+  }
+  return out;
+}
+
+}  // namespace gw::proxy

@@ -25,4 +25,8 @@ struct TlsSetup {
 // Puts `setup` into the settings new sessions are made from.
 void apply_tls(const TlsSetup& setup, ProxySettings& settings);
 
+// What the setup serves, for the log: "TLS toward clients: preferred, subject …, serial …,
+// expires …; toward the server: as the client".
+std::string describe(const TlsSetup& setup);
+
 }  // namespace gw::proxy

@@ -164,3 +164,16 @@ std::string Channel::cipher() const {
 }
 
 }  // namespace gw::tls
+
+namespace gw::tls {
+
+std::string Channel::peer_subject() const {
+  if (state_ == State::Handshaking || SSL_get_verify_result(ssl_.get()) != X509_V_OK) return {};
+  X509* peer = SSL_get0_peer_certificate(ssl_.get());
+  if (peer == nullptr) return {};
+  char subject[256];
+  X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof subject);
+  return subject;
+}
+
+}  // namespace gw::tls

@@ -56,6 +56,8 @@ class Channel {
   const std::string& error() const { return error_; }
   std::string version() const;  // "TLSv1.3"; empty before the handshake
   std::string cipher() const;
+  // The peer certificate's subject ("/CN=client-1"), when it presented one that verified.
+  std::string peer_subject() const;
 
  private:
   struct SslDeleter {

@@ -1,6 +1,10 @@
 #include "tls/context.h"
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 
 namespace gw::tls {
 namespace {
@@ -36,6 +40,32 @@ std::string drain_errors() {
     if (!out.empty()) out += "; ";
     out += text;
   }
+  return out;
+}
+
+std::string describe_certificate(SSL_CTX* ctx) {
+  X509* cert = ctx == nullptr ? nullptr : SSL_CTX_get0_certificate(ctx);
+  if (cert == nullptr) return "no certificate";
+  std::string out = "subject ";
+  char subject[256];
+  X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+  out += subject;
+  if (BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr)) {
+    if (char* hex = BN_bn2hex(serial)) {
+      out += ", serial 0x";
+      out += hex;
+      OPENSSL_free(hex);
+    }
+    BN_free(serial);
+  }
+  tm expiry{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &expiry) == 1) {
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &expiry);
+    out += ", expires ";
+    out += when;
+  }
+  ERR_clear_error();
   return out;
 }
 

@@ -45,4 +45,8 @@ struct ClientContextSettings {
 // OpenSSL's error queue of this thread as one line ("" when empty), and cleared.
 std::string drain_errors();
 
+// The context's own certificate for the log: "subject CN=db.example, serial 0x1F2E, expires
+// 2027-03-01 12:00:00 UTC"; "no certificate" when it has none.
+std::string describe_certificate(SSL_CTX* ctx);
+
 }  // namespace gw::tls

@@ -8,9 +8,14 @@ from both ends: the client's socket (PyMySQL's SSL socket) and the server's own 
 (Ssl_version), so a leg that silently stayed in plaintext cannot pass."""
 
 import contextlib
+import json
+import os
+import shutil
+import signal
 import ssl
 import subprocess
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -38,6 +43,18 @@ def make_ca_and_certificate(directory: Path) -> tuple[Path, Path, Path]:
     openssl("x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
             "-CAcreateserial", "-days", "1", "-extfile", str(extensions), "-out", str(cert))
     return ca, cert, key
+
+
+def make_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
+    """A client certificate signed by the test CA (GW_CA)."""
+    key, request, cert = (directory / n for n in ("key.pem", "req.pem", "cert.pem"))
+    subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-subj", f"/CN={common_name}", "-keyout", str(key), "-out",
+                    str(request)], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", str(request), "-CA", str(GW_CA), "-CAkey",
+                    str(GW_CA.parent / "ca-key.pem"), "-CAcreateserial", "-days", "1", "-out",
+                    str(cert)], check=True, capture_output=True)
+    return cert, key
 
 
 def setUpModule():
@@ -180,6 +197,85 @@ class TlsTest(harness.IntegrationTestCase):
         conn = self.connect(gw.endpoint)
         self.assertIn(server_ssl_version(conn), ("TLSv1.2", "TLSv1.3"))
         conn.close()
+
+    def test_sighup_serves_a_renewed_certificate_to_new_sessions_only(self):
+        """A certificate renewed in place (same paths, a new CA even) is served to connections
+        made after SIGHUP; a session opened before keeps working; a broken file at the next
+        SIGHUP keeps the running certificate and says why."""
+        self.require_gracewire()
+        files = DIR / "renewed"
+        files.mkdir(exist_ok=True)
+        cert, key = files / "cert.pem", files / "key.pem"
+        shutil.copy(GW_CERT, cert)
+        shutil.copy(GW_KEY, key)
+        config = DIR / "reload.toml"
+        config.write_text(tls_config().replace(str(GW_CERT), str(cert)).replace(str(GW_KEY), str(key)))
+        gw = harness.Gracewire(f"{self.server.host}:{self.server.port}",
+                               self.stack.artifacts / "gracewire-reload.log", ("--config", str(config)))
+        gw.start()
+        self.addCleanup(gw.stop)
+        before = self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+
+        second = DIR / "second-ca"
+        second.mkdir(exist_ok=True)
+        ca2, cert2, key2 = make_ca_and_certificate(second)
+        shutil.copy(cert2, cert)
+        shutil.copy(key2, key)
+        self.sighup_and_wait(gw, "reload: TLS toward clients")
+        after = self.connect(gw.endpoint, ssl={"ca": str(ca2)})
+        self.assertIn(client_tls_version(after), ("TLSv1.2", "TLSv1.3"))
+        with self.assertRaises(pymysql.err.OperationalError):
+            self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        with before.cursor() as cursor:
+            cursor.execute("SELECT 7")
+            self.assertEqual(cursor.fetchone(), (7,), "the session opened before goes on")
+
+        cert.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n")
+        self.sighup_and_wait(gw, "not applied, nothing changed")
+        self.assertIn(f"cannot use certificate chain {cert}",
+                      gw.log().split("not applied, nothing changed")[-1])
+        kept = self.connect(gw.endpoint, ssl={"ca": str(ca2)})
+        self.assertIn(client_tls_version(kept), ("TLSv1.2", "TLSv1.3"))
+
+    def sighup_and_wait(self, gw: harness.Gracewire, line: str) -> None:
+        seen = gw.log().count(line)
+        os.kill(gw.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 10 * harness.TIME_FACTOR
+        while gw.log().count(line) == seen:
+            self.assertLess(time.monotonic(), deadline, f"no '{line}' after SIGHUP")
+            time.sleep(0.05)
+
+    def test_auth_records_name_each_legs_tls_and_a_verified_client_certificate(self):
+        """With listener.tls_ca, clients must present a certificate: its subject, and each leg's
+        version and cipher, are in the auth record; a client without one is refused."""
+        self.require_gracewire()
+        client = DIR / "client"
+        client.mkdir(exist_ok=True)
+        client_cert, client_key = make_certificate(client, "app-client-7")
+        events = DIR / "events.jsonl"
+        gw = self.start_gracewire(
+            "client-certs",
+            listener=f'tls_ca = "{GW_CA}"\n[event_log]\npath = "{events}"\nflush_interval = 0')
+        conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA), "cert": str(client_cert),
+                                              "key": str(client_key)})
+        server_id = conn.thread_id()
+        conn.close()
+        with self.assertRaises(pymysql.err.OperationalError):
+            self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})  # no certificate of its own
+        deadline = time.monotonic() + 10 * harness.TIME_FACTOR
+        auth = []
+        while not auth:
+            self.assertLess(time.monotonic(), deadline, "no auth record")
+            time.sleep(0.05)
+            if events.exists():
+                records = [json.loads(line) for line in events.read_text().splitlines() if line]
+                auth = [r for r in records if r["type"] == "auth" and r["server_conn_id"] == server_id]
+        record = auth[0]
+        self.assertIn(record["client_tls_version"], ("TLSv1.2", "TLSv1.3"))
+        self.assertTrue(record["client_tls_cipher"])
+        self.assertEqual(record["client_cert_subject"], "/CN=app-client-7")
+        self.assertIn(record["server_tls_version"], ("TLSv1.2", "TLSv1.3"))
+        self.assertTrue(record["server_tls_cipher"])
 
     def test_verify_ca_against_the_wrong_ca_refuses_the_login_with_a_clear_error(self):
         self.require_gracewire()
