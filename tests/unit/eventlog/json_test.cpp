@@ -77,12 +77,17 @@ TEST(RecordJson, Auth) {
                           .attributes = {{"_client_name", "libmariadb"},
                                          {"_client_version", "3.3.8"},
                                          {"program_name", "mysql"}},
-                          .capabilities = 0x81aa205};
+                          .capabilities = 0x81aa205,
+                          .client_tls = {"TLSv1.3", "TLS_AES_256_GCM_SHA384", "/CN=app-7"},
+                          .server_tls = {"TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384", ""}};
   EXPECT_EQ(to_json(record),
             head("auth") +
                 R"(,"auth_plugin":"mysql_native_password","ok":true,"error_code":0,)"
                 R"("error_message":"","attributes":{"_client_name":"libmariadb",)"
-                R"("_client_version":"3.3.8","program_name":"mysql"},"capabilities":135963141})");
+                R"("_client_version":"3.3.8","program_name":"mysql"},"capabilities":135963141,)"
+                R"("client_tls_version":"TLSv1.3","client_tls_cipher":"TLS_AES_256_GCM_SHA384",)"
+                R"("client_cert_subject":"/CN=app-7","server_tls_version":"TLSv1.2",)"
+                R"("server_tls_cipher":"ECDHE-RSA-AES256-GCM-SHA384"})");
 }
 
 TEST(RecordJson, FailedAuth) {
@@ -96,7 +101,9 @@ TEST(RecordJson, FailedAuth) {
   EXPECT_EQ(to_json(record),
             head("auth") + R"(,"auth_plugin":"mysql_native_password","ok":false,"error_code":1045,)"
                            R"j("error_message":"Access denied for user 'app'@'localhost' (using )j"
-                           R"j(password: YES)","attributes":{},"capabilities":0})j");
+                           R"j(password: YES)","attributes":{},"capabilities":0,)j"
+                           R"("client_tls_version":"","client_tls_cipher":"",)"
+                           R"("server_tls_version":"","server_tls_cipher":""})");
 }
 
 TEST(RecordJson, ChangeUser) {
