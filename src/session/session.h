@@ -294,6 +294,9 @@ class Session {
   void take_tls_bytes(ByteView rest);
   [[nodiscard]] bool decide_server_tls();
   void on_server_tls_timeout(std::string_view detail);
+  // Authentication across legs of different TLS (session_tls.cpp).
+  void follow_server_auth_message(const protocol::Message& m);
+  [[nodiscard]] bool auth_packet_may_cross(const protocol::Message& m);
   [[nodiscard]] Result<void> refuse_plaintext_client(const protocol::Message& m);
   void refuse_login(CloseReason reason, std::uint16_t code, std::string_view message,
                     std::uint8_t sequence_id);
@@ -369,6 +372,10 @@ class Session {
   bool client_tls_starting_ = false;  // the SSLRequest just ended: the rest of this read is TLS
   bool renumber_held_ = false;        // a server auth message held to go on with the client's ids
   bool awaiting_server_tls_ = false;  // TLS started upstream; the server has not answered yet
+  // The plugin of the authentication under way (the response's, then any auth switch's), and
+  // whether caching_sha2_password asked for the full authentication (the password itself).
+  std::string auth_plugin_now_;
+  bool full_auth_asked_ = false;
   // How the upstream ended when the server closes while Quitting: after COM_QUIT, after a KILL,
   // or by itself (after a binlog dump, the server always closes).
   UpstreamEnd quit_end_ = UpstreamEnd::ComQuitEof;

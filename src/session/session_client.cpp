@@ -179,6 +179,7 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
       break;
     case Phase::Auth:
     case Phase::Command:
+      if (s.phase_ == Phase::Auth && !s.auth_packet_may_cross(m)) break;
       if (auto turn = s.exchange_.on_client_message(s.renumbered_for_server(m)); !turn) {
         result = fail(turn.error());
       }
@@ -280,6 +281,13 @@ Result<void> Session::on_handshake_response(const Message& m) {
   if (!rewritten) return fail(rewritten.error());
   if (server_tls_ && (response.capabilities & protocol::cap::kProtocol41) == 0) {
     return fail(codec_errc::unsupported);  // a 3.x-style response has no SSLRequest form
+  }
+  auth_plugin_now_ = response.auth_plugin;
+  full_auth_asked_ = false;
+  if (!auth_packet_may_cross(protocol::Message{m.first_sequence_id, m.last_sequence_id,
+                                               response.auth_response.size(), std::nullopt,
+                                               as_bytes(response.auth_response)})) {
+    return {};
   }
   info_.capabilities = response.capabilities & server_.offered_capabilities;
   upstream_capabilities_ = upstream_capabilities(info_.capabilities, added, offered);

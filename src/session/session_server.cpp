@@ -138,6 +138,7 @@ Result<void> Session::on_exchange_message(const Message& m) {
   if (renumbered && !m.whole()) return fail(session_errc::message_too_large);
   // Numbered before the exchange moves on: an OK ends authentication, and the shift with it.
   const std::uint8_t client_sequence = to_client_sequence(m.first_sequence_id);
+  if (phase_ == Phase::Auth) follow_server_auth_message(m);
   auto turn = exchange_.on_server_message(m);
   if (!turn) return fail(turn.error());
   if (const auto& ok = exchange_.ok()) {

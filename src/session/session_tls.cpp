@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/errors.h"
 #include "protocol/constants.h"
 #include "protocol/frame.h"
@@ -116,6 +118,77 @@ void Session::on_server_tls_timeout(std::string_view detail) {
   settle_close(CloseReason::TlsFailed, why);
   awaiting_server_tls_ = false;
   drop_upstream();
+}
+
+namespace {
+
+// Plugins whose answer, on a connection the client believes secure, is the password itself.
+bool answers_with_password(std::string_view plugin, bool full_auth_asked) {
+  return plugin == "mysql_clear_password" || plugin == "dialog" || plugin == "sha256_password" ||
+         (plugin == "caching_sha2_password" && full_auth_asked);
+}
+
+// sha256_password's (1) and caching_sha2_password's (2) request for the server's public key:
+// what a client on a plaintext connection sends instead of the password.
+bool asks_for_public_key(std::string_view plugin, const Message& m) {
+  if (m.head.size() != 1) return false;
+  return (plugin == "sha256_password" && m.head[0] == 0x01) ||
+         (plugin == "caching_sha2_password" && m.head[0] == 0x02);
+}
+
+}  // namespace
+
+// Auth switch (0xFE, plugin name) and caching_sha2_password's "perform full authentication"
+// (0x01 0x04): what the client's next packet will carry.
+void Session::follow_server_auth_message(const Message& m) {
+  if (m.head.empty()) return;
+  if (m.head[0] == protocol::kAuthSwitchHeader && m.head.size() > 1) {
+    const ByteView rest = m.head.subspan(1);
+    const auto end = std::find(rest.begin(), rest.end(), std::uint8_t{0});
+    auth_plugin_now_.assign(rest.begin(), end);
+    full_auth_asked_ = false;
+  } else if (m.head[0] == protocol::kAuthMoreDataHeader && m.head.size() == 2 &&
+             m.head[1] == 0x04) {
+    full_auth_asked_ = true;
+  }
+}
+
+// While only one leg is encrypted, two answers must not cross as they are: a password the client
+// sent inside TLS would reach the server in plaintext, and a plaintext client's request for the
+// server's public key would reach a server that, on its TLS connection, reads it as the password.
+// The client is told which setting to change; the server, mid-authentication, can only be
+// dropped.
+bool Session::auth_packet_may_cross(const Message& m) {
+  if (client_tls_ == server_tls_) return true;
+  const std::string_view plugin = auth_plugin_now_;
+  std::string why;
+  if (client_tls_ && answers_with_password(plugin, full_auth_asked_) &&
+      !asks_for_public_key(plugin, m)) {
+    why = fmt::format(
+        "gracewire will not send a password it received over TLS to the server in plaintext "
+        "({}): the server must offer TLS and upstream.tls_mode be \"as_client\" or "
+        "\"required\"",
+        plugin);
+  } else if (!client_tls_ && asks_for_public_key(plugin, m)) {
+    why = fmt::format(
+        "{} asks for the server's public key over a plaintext client connection while "
+        "gracewire's leg to the server is TLS: connect the client with TLS, or set "
+        "upstream.tls_mode = \"as_client\"",
+        plugin);
+  } else {
+    return true;
+  }
+  send_error_to_client(kSslConnectionError, "08S01", "TLS/SSL error: " + why,
+                       static_cast<std::uint8_t>(m.last_sequence_id + 1));
+  settle_close(CloseReason::TlsRequired, why);
+  client_.route = Route::Drop;
+  // Refused with the HandshakeResponse, the upstream still ends as an abandoned handshake.
+  if (phase_ == Phase::Handshake) {
+    continue_without_client(ClientEnd::Fin, false);
+  } else {
+    drop_upstream();
+  }
+  return false;
 }
 
 std::uint8_t Session::to_client_sequence(std::uint8_t server_sequence) const {

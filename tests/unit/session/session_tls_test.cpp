@@ -238,5 +238,109 @@ TEST(SessionTls, TheServersFirstAnswerInsideTlsLiftsThatBound) {
   EXPECT_EQ(session.timer(), Timer::None);
 }
 
+// A login over TLS from the client and plaintext to the server, with `plugin` in the response.
+ScriptedSession& tls_client_plain_server(ScriptedSession& session, std::string plugin,
+                                         std::string auth_response = std::string(20, 'x')) {
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload(77)));
+  take(session.to_client());
+  session.on_client_data(packet(1, ssl_request(kClientCapabilities)));
+  protocol::HandshakeResponse response;
+  response.capabilities = kClientCapabilities | cap::kSsl;
+  response.max_packet_size = 16 * 1024 * 1024;
+  response.charset = 45;
+  response.user = "app";
+  response.auth_response = std::move(auth_response);
+  response.auth_plugin = std::move(plugin);
+  response.has_auth_plugin = true;
+  Bytes payload;
+  protocol::encode_handshake_response(response, payload);
+  session.on_client_data(packet(2, payload));
+  return session;
+}
+
+std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+TEST(SessionTls, APasswordSentInsideTlsNeverReachesAPlaintextServer) {
+  ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Off));
+  tls_client_plain_server(session, "mysql_native_password");
+  take(session.to_server());
+  // The server switches to a plugin whose answer is the password itself (PAM, LDAP).
+  session.on_server_data(packet(2, std::string_view("\xfemysql_clear_password\0", 22)));
+  take(session.to_client());
+  session.on_client_data(packet(4, "s3cret-pw\0"));
+  EXPECT_EQ(text_of(session.to_server()).find("s3cret-pw"), std::string::npos);
+  auto [seq, err] = only_packet(take(session.to_client()));
+  EXPECT_EQ(seq, 5);
+  auto decoded = protocol::decode_err(err, cap::kProtocol41);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->code, 2026);
+  EXPECT_NE(decoded->message.find("will not send a password it received over TLS"),
+            std::string::npos);
+  EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::Dropped);
+}
+
+TEST(SessionTls, CachingSha2FullAuthenticationAcrossTlsAndPlaintextIsRefused) {
+  ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Off));
+  tls_client_plain_server(session, "caching_sha2_password", std::string(32, 's'));
+  EXPECT_NE(text_of(session.to_server()).find(std::string(32, 's')), std::string::npos)
+      << "the scramble is no secret: it goes on";
+  take(session.to_server());
+  session.on_server_data(packet(2, Bytes{0x01, 0x04}));  // perform full authentication
+  take(session.to_client());
+  session.on_client_data(packet(4, "s3cret-pw\0"));
+  EXPECT_EQ(text_of(session.to_server()).find("s3cret-pw"), std::string::npos);
+  EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
+}
+
+TEST(SessionTls, CachingSha2FastAuthenticationAcrossTlsAndPlaintextGoesOn) {
+  ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Off));
+  tls_client_plain_server(session, "caching_sha2_password", std::string(32, 's'));
+  take(session.to_server());
+  session.on_server_data(packet(2, Bytes{0x01, 0x03}));  // fast authentication succeeded
+  session.on_server_data(packet(3, ok_payload()));
+  EXPECT_EQ(session.phase(), Session::Phase::Idle);
+}
+
+TEST(SessionTls, Sha256PasswordInTheResponseOfATlsClientNeverReachesAPlaintextServer) {
+  ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Off));
+  tls_client_plain_server(session, "sha256_password", "s3cret-pw");
+  const std::string upstream = text_of(take(session.to_server()));
+  EXPECT_EQ(upstream.find("s3cret-pw"), std::string::npos);
+  EXPECT_NE(upstream.find("gw_control"), std::string::npos) << "ended as an abandoned handshake";
+  auto [seq, err] = only_packet(take(session.to_client()));
+  EXPECT_EQ(seq, 3);
+  EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
+}
+
+TEST(SessionTls, APlaintextClientsPublicKeyRequestIsNotSentToATlsServer) {
+  ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload(77)));
+  take(session.to_client());
+  protocol::HandshakeResponse response;
+  response.capabilities = kClientCapabilities;
+  response.max_packet_size = 16 * 1024 * 1024;
+  response.charset = 45;
+  response.user = "app";
+  response.auth_response = std::string(32, 's');
+  response.auth_plugin = "caching_sha2_password";
+  response.has_auth_plugin = true;
+  Bytes payload;
+  protocol::encode_handshake_response(response, payload);
+  session.on_client_data(packet(1, payload));
+  take(session.to_server());
+  session.on_server_data(packet(3, Bytes{0x01, 0x04}));
+  EXPECT_EQ(only_packet(take(session.to_client())).first, 2);
+  session.on_client_data(packet(3, Bytes{0x02}));
+  EXPECT_TRUE(session.to_server().empty());
+  auto [seq, err] = only_packet(take(session.to_client()));
+  EXPECT_EQ(seq, 4);
+  auto decoded = protocol::decode_err(err, cap::kProtocol41);
+  ASSERT_TRUE(decoded);
+  EXPECT_NE(decoded->message.find("public key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gw::session
