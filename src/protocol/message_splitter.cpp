@@ -60,6 +60,12 @@ Result<void> MessageSplitter::continue_message(const FrameHeader& header, Messag
   return {};
 }
 
+void MessageSplitter::wipe_head() {
+  // Through a volatile pointer: a plain fill of memory about to be reused may be optimised away.
+  volatile std::uint8_t* bytes = head_.data();
+  for (std::size_t i = 0; i < head_.size(); ++i) bytes[i] = 0;
+}
+
 Result<std::size_t> MessageSplitter::feed(ByteView input, MessageHandler& handler) {
   std::size_t pos = 0;
   while (true) {

@@ -60,6 +60,9 @@ class MessageSplitter {
   // Called from on_message_end: feed() returns right after this message, before reading a byte
   // of the next (the bytes after an SSLRequest are TLS, not packets).
   void stop_after_message() { stop_ = true; }
+  // Overwrites the kept head of the message just ended (an authentication answer may be a
+  // password): from on_message_end, once it has been used.
+  void wipe_head();
 
  private:
   enum class Phase {

@@ -169,6 +169,8 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
     return {};
   }
   const bool held = s.client_.route == Route::Hold;
+  const bool login = s.phase_ == Phase::Handshake || s.phase_ == Phase::Auth ||
+                     (s.phase_ == Phase::Command && s.exchange_.turn() == Turn::Either);
   Result<void> result;
   switch (s.phase_) {
     case Phase::Handshake:
@@ -193,6 +195,9 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
     protocol::append_message(m.head, s.to_server_sequence(m.first_sequence_id),
                              s.actions_.bytes_for(Leg::Server));
   }
+  // A login message may carry a password (a clear-text plugin's answer): not kept in memory
+  // once it went on.
+  if (login) s.client_.splitter().wipe_head();
   s.release_hold();
   return result;
 }

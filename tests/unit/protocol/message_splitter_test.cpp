@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,27 @@ TEST(MessageSplitter, StopsRightAfterAMessageWhenAskedFromItsEnd) {
   EXPECT_EQ(stopper.starts.size(), 1u) << "the next header was not read";
   EXPECT_TRUE(splitter.at_boundary());
   EXPECT_EQ(stopper.wire, kComQuery);
+}
+
+TEST(MessageSplitter, AWipedHeadLeavesNothingOfTheMessageInMemory) {
+  class Wiper : public Recorder {
+   public:
+    MessageSplitter* splitter = nullptr;
+    ByteView kept;
+    Result<void> on_message_end(const Message& message) override {
+      auto recorded = Recorder::on_message_end(message);
+      splitter->wipe_head();
+      kept = message.head;  // the splitter's own buffer
+      return recorded;
+    }
+  };
+  MessageSplitter splitter;
+  Wiper wiper;
+  wiper.splitter = &splitter;
+  ASSERT_TRUE(splitter.feed(kComQuery, wiper));
+  ASSERT_EQ(wiper.kept.size(), kComQuery.size() - 4);
+  EXPECT_TRUE(std::all_of(wiper.kept.begin(), wiper.kept.end(), [](auto b) { return b == 0; }));
+  EXPECT_EQ(wiper.ends[0].head, Bytes(kComQuery.begin() + 4, kComQuery.end())) << "used first";
 }
 
 TEST(MessageSplitter, ByteByByteGivesTheSameResultAndEveryPrefixIsIncomplete) {
