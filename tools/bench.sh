@@ -4,7 +4,11 @@
 # to direct, and the proxies' CPU time per query (utime+stime from /proc/<pid>/stat / queries).
 #
 #   tools/bench.sh [--time SECONDS] [--threads "1 16 64"] [--table-size ROWS] [--no-haproxy]
-#                  [--gracewire PATH] [--upstream HOST:PORT --user U --password P --database D]
+#                  [--tls] [--gracewire PATH] [--upstream HOST:PORT --user U --password P --database D]
+#
+# --tls: every client connects with TLS (sysbench --mysql-ssl=on) to a throwaway MariaDB with TLS;
+# gracewire terminates it with the server's own certificate and speaks TLS upstream (as_client),
+# HAProxy passes the client's TLS through untouched (it cannot see inside MySQL's STARTTLS).
 #
 # Without --upstream it starts its own throwaway MariaDB (tools/sandbox-mariadb). With --upstream it
 # creates and drops table sbtest1 in the given database. Everything listens on loopback only.
@@ -16,12 +20,13 @@ duration=10
 threads_list="1 16 64"
 table_size=10000
 use_haproxy=1
+use_tls=0
 gracewire_bin=$root/build/gracewire
 upstream="" user="" password="" database=""
 
 die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (($#)); do
   case $1 in
@@ -29,6 +34,7 @@ while (($#)); do
     --threads) threads_list=$2; shift 2 ;;
     --table-size) table_size=$2; shift 2 ;;
     --no-haproxy) use_haproxy=0; shift ;;
+    --tls) use_tls=1; shift ;;
     --gracewire) gracewire_bin=$2; shift 2 ;;
     --upstream) upstream=$2; shift 2 ;;
     --user) user=$2; shift 2 ;;
@@ -93,8 +99,10 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks
 # --- the server -------------------------------------------------------------------------------------
 if [[ -z $upstream ]]; then
   say "starting a throwaway MariaDB"
-  "$root/tools/sandbox-mariadb" start -- --innodb-buffer-pool-size=128M --max-connections=1000 \
-    >"$work/sandbox.env"
+  tls_flag=()
+  ((use_tls)) && tls_flag=(--tls)
+  "$root/tools/sandbox-mariadb" start "${tls_flag[@]}" -- --innodb-buffer-pool-size=128M \
+    --max-connections=1000 >"$work/sandbox.env"
   sandbox_dir=$(sed -n 's/^DIR=//p' "$work/sandbox.env")
   server_host=127.0.0.1
   server_port=$(sed -n 's/^PORT=//p' "$work/sandbox.env")
@@ -102,6 +110,7 @@ if [[ -z $upstream ]]; then
   password=$(sed -n 's/^PASSWORD=//p' "$work/sandbox.env")
   database=$(sed -n 's/^DATABASE=//p' "$work/sandbox.env")
 else
+  ((!use_tls)) || die "--tls needs the throwaway server (no --upstream)"
   [[ $upstream == *:* && $upstream != /* ]] || die "--upstream takes HOST:PORT"
   [[ -n $user && -n $database ]] || die "--upstream needs --user, --password and --database"
   server_host=${upstream%:*}
@@ -110,6 +119,7 @@ fi
 sysbench_base=(--db-driver=mysql --mysql-host="$server_host" --mysql-user="$user"
                --mysql-password="$password" --mysql-db="$database"
                --tables=1 --table-size="$table_size")
+((use_tls)) && sysbench_base+=(--mysql-ssl=on)
 
 say "preparing sbtest1 ($table_size rows)"
 sysbench oltp_point_select "${sysbench_base[@]}" --mysql-port="$server_port" prepare >/dev/null
@@ -121,8 +131,14 @@ sysbench oltp_point_select "${sysbench_base[@]}" --mysql-port="$server_port" --t
 # --- the proxies ------------------------------------------------------------------------------------
 targets=("direct:$server_port")
 gw_port=$(free_port)
-setsid "$gracewire_bin" --listen "127.0.0.1:$gw_port" --upstream "$server_host:$server_port" \
-  --log-level warn </dev/null >"$work/gracewire.log" 2>&1 &
+gw_config=()
+if ((use_tls)); then
+  printf '[listener]\ntls_cert = "%s"\ntls_key = "%s"\n' "$sandbox_dir/cert.pem" \
+    "$sandbox_dir/key.pem" >"$work/gracewire.toml"
+  gw_config=(--config "$work/gracewire.toml")
+fi
+setsid "$gracewire_bin" "${gw_config[@]}" --listen "127.0.0.1:$gw_port" \
+  --upstream "$server_host:$server_port" --log-level warn </dev/null >"$work/gracewire.log" 2>&1 &
 gw_pid=$!
 wait_for_port "$gw_port" "$gw_pid" || { cat "$work/gracewire.log" >&2; die "gracewire did not start"; }
 targets+=("gracewire:$gw_port")
@@ -208,6 +224,7 @@ done
 
 # --- the table --------------------------------------------------------------------------------------
 echo
+((use_tls)) && echo "Every client connection uses TLS (sysbench --mysql-ssl=on); gracewire's server leg too."
 echo "sysbench oltp_point_select, 1 table x $table_size rows, $duration s per run; sysbench, proxies and"
 echo "server share this machine's $(nproc) CPUs over loopback. Ratios are to direct at the same thread count;"
 echo "CPU is the proxy's user+system time (/proc/<pid>/stat, $((1000 / $(getconf CLK_TCK))) ms ticks) divided by the run's queries."

@@ -45,6 +45,7 @@ import concurrent.futures
 import dataclasses
 import itertools
 import os
+import ssl
 import re
 import tempfile
 import threading
@@ -55,6 +56,21 @@ import harness
 import rawclient
 
 kRepeat = int(os.environ.get("GW_MATRIX_REPEAT", "20"))
+# GW_TLS=1: the same cells with TLS on both legs (the server with its own CA, gracewire with a
+# certificate of the test's; gracewire follows each client upstream, as_client).
+kTls = os.environ.get("GW_TLS") == "1"
+
+
+def client_tls() -> ssl.SSLContext | None:
+    """What RawClient uses toward gracewire under GW_TLS: TLS, not verified (test_tls.py
+    verifies; here the endings are under test). It keeps OpenSSL's strict EOF, so that a
+    missing close_notify is an error rather than silently ignored."""
+    if not kTls:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 kSleepSql = "SELECT SLEEP(5)"
 kBigSql = "SELECT seq, REPEAT('x',100) FROM seq_1_to_3000000"
 kRowsBeforeStop = 1000
@@ -102,17 +118,28 @@ def write_config(path: Path, *, control: harness.Credentials | None = harness.CO
              f'in_flight = "{in_flight}"']
     if control is not None:
         lines += ["", "[control]", f'user = "{control.user}"', f'password = "{control.password}"']
+    if kTls:
+        assert TLS_FILES is not None, "start_close_stack() first"
+        cert, key = TLS_FILES
+        lines += ["", "[listener]", f'tls_cert = "{cert}"', f'tls_key = "{key}"']
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+TLS_FILES: tuple[Path, Path] | None = None  # gracewire's certificate and key, under GW_TLS
 
 
 def start_close_stack(name: str) -> Path:
     """setUpModule of the close tests: a server with the control account and the transaction
     table, a gracewire with the default close config. Returns the config directory to remove."""
+    global TLS_FILES
     config_dir = Path(tempfile.mkdtemp(prefix=f"gw-{name}-conf-"))
+    if kTls:
+        _, cert, key = harness.make_ca_and_certificate(config_dir)
+        TLS_FILES = (cert, key)
     config = write_config(config_dir / "gracewire.toml")
     stack = harness.start_stack(name, gracewire_args=("--config", str(config)),
-                                control_account=harness.CONTROL_CREDENTIALS)
+                                control_account=harness.CONTROL_CREDENTIALS, server_tls=kTls)
     stack.server.admin_query(f"CREATE TABLE test.{kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
     return config_dir
 
@@ -166,7 +193,8 @@ def enter_state(endpoint: harness.Endpoint, creds: harness.Credentials, state: s
                 sql: str | None = None) -> Session:
     """Connects and brings the session into `state`. `sql` overrides the in-flight statement."""
     client = rawclient.RawClient(endpoint.host, endpoint.port,
-                                 rcvbuf=64 * 1024 if state == "result" else None)
+                                 rcvbuf=64 * 1024 if state == "result" else None,
+                                 tls=client_tls())
     session = Session(state, client)
     try:
         if state in AUTH_STATES:
@@ -179,6 +207,10 @@ def enter_state(endpoint: harness.Endpoint, creds: harness.Credentials, state: s
             return session
         client.login(creds.user, creds.password, creds.database)
         session.server_id = int(text_row(client.query("SELECT CONNECTION_ID()")[0])[0])
+        if kTls:  # the server's own word that its leg is encrypted too
+            version = text_row(client.query("SHOW SESSION STATUS LIKE 'Ssl_version'")[0])[1]
+            if not version:
+                raise AssertionError("GW_TLS: the server leg is not TLS")
         if state == "idle":
             pass
         elif state == "query":

@@ -68,6 +68,25 @@ def tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text[-lines:])
 
 
+def make_ca_and_certificate(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a leaf for 127.0.0.1/localhost signed by it (ECDSA P-256, one day), in
+    `directory`: (ca.pem, cert.pem, key.pem); the CA's key is ca-key.pem beside them."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    ca_key, ca, key, request, cert = (directory / n for n in
+                                      ("ca-key.pem", "ca.pem", "key.pem", "req.pem", "cert.pem"))
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-days", "1", "-subj", "/CN=gracewire-test-ca", "-keyout", str(ca_key), "-out", str(ca))
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(request))
+    extensions = directory / "san.ext"
+    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-days", "1", "-extfile", str(extensions), "-out", str(cert))
+    return ca, cert, key
+
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     """Where a client connects: the server itself, or gracewire in front of it."""

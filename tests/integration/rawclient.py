@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import socket
+import ssl
 import struct
 import time
 
@@ -24,6 +25,7 @@ kLongFlag = 1 << 2
 kConnectWithDb = 1 << 3
 kProtocol41 = 1 << 9
 kTransactions = 1 << 13
+kSsl = 1 << 11
 kSecureConnection = 1 << 15
 kMultiResults = 1 << 17
 kPluginAuth = 1 << 19
@@ -99,7 +101,11 @@ class Greeting:
 class RawClient:
     """One TCP connection. Methods raise ServerError for an ERR packet and Closed for EOF/RST."""
 
-    def __init__(self, host: str, port: int, *, timeout: float = 20.0, rcvbuf: int | None = None):
+    def __init__(self, host: str, port: int, *, timeout: float = 20.0, rcvbuf: int | None = None,
+                 tls: ssl.SSLContext | None = None):
+        """tls: send an SSLRequest after the greeting and go on inside TLS (sequence ids shift by
+        one: the response is packet 2)."""
+        self.tls = tls
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf is not None:
             # Before connect(), so the window is small from the start: the server blocks sooner.
@@ -173,11 +179,21 @@ class RawClient:
         return self.greeting
 
     def handshake_response(self, user: str, password: str, database: str | None) -> bytes:
-        """The whole HandshakeResponse41 packet (header included), sequence 1."""
+        """The whole HandshakeResponse41 packet (header included), sequence 1; with TLS, the
+        SSLRequest is sent and TLS started first, and the response is sequence 2."""
         assert self.greeting is not None
         caps = kWanted & self.greeting.capabilities
         if not database:
             caps &= ~kConnectWithDb
+        seq = 1
+        if self.tls is not None:
+            if not self.greeting.capabilities & kSsl:
+                raise ValueError("TLS asked for, and not offered in the greeting")
+            caps |= kSsl
+            self.send(self.packet_bytes(struct.pack("<IIB", caps, 1 << 24, kCharsetUtf8mb4)
+                                        + bytes(23), seq=1))
+            self.sock = self.tls.wrap_socket(self.sock)
+            seq = 2
         auth = native_password(password, self.greeting.scramble)
         payload = struct.pack("<IIB", caps, 1 << 24, kCharsetUtf8mb4) + bytes(23)
         payload += user.encode() + b"\0" + bytes([len(auth)]) + auth
@@ -185,7 +201,7 @@ class RawClient:
             payload += database.encode() + b"\0"
         if caps & kPluginAuth:
             payload += kNativePassword.encode() + b"\0"
-        return self.packet_bytes(payload, seq=1)
+        return self.packet_bytes(payload, seq=seq)
 
     def read_auth_result(self, password: str) -> None:
         """OK, or ERR (raised); follows one auth switch to mysql_native_password."""

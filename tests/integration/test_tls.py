@@ -27,24 +27,6 @@ kSecureTransportRequired = 3159
 kSslConnectionError = 2026
 
 
-def make_ca_and_certificate(directory: Path) -> tuple[Path, Path, Path]:
-    """A CA and a leaf for 127.0.0.1/localhost signed by it, ECDSA P-256, valid one day."""
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True)
-
-    ca_key, ca, key, request, cert = (directory / n for n in
-                                      ("ca-key.pem", "ca.pem", "key.pem", "req.pem", "cert.pem"))
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-days", "1", "-subj", "/CN=gracewire-test-ca", "-keyout", str(ca_key), "-out", str(ca))
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(request))
-    extensions = directory / "san.ext"
-    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
-            "-CAcreateserial", "-days", "1", "-extfile", str(extensions), "-out", str(cert))
-    return ca, cert, key
-
-
 def make_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
     """A client certificate signed by the test CA (GW_CA)."""
     key, request, cert = (directory / n for n in ("key.pem", "req.pem", "cert.pem"))
@@ -60,7 +42,7 @@ def make_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
 def setUpModule():
     global DIR, GW_CA, GW_CERT, GW_KEY
     DIR = Path(tempfile.mkdtemp(prefix="gw-tls-"))
-    GW_CA, GW_CERT, GW_KEY = make_ca_and_certificate(DIR)
+    GW_CA, GW_CERT, GW_KEY = harness.make_ca_and_certificate(DIR)
     config = DIR / "gracewire.toml"
     config.write_text(tls_config())
     harness.start_stack("tls", server_tls=True, gracewire_args=("--config", str(config)),
@@ -218,7 +200,7 @@ class TlsTest(harness.IntegrationTestCase):
 
         second = DIR / "second-ca"
         second.mkdir(exist_ok=True)
-        ca2, cert2, key2 = make_ca_and_certificate(second)
+        ca2, cert2, key2 = harness.make_ca_and_certificate(second)
         shutil.copy(cert2, cert)
         shutil.copy(key2, key)
         self.sighup_and_wait(gw, "reload: TLS toward clients")
