@@ -35,7 +35,7 @@ while (($#)); do
     --table-size) table_size=$2; shift 2 ;;
     --no-haproxy) use_haproxy=0; shift ;;
     --tls) use_tls=1; shift ;;
-    --gracewire) gracewire_bin=$2; shift 2 ;;
+    --gracewire) gracewire_bin=$(realpath "$2"); shift 2 ;;
     --upstream) upstream=$2; shift 2 ;;
     --user) user=$2; shift 2 ;;
     --password) password=$2; shift 2 ;;
@@ -119,7 +119,19 @@ fi
 sysbench_base=(--db-driver=mysql --mysql-host="$server_host" --mysql-user="$user"
                --mysql-password="$password" --mysql-db="$database"
                --tables=1 --table-size="$table_size")
-((use_tls)) && sysbench_base+=(--mysql-ssl=on)
+if ((use_tls)); then
+  # sysbench 1.0's --mysql-ssl=on reads cacert.pem, client-cert.pem and client-key.pem from the
+  # directory it runs in: the sandbox's CA, and a client certificate it signs.
+  mkdir "$work/tls"
+  cp "$sandbox_dir/ca.pem" "$work/tls/cacert.pem"
+  openssl req -newkey rsa:2048 -nodes -subj /CN=sysbench -keyout "$work/tls/client-key.pem" \
+    -out "$work/tls/client-req.pem" 2>/dev/null
+  openssl x509 -req -in "$work/tls/client-req.pem" -CA "$sandbox_dir/ca.pem" \
+    -CAkey "$sandbox_dir/ca-key.pem" -CAcreateserial -days 1 -out "$work/tls/client-cert.pem" \
+    2>/dev/null
+  cd "$work/tls"
+  sysbench_base+=(--mysql-ssl=on)
+fi
 
 say "preparing sbtest1 ($table_size rows)"
 sysbench oltp_point_select "${sysbench_base[@]}" --mysql-port="$server_port" prepare >/dev/null
