@@ -182,6 +182,7 @@ void write_fields(ObjectWriter& w, const CloseRecord& r) {
     w.number("upstream_close_ms", r.upstream_close_ms);
   }
   w.number("server_error_code", std::uint64_t{r.server_error_code});
+  w.text("client_tls_end", r.client_tls_end);
 }
 
 // Only the fields of the result that happened: ok -> affected_rows, last_insert_id, warnings;

@@ -77,6 +77,9 @@ struct CloseRecord {
   std::string upstream_close{};
   std::int64_t upstream_close_ms = -1;  // -1 = not measured (null)
   std::uint16_t server_error_code = 0;  // the ERR the server sent when it ended the session
+  // How a TLS client ended its TLS: "close_notify", "none" (its socket closed without one), or
+  // "open" (gracewire closed first); "" for a plaintext client.
+  std::string client_tls_end{};
 };
 
 // type "command": one client command and its outcome (the audit record).

@@ -127,6 +127,9 @@ void Connection::on_read(net::Stream& stream, ByteView bytes) {
   Bytes plain;
   tls->on_socket_bytes(bytes, plain);
   flush_tls(leg);
+  if (leg == session::Leg::Client && tls->channel().peer_closed_cleanly()) {
+    client_tls_end_ = "close_notify";
+  }
   if (tls->failed() && !tls_failure_reported_) {
     tls_failure_reported_ = true;
     const std::string error = tls->channel().error();
@@ -193,6 +196,9 @@ void Connection::on_read_end(net::Stream& stream, int status) {
     Bytes plain;
     tls->on_socket_eof(plain);
     tls_failure_reported_ = true;
+    if (leg == session::Leg::Client && client_tls_end_.empty()) {
+      client_tls_end_ = tls->channel().peer_closed_cleanly() ? "close_notify" : "none";
+    }
     deliver_plaintext(leg, plain);
   }
   if (&stream == client_) {
@@ -409,6 +415,9 @@ void Connection::maybe_finish() {
              session::to_string(session_.upstream_end()),
              upstream_close ? fmt::format(" in {} ms", upstream_close->count()) : "", info.user,
              info.server_connection_id, duration.count());
+  if (client_tls_ != nullptr) {
+    recorder_.set_client_tls_end(client_tls_end_.empty() ? "open" : client_tls_end_);
+  }
   recorder_.on_close(session_, duration, upstream_close);
   // A session cut short (abort, close timeout) may never have said CancelDone.
   proxy_.cancel_finished(id_);

@@ -96,7 +96,8 @@ class Connection final : public net::StreamObserver {
   std::unique_ptr<TlsLeg> client_tls_;  // set once the client's leg started TLS
   std::unique_ptr<TlsLeg> server_tls_;
   bool tls_failure_reported_ = false;
-  Bytes early_client_plain_;  // decrypted while the session's actions were being carried out
+  std::string client_tls_end_;  // "close_notify" or "none" once the client's TLS ended
+  Bytes early_client_plain_;    // decrypted while the session's actions were being carried out
   std::optional<std::pair<session::Leg, std::string>> tls_start_failure_;  // likewise
   net::Timer* timer_ = nullptr;
   session::Timer armed_ = session::Timer::None;  // what timer_ bounds now

@@ -179,6 +179,7 @@ void EventRecorder::on_close(const session::Session& session, std::chrono::milli
   record.upstream_close = std::string(session::to_string(session.upstream_end()));
   record.upstream_close_ms = upstream_close ? upstream_close->count() : -1;
   record.server_error_code = session.server_error_code();
+  record.client_tls_end = client_tls_end_;
   submit(std::move(record));
 }
 

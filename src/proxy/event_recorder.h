@@ -35,6 +35,8 @@ class EventRecorder {
   void on_connect(std::string client, std::string listener);
   void on_bytes_from_client(std::size_t n) { bytes_from_client_ += n; }
   void on_bytes_to_client(std::size_t n) { bytes_to_client_ += n; }
+  // How a TLS client ended its TLS, for the close record ("" for plaintext).
+  void set_client_tls_end(std::string end) { client_tls_end_ = std::move(end); }
   // What each leg negotiated, for the auth record that follows.
   void set_tls(eventlog::LegTls client, eventlog::LegTls server) {
     client_tls_ = std::move(client);
@@ -59,6 +61,7 @@ class EventRecorder {
   std::uint64_t session_id_;
   std::string client_;
   eventlog::LegTls client_tls_;
+  std::string client_tls_end_;
   eventlog::LegTls server_tls_;
   std::uint64_t commands_ = 0;
   std::uint64_t bytes_from_client_ = 0;

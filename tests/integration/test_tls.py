@@ -241,7 +241,14 @@ class TlsTest(harness.IntegrationTestCase):
         conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA), "cert": str(client_cert),
                                               "key": str(client_key)})
         server_id = conn.thread_id()
-        conn.close()
+        conn.close()  # COM_QUIT, then Python closes the socket without close_notify
+        polite = self.connect(gw.endpoint, ssl={"ca": str(GW_CA), "cert": str(client_cert),
+                                                "key": str(client_key)})
+        polite_id = polite.thread_id()
+        polite._sock.sendall(b"\x01\x00\x00\x00\x01")  # COM_QUIT, as PyMySQL's close() sends it
+        polite._sock.unwrap()  # close_notify, then the socket
+        polite._sock.close()
+        polite._sock = None
         with self.assertRaises(pymysql.err.OperationalError):
             self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})  # no certificate of its own
         deadline = time.monotonic() + 10 * harness.TIME_FACTOR
@@ -258,6 +265,15 @@ class TlsTest(harness.IntegrationTestCase):
         self.assertEqual(record["client_cert_subject"], "/CN=app-client-7")
         self.assertIn(record["server_tls_version"], ("TLSv1.2", "TLSv1.3"))
         self.assertTrue(record["server_tls_cipher"])
+        # How each client ended its TLS: recorded, so that a program that drops TLS shows.
+        ends = {}
+        while len(ends) < 2:
+            self.assertLess(time.monotonic(), deadline, f"close records: {ends}")
+            records = [json.loads(line) for line in events.read_text().splitlines() if line]
+            ends = {r["server_conn_id"]: r["client_tls_end"] for r in records
+                    if r["type"] == "close" and r["server_conn_id"] in (server_id, polite_id)}
+            time.sleep(0.05)
+        self.assertEqual(ends, {server_id: "none", polite_id: "close_notify"})
 
     def test_verify_ca_against_the_wrong_ca_refuses_the_login_with_a_clear_error(self):
         self.require_gracewire()

@@ -129,13 +129,15 @@ TEST(RecordJson, Close) {
                            .bytes_to_client = 1 << 20,
                            .upstream_close = "com_quit_eof",
                            .upstream_close_ms = 3,
-                           .server_error_code = 0};
+                           .server_error_code = 0,
+                           .client_tls_end = "none"};
   EXPECT_EQ(to_json(record),
             head("close") +
                 R"(,"close_kind":"mid_result","detail":"","in_transaction":true,)"
                 R"("last_command":"COM_QUERY","duration_ms":8123,"commands":17,)"
                 R"("bytes_from_client":1024,"bytes_to_client":1048576,)"
-                R"("upstream_close":"com_quit_eof","upstream_close_ms":3,"server_error_code":0})");
+                R"("upstream_close":"com_quit_eof","upstream_close_ms":3,"server_error_code":0,)"
+                R"("client_tls_end":"none"})");
 }
 
 TEST(RecordJson, CloseWithoutUpstreamTiming) {
@@ -150,7 +152,7 @@ TEST(RecordJson, CloseWithoutUpstreamTiming) {
                 R"(,"close_kind":"server_closed","detail":"server sent ERR 4031",)"
                 R"("in_transaction":false,"last_command":"","duration_ms":0,"commands":0,)"
                 R"("bytes_from_client":0,"bytes_to_client":0,"upstream_close":"server_first",)"
-                R"("upstream_close_ms":null,"server_error_code":4031})");
+                R"("upstream_close_ms":null,"server_error_code":4031,"client_tls_end":""})");
 }
 
 TEST(RecordJson, CommandOk) {
