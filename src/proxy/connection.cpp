@@ -1,5 +1,6 @@
 #include "proxy/connection.h"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -130,21 +131,27 @@ void Connection::on_read(net::Stream& stream, ByteView bytes) {
   if (leg == session::Leg::Client && tls->channel().peer_closed_cleanly()) {
     client_tls_end_ = "close_notify";
   }
-  if (tls->failed() && !tls_failure_reported_) {
-    tls_failure_reported_ = true;
-    const std::string error = tls->channel().error();
-    log_->warn("[s{}] TLS with the {} failed: {}", id_,
-               leg == session::Leg::Client ? "client" : "server", error);
-    return apply(session_.on_tls_failed(leg, error));
-  }
+  if (tls->failed() && !tls_failure_reported_)
+    return report_tls_failure(leg, tls->channel().error());
   deliver_plaintext(leg, plain);
+}
+
+void Connection::report_tls_failure(session::Leg leg, const std::string& error) {
+  tls_failure_reported_ = true;
+  log_->warn("[s{}] TLS with the {} failed: {}", id_,
+             leg == session::Leg::Client ? "client" : "server", error);
+  apply(session_.on_tls_failed(leg, error));
 }
 
 void Connection::deliver_plaintext(session::Leg leg, Bytes& plain) {
   if (plain.empty()) return;
   if (leg == session::Leg::Client) {
     client_bytes_unrecorded_ += plain.size();
+    const bool login =
+        session_.phase() == Session::Phase::Handshake || session_.phase() == Session::Phase::Auth;
     apply(session_.on_client_data(plain));
+    // A login inside TLS may carry a password in the clear (a clear-text plugin's answer).
+    if (login) OPENSSL_cleanse(plain.data(), plain.size());
   } else {
     apply(session_.on_server_data(plain));
   }
@@ -166,9 +173,11 @@ void Connection::start_tls(session::StartTls& start) {
   }
   slot = std::move(*leg);
   // The start of the client's ClientHello came with its SSLRequest. It holds no application
-  // data (no 0-RTT), but whatever it yields waits until these actions are carried out.
+  // data (no 0-RTT), but whatever it yields, or a failure it shows, waits until these actions
+  // are carried out.
   if (client && !start.early.empty()) slot->on_socket_bytes(start.early, early_client_plain_);
   flush_tls(start.leg);
+  if (slot->failed()) tls_start_failure_ = {start.leg, slot->channel().error()};
 }
 
 void Connection::note_tls() {
@@ -299,9 +308,7 @@ void Connection::apply(session::Actions& actions) {
   if (finishing_) return;
   // What starting TLS found, told to the session now that its last actions are carried out.
   if (auto failure = std::exchange(tls_start_failure_, std::nullopt)) {
-    log_->warn("[s{}] cannot start TLS with the {}: {}", id_,
-               failure->first == session::Leg::Client ? "client" : "server", failure->second);
-    return apply(session_.on_tls_failed(failure->first, failure->second));
+    return report_tls_failure(failure->first, failure->second);
   }
   if (!early_client_plain_.empty()) {
     Bytes plain;

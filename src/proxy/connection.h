@@ -75,6 +75,7 @@ class Connection final : public net::StreamObserver {
   void flush_tls(session::Leg leg);
   void deliver_plaintext(session::Leg leg, Bytes& plain);
   void note_tls();  // each leg's TLS, for the auth record
+  void report_tls_failure(session::Leg leg, const std::string& error);
   void kill(const session::KillRequest& kill);
   void arm(session::Timer timer);
   void update_reading();

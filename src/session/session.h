@@ -196,9 +196,9 @@ class Session {
   [[nodiscard]] Actions& on_server_eof();
   // Timer::Close expired: close both legs now.
   [[nodiscard]] Actions& on_close_timeout();
-  // The TLS handshake on a leg failed (`detail` says why, in OpenSSL's words). On the client
-  // leg nothing can be said to the client; on the server leg the client gets ERR 2026. The
-  // upstream is ended as for an abandoned handshake where the protocol still allows it.
+  // TLS on a leg failed: its handshake, or a record later (`detail` says why, in OpenSSL's
+  // words). On the client leg nothing can be said to the client; on the server leg the client
+  // gets ERR 2026. The upstream is ended as cleanly as the session's phase still allows.
   [[nodiscard]] Actions& on_tls_failed(Leg leg, std::string_view detail);
   // Timer::Greeting expired: the client hears it as a lost connection; nothing was said
   // upstream, so nothing can be ended there. Also the bound on a TLS handshake with the server

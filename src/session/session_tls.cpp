@@ -95,8 +95,8 @@ void Session::refuse_login(CloseReason reason, std::uint16_t code, std::string_v
 
 Actions& Session::on_tls_failed(Leg leg, std::string_view detail) {
   begin();
-  const std::string why = fmt::format("TLS handshake with the {} failed: {}",
-                                      leg == Leg::Client ? "client" : "server", detail);
+  const std::string why =
+      fmt::format("TLS with the {} failed: {}", leg == Leg::Client ? "client" : "server", detail);
   if (leg == Leg::Client) {
     // No plaintext ERR can reach a client inside a failed handshake.
     settle_close(CloseReason::TlsFailed, why);

@@ -57,8 +57,11 @@ import rawclient
 
 kRepeat = int(os.environ.get("GW_MATRIX_REPEAT", "20"))
 # GW_TLS=1: the same cells with TLS on both legs (the server with its own CA, gracewire with a
-# certificate of the test's; gracewire follows each client upstream, as_client).
-kTls = os.environ.get("GW_TLS") == "1"
+# certificate of the test's; gracewire follows each client upstream, as_client). GW_TLS=client:
+# TLS toward gracewire only, a plaintext server leg, so every ending also meets the login's
+# sequence ids numbered apart; GW_TLS=server: a plaintext client, TLS toward the server.
+kTls = os.environ.get("GW_TLS") in ("1", "client")
+kTlsUpstream = os.environ.get("GW_TLS") in ("1", "server")
 
 
 def client_tls() -> ssl.SSLContext | None:
@@ -122,6 +125,8 @@ def write_config(path: Path, *, control: harness.Credentials | None = harness.CO
         assert TLS_FILES is not None, "start_close_stack() first"
         cert, key = TLS_FILES
         lines += ["", "[listener]", f'tls_cert = "{cert}"', f'tls_key = "{key}"']
+    if kTls != kTlsUpstream:
+        lines += ["", "[upstream]", f'tls_mode = "{"required" if kTlsUpstream else "disabled"}"']
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -139,7 +144,8 @@ def start_close_stack(name: str) -> Path:
         TLS_FILES = (cert, key)
     config = write_config(config_dir / "gracewire.toml")
     stack = harness.start_stack(name, gracewire_args=("--config", str(config)),
-                                control_account=harness.CONTROL_CREDENTIALS, server_tls=kTls)
+                                control_account=harness.CONTROL_CREDENTIALS,
+                                server_tls=kTls or kTlsUpstream)
     stack.server.admin_query(f"CREATE TABLE test.{kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
     return config_dir
 
@@ -207,10 +213,10 @@ def enter_state(endpoint: harness.Endpoint, creds: harness.Credentials, state: s
             return session
         client.login(creds.user, creds.password, creds.database)
         session.server_id = int(text_row(client.query("SELECT CONNECTION_ID()")[0])[0])
-        if kTls:  # the server's own word that its leg is encrypted too
+        if kTls or kTlsUpstream:  # the server's own word on its leg
             version = text_row(client.query("SHOW SESSION STATUS LIKE 'Ssl_version'")[0])[1]
-            if not version:
-                raise AssertionError("GW_TLS: the server leg is not TLS")
+            if bool(version) != kTlsUpstream:
+                raise AssertionError(f"GW_TLS: the server leg's TLS is {version!r}")
         if state == "idle":
             pass
         elif state == "query":

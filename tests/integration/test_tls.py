@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
+import struct
 import subprocess
 import tempfile
 import time
@@ -71,6 +73,65 @@ def client_tls_version(conn: pymysql.connections.Connection) -> str | None:
     """The TLS version of the client's own socket; None when it is plaintext."""
     sock = conn._sock  # PyMySQL keeps the (wrapped) socket here
     return sock.version() if isinstance(sock, ssl.SSLSocket) else None
+
+
+class TlsByHand:
+    """A client that does its TLS over memory buffers, so a test can send what no TLS library
+    would: plaintext after an SSLRequest, a record with a flipped byte."""
+
+    def __init__(self, endpoint: harness.Endpoint, context: ssl.SSLContext | None = None):
+        self.sock = socket.create_connection((endpoint.host, endpoint.port), timeout=10)
+        self.greeting = self.sock.recv(1 << 16)
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        if context is None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        self.tls = context.wrap_bio(self.incoming, self.outgoing)
+
+    def ssl_request(self, then: bytes = b"") -> None:
+        """The SSLRequest, and `then` in the same write (gracewire must hand those bytes, read
+        with the request, to TLS)."""
+        caps = (1 << 9) | (1 << 11) | (1 << 15)  # PROTOCOL_41, SSL, SECURE_CONNECTION
+        request = struct.pack("<IIB", caps, 1 << 24, 45) + bytes(23)
+        self.sock.sendall(len(request).to_bytes(3, "little") + b"\x01" + request + then)
+
+    def client_hello(self) -> bytes:
+        """The ClientHello, made but not sent."""
+        with contextlib.suppress(ssl.SSLWantReadError):
+            self.tls.do_handshake()
+        return self.outgoing.read()
+
+    def handshake(self) -> None:
+        while True:
+            try:
+                self.tls.do_handshake()
+                self.flush()
+                return
+            except ssl.SSLWantReadError:
+                self.flush()
+                data = self.sock.recv(1 << 16)
+                if not data:
+                    raise ConnectionError("closed during the handshake")
+                self.incoming.write(data)
+
+    def flush(self, corrupt: bool = False) -> None:
+        data = bytearray(self.outgoing.read())
+        if corrupt and len(data) > 10:
+            data[-3] ^= 0x40  # inside the record's authentication tag
+        if data:
+            self.sock.sendall(bytes(data))
+
+    def closed_within(self, seconds: float) -> bool:
+        self.sock.settimeout(seconds)
+        try:
+            while self.sock.recv(1 << 16):
+                pass
+            return True
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
+            return False
 
 
 class TlsTest(harness.IntegrationTestCase):
@@ -141,6 +202,86 @@ class TlsTest(harness.IntegrationTestCase):
             streaming.query("SELECT seq, REPEAT('x', 100) FROM seq_1_to_3000000", unbuffered=True)
         streaming._sock.close()
         streaming._result = None
+
+    def test_a_client_that_stalls_inside_the_tls_handshake_is_bounded(self):
+        """SSLRequest, then silence: listener.handshake_timeout ends it, and the upstream session
+        (greeted, never sent a login) is ended as an abandoned handshake: the server is clean."""
+        self.require_gracewire()
+        gw = self.start_gracewire("stalled", listener='handshake_timeout = "1s"')
+        with socket.create_connection((gw.endpoint.host, gw.endpoint.port), timeout=10) as sock:
+            greeting = sock.recv(1 << 16)
+            self.assertGreater(len(greeting), 4)
+            caps = (1 << 9) | (1 << 11) | (1 << 15)  # PROTOCOL_41, SSL, SECURE_CONNECTION
+            request = struct.pack("<IIB", caps, 1 << 24, 45) + bytes(23)
+            sock.sendall(len(request).to_bytes(3, "little") + b"\x01" + request)
+            started = time.monotonic()
+            while sock.recv(1 << 16):
+                pass
+            waited = time.monotonic() - started
+        self.assertLess(waited, 1 + 5 * harness.TIME_FACTOR, "closed at the handshake timeout")
+        self.assertGreater(waited, 0.9)
+
+    def test_bad_tls_input_ends_that_session_only_and_the_server_stays_clean(self):
+        """Plaintext after an SSLRequest, a TLS 1.0-only client, a record with a flipped byte
+        after login, a client certificate from nowhere: each is one clear line in gracewire's log
+        and the end of that session only; a busy session beside them never notices."""
+        self.require_gracewire()
+        gw = self.start_gracewire("bad-input", listener=f'tls_ca = "{GW_CA}"')
+        client = DIR / "bad-input-client"
+        client.mkdir(exist_ok=True)
+        good_cert, good_key = make_certificate(client, "busy-client")
+        busy = self.connect(gw.endpoint, ssl={"ca": str(GW_CA), "cert": str(good_cert),
+                                              "key": str(good_key)})
+
+        def busy_query(n: int) -> None:
+            with busy.cursor() as cursor:
+                cursor.execute("SELECT %s", (n,))
+                self.assertEqual(cursor.fetchone(), (n,))
+
+        # 1. Plaintext where the ClientHello belongs.
+        raw = TlsByHand(gw.endpoint)
+        raw.ssl_request(then=b"this is not a TLS record at all\r\n")
+        self.assertTrue(raw.closed_within(5 * harness.TIME_FACTOR))
+        busy_query(1)
+        # 2. A client that offers only TLS 1.0 (below listener.tls_min_version).
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        old.check_hostname = False
+        old.verify_mode = ssl.CERT_NONE
+        old.set_ciphers("DEFAULT:@SECLEVEL=0")
+        old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1
+        raw = TlsByHand(gw.endpoint, old)
+        raw.ssl_request(then=raw.client_hello())  # one write: the failure is in the early bytes
+        self.assertTrue(raw.closed_within(5 * harness.TIME_FACTOR))
+        raw.sock.close()
+        busy_query(2)
+        # 3. A self-signed client certificate: not from listener.tls_ca.
+        stranger = DIR / "stranger"
+        stranger.mkdir(exist_ok=True)
+        _, stranger_cert, stranger_key = harness.make_ca_and_certificate(stranger)
+        with self.assertRaises(pymysql.err.OperationalError):
+            self.connect(gw.endpoint, ssl={"ca": str(GW_CA), "cert": str(stranger_cert),
+                                           "key": str(stranger_key)})
+        busy_query(3)
+        # 4. After the handshake, a record whose authentication tag was tampered with.
+        trusted = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        trusted.load_verify_locations(str(GW_CA))
+        trusted.load_cert_chain(str(good_cert), str(good_key))
+        raw = TlsByHand(gw.endpoint, trusted)
+        raw.ssl_request()
+        raw.handshake()
+        raw.tls.write(b"\x20\x00\x00\x02" + bytes(32))  # the start of a HandshakeResponse
+        raw.flush(corrupt=True)
+        self.assertTrue(raw.closed_within(5 * harness.TIME_FACTOR))
+        busy_query(4)
+        busy.close()
+        log = gw.log()
+        self.assertRegex(log, r"TLS with the client failed: .*(wrong version number|packet length "
+                              r"too long|record layer failure|http request)")
+        self.assertRegex(log, r"TLS with the client failed: .*(unsupported protocol|protocol "
+                              r"version|no protocols available)")
+        self.assertRegex(log, r"TLS with the client failed: .*(certificate verify failed|unknown "
+                              r"ca|certificate)")
+        self.assertRegex(log, r"TLS with the client failed: .*(bad record mac|decryption failed)")
 
     def test_required_refuses_a_plaintext_client_before_its_credentials_go_upstream(self):
         self.require_gracewire()
