@@ -296,7 +296,9 @@ class Session {
   void on_server_tls_timeout(std::string_view detail);
   // Authentication across legs of different TLS (session_tls.cpp).
   void follow_server_auth_message(const protocol::Message& m);
-  [[nodiscard]] bool auth_packet_may_cross(const protocol::Message& m);
+  // `answer`: the client's authentication data; an ERR refusing it goes out as
+  // `reply_sequence` (the client's numbering).
+  [[nodiscard]] bool auth_answer_may_cross(ByteView answer, std::uint8_t reply_sequence);
   [[nodiscard]] Result<void> refuse_plaintext_client(const protocol::Message& m);
   void refuse_login(CloseReason reason, std::uint16_t code, std::string_view message,
                     std::uint8_t sequence_id);

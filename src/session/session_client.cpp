@@ -181,7 +181,10 @@ Result<void> Session::ClientHandler::on_message_end(const Message& m) {
       break;
     case Phase::Auth:
     case Phase::Command:
-      if (s.phase_ == Phase::Auth && !s.auth_packet_may_cross(m)) break;
+      if (s.phase_ == Phase::Auth &&
+          !s.auth_answer_may_cross(m.head, static_cast<std::uint8_t>(m.last_sequence_id + 1))) {
+        break;
+      }
       if (auto turn = s.exchange_.on_client_message(s.renumbered_for_server(m)); !turn) {
         result = fail(turn.error());
       }
@@ -289,9 +292,8 @@ Result<void> Session::on_handshake_response(const Message& m) {
   }
   auth_plugin_now_ = response.auth_plugin;
   full_auth_asked_ = false;
-  if (!auth_packet_may_cross(protocol::Message{m.first_sequence_id, m.last_sequence_id,
-                                               response.auth_response.size(), std::nullopt,
-                                               as_bytes(response.auth_response)})) {
+  if (!auth_answer_may_cross(as_bytes(response.auth_response),
+                             static_cast<std::uint8_t>(m.last_sequence_id + 1))) {
     return {};
   }
   info_.capabilities = response.capabilities & server_.offered_capabilities;

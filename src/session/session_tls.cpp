@@ -130,10 +130,10 @@ bool answers_with_password(std::string_view plugin, bool full_auth_asked) {
 
 // sha256_password's (1) and caching_sha2_password's (2) request for the server's public key:
 // what a client on a plaintext connection sends instead of the password.
-bool asks_for_public_key(std::string_view plugin, const Message& m) {
-  if (m.head.size() != 1) return false;
-  return (plugin == "sha256_password" && m.head[0] == 0x01) ||
-         (plugin == "caching_sha2_password" && m.head[0] == 0x02);
+bool asks_for_public_key(std::string_view plugin, ByteView answer) {
+  if (answer.size() != 1) return false;
+  return (plugin == "sha256_password" && answer[0] == 0x01) ||
+         (plugin == "caching_sha2_password" && answer[0] == 0x02);
 }
 
 }  // namespace
@@ -158,18 +158,18 @@ void Session::follow_server_auth_message(const Message& m) {
 // server's public key would reach a server that, on its TLS connection, reads it as the password.
 // The client is told which setting to change; the server, mid-authentication, can only be
 // dropped.
-bool Session::auth_packet_may_cross(const Message& m) {
+bool Session::auth_answer_may_cross(ByteView answer, std::uint8_t reply_sequence) {
   if (client_tls_ == server_tls_) return true;
   const std::string_view plugin = auth_plugin_now_;
   std::string why;
   if (client_tls_ && answers_with_password(plugin, full_auth_asked_) &&
-      !asks_for_public_key(plugin, m)) {
+      !asks_for_public_key(plugin, answer)) {
     why = fmt::format(
         "gracewire will not send a password it received over TLS to the server in plaintext "
         "({}): the server must offer TLS and upstream.tls_mode be \"as_client\" or "
         "\"required\"",
         plugin);
-  } else if (!client_tls_ && asks_for_public_key(plugin, m)) {
+  } else if (!client_tls_ && asks_for_public_key(plugin, answer)) {
     why = fmt::format(
         "{} asks for the server's public key over a plaintext client connection while "
         "gracewire's leg to the server is TLS: connect the client with TLS, or set "
@@ -178,8 +178,7 @@ bool Session::auth_packet_may_cross(const Message& m) {
   } else {
     return true;
   }
-  send_error_to_client(kSslConnectionError, "08S01", "TLS/SSL error: " + why,
-                       static_cast<std::uint8_t>(m.last_sequence_id + 1));
+  send_error_to_client(kSslConnectionError, "08S01", "TLS/SSL error: " + why, reply_sequence);
   settle_close(CloseReason::TlsRequired, why);
   client_.route = Route::Drop;
   // Refused with the HandshakeResponse, the upstream still ends as an abandoned handshake.
