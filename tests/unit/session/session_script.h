@@ -1,6 +1,7 @@
 #pragma once
 // Builders for scripted session tests: protocol messages as the wire carries them.
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -60,14 +61,16 @@ inline Bytes greeting_payload(std::uint32_t connection_id = 42,
   return out;
 }
 
-inline Bytes response_payload(std::uint64_t capabilities, std::string user = "app") {
+inline Bytes response_payload(std::uint64_t capabilities, std::string user = "app",
+                              std::string plugin = "mysql_native_password",
+                              std::string auth_response = std::string(20, 'x')) {
   protocol::HandshakeResponse response;
   response.capabilities = capabilities;
   response.max_packet_size = 16 * 1024 * 1024;
   response.charset = 45;
   response.user = std::move(user);
-  response.auth_response = std::string(20, 'x');
-  response.auth_plugin = "mysql_native_password";
+  response.auth_response = std::move(auth_response);
+  response.auth_plugin = std::move(plugin);
   response.has_auth_plugin = true;
   response.attributes = {{"_client_name", "libmariadb"}, {"program_name", "mysql"}};
   response.has_attributes = true;
@@ -101,8 +104,10 @@ inline Bytes err_payload(std::uint16_t code, std::string message) {
 }
 
 inline Bytes command(std::uint8_t cmd, std::string_view arg = {}) {
-  Bytes payload{cmd};
-  payload.insert(payload.end(), arg.begin(), arg.end());
+  // Sized first: GCC 12 warns (array-bounds, falsely) about growing a one-byte vector here.
+  Bytes payload(1 + arg.size());
+  payload[0] = cmd;
+  std::copy(arg.begin(), arg.end(), payload.begin() + 1);
   return packet(0, payload);
 }
 

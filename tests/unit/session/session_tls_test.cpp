@@ -47,15 +47,33 @@ std::uint64_t greeting_capabilities(const Bytes& wire) {
   return greeting ? greeting->capabilities : 0;
 }
 
+// Connected and greeted by a server offering `server` capabilities; the greeting the client
+// got is taken and returned.
+Bytes greeted(ScriptedSession& session, std::uint64_t server = kServerCapabilities) {
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload(77, server)));
+  return take(session.to_client());
+}
+
+// The one ERR the client got: its sequence id and code are checked; its message is returned.
+std::string expect_err(ScriptedSession& session, std::uint8_t sequence_id, std::uint16_t code) {
+  auto [seq, payload] = only_packet(take(session.to_client()));
+  EXPECT_EQ(seq, sequence_id);
+  auto err = protocol::decode_err(payload, cap::kProtocol41);
+  EXPECT_TRUE(err);
+  if (!err) return {};
+  EXPECT_EQ(err->code, code);
+  return err->message;
+}
+
 // A ClientHello's first bytes: what follows an SSLRequest in the same read.
 const Bytes kClientHelloStart = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03};
 
 TEST(SessionTls, OfferedTlsStartsAtTheSslRequestAndTheClientsIdsRunOneAhead) {
   ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Off));
-  session.on_upstream_connected();
   // Offered to the client even when the server would not: gracewire terminates it.
-  session.on_server_data(packet(0, greeting_payload(77, kServerCapabilities & ~cap::kSsl)));
-  EXPECT_NE(greeting_capabilities(take(session.to_client())) & cap::kSsl, 0u);
+  EXPECT_NE(greeting_capabilities(greeted(session, kServerCapabilities & ~cap::kSsl)) & cap::kSsl,
+            0u);
 
   session.on_client_data(concat({packet(1, ssl_request(kClientCapabilities)), kClientHelloStart}));
   ASSERT_EQ(session.tls_starts().size(), 1u);
@@ -94,10 +112,7 @@ TEST(SessionTls, OfferedTlsStartsAtTheSslRequestAndTheClientsIdsRunOneAhead) {
 
 TEST(SessionTls, UpstreamTlsSendsAnSslRequestThenTheResponseAndTheServersIdsRunOneAhead) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  EXPECT_EQ(greeting_capabilities(take(session.to_client())) & cap::kSsl, 0u)
-      << "not offered to clients";
+  EXPECT_EQ(greeting_capabilities(greeted(session)) & cap::kSsl, 0u) << "not offered to clients";
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   ASSERT_EQ(session.tls_starts().size(), 1u);
   EXPECT_EQ(session.tls_starts()[0].leg, Leg::Server);
@@ -127,9 +142,7 @@ TEST(SessionTls, UpstreamTlsSendsAnSslRequestThenTheResponseAndTheServersIdsRunO
 
 TEST(SessionTls, AsClientFollowsTheClientAndBothLegsNumberAlike) {
   ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::AsClient));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, ssl_request(kClientCapabilities)));
   session.on_client_data(packet(2, response_payload(kClientCapabilities | cap::kSsl)));
   ASSERT_EQ(session.tls_starts().size(), 2u);
@@ -142,9 +155,7 @@ TEST(SessionTls, AsClientFollowsTheClientAndBothLegsNumberAlike) {
 
 TEST(SessionTls, AsClientLeavesAPlaintextClientPlaintextUpstream) {
   ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::AsClient));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   EXPECT_TRUE(session.tls_starts().empty());
   EXPECT_EQ(only_packet(take(session.to_server())).first, 1);
@@ -152,15 +163,9 @@ TEST(SessionTls, AsClientLeavesAPlaintextClientPlaintextUpstream) {
 
 TEST(SessionTls, RequiredRefusesAPlaintextResponseBeforeItGoesUpstream) {
   ScriptedSession session(with_tls(ClientTls::Require, ServerTls::Off));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities, "alice")));
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 2);
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->code, 3159);
+  expect_err(session, 2, 3159);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
   // The upstream is ended as an abandoned handshake: the control account logs in and quits.
   const Bytes upstream = take(session.to_server());
@@ -171,25 +176,16 @@ TEST(SessionTls, RequiredRefusesAPlaintextResponseBeforeItGoesUpstream) {
 
 TEST(SessionTls, RequiredUpstreamTlsThatTheServerDoesNotOfferIsRefused) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77, kServerCapabilities & ~cap::kSsl)));
-  take(session.to_client());
+  greeted(session, kServerCapabilities & ~cap::kSsl);
   session.on_client_data(packet(1, response_payload(kClientCapabilities, "alice")));
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 2);
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->code, 2026);
-  EXPECT_NE(decoded->message.find("does not offer TLS"), std::string::npos);
+  EXPECT_NE(expect_err(session, 2, 2026).find("does not offer TLS"), std::string::npos);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
   EXPECT_TRUE(session.tls_starts().empty());
 }
 
 TEST(SessionTls, AnSslRequestIsUnsupportedWhenTlsIsNotOffered) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Off));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  EXPECT_EQ(greeting_capabilities(take(session.to_client())) & cap::kSsl, 0u);
+  EXPECT_EQ(greeting_capabilities(greeted(session)) & cap::kSsl, 0u);
   session.on_client_data(packet(1, ssl_request(kClientCapabilities)));
   EXPECT_TRUE(session.tls_starts().empty());
   EXPECT_EQ(session.close_reason(), CloseReason::Unsupported);
@@ -197,42 +193,29 @@ TEST(SessionTls, AnSslRequestIsUnsupportedWhenTlsIsNotOffered) {
 
 TEST(SessionTls, AFailedServerHandshakeTellsTheClientInItsOwnNumbering) {
   ScriptedSession session(with_tls(ClientTls::Offer, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   take(session.to_server());
   session.on_tls_failed(Leg::Server, "certificate verify failed");
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 2) << "the plaintext client's authentication result";
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->code, 2026);
-  EXPECT_NE(decoded->message.find("certificate verify failed"), std::string::npos);
+  // Numbered as the plaintext client's authentication result.
+  EXPECT_NE(expect_err(session, 2, 2026).find("certificate verify failed"), std::string::npos);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsFailed);
 }
 
 TEST(SessionTls, AServerThatNeverFinishesTheTlsHandshakeIsBoundedLikeItsGreeting) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   EXPECT_EQ(session.timer(), Timer::Greeting);
   session.on_greeting_timeout("the server did not answer inside TLS within 10000 ms");
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 2);
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->code, 2026);
+  expect_err(session, 2, 2026);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsFailed);
   EXPECT_EQ(session.upstream_end(), UpstreamEnd::Dropped);
 }
 
 TEST(SessionTls, TheServersFirstAnswerInsideTlsLiftsThatBound) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
+  greeted(session);
   session.on_client_data(packet(1, response_payload(kClientCapabilities)));
   session.on_server_data(packet(3, Bytes{0xfe, 'm', 'y', 's', 'q', 'l', '_', 'o', 'l', 'd', 0}));
   EXPECT_EQ(session.timer(), Timer::None);
@@ -241,21 +224,10 @@ TEST(SessionTls, TheServersFirstAnswerInsideTlsLiftsThatBound) {
 // A login over TLS from the client and plaintext to the server, with `plugin` in the response.
 ScriptedSession& tls_client_plain_server(ScriptedSession& session, std::string plugin,
                                          std::string auth_response = std::string(20, 'x')) {
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
+  greeted(session);
   session.on_client_data(packet(1, ssl_request(kClientCapabilities)));
-  protocol::HandshakeResponse response;
-  response.capabilities = kClientCapabilities | cap::kSsl;
-  response.max_packet_size = 16 * 1024 * 1024;
-  response.charset = 45;
-  response.user = "app";
-  response.auth_response = std::move(auth_response);
-  response.auth_plugin = std::move(plugin);
-  response.has_auth_plugin = true;
-  Bytes payload;
-  protocol::encode_handshake_response(response, payload);
-  session.on_client_data(packet(2, payload));
+  session.on_client_data(packet(2, response_payload(kClientCapabilities | cap::kSsl, "app",
+                                                    std::move(plugin), std::move(auth_response))));
   return session;
 }
 
@@ -270,12 +242,7 @@ TEST(SessionTls, APasswordSentInsideTlsNeverReachesAPlaintextServer) {
   take(session.to_client());
   session.on_client_data(packet(4, "s3cret-pw\0"));
   EXPECT_EQ(text_of(session.to_server()).find("s3cret-pw"), std::string::npos);
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 5);
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->code, 2026);
-  EXPECT_NE(decoded->message.find("will not send a password it received over TLS"),
+  EXPECT_NE(expect_err(session, 5, 2026).find("will not send a password it received over TLS"),
             std::string::npos);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
   EXPECT_EQ(session.upstream_end(), UpstreamEnd::Dropped);
@@ -309,37 +276,22 @@ TEST(SessionTls, Sha256PasswordInTheResponseOfATlsClientNeverReachesAPlaintextSe
   const std::string upstream = text_of(take(session.to_server()));
   EXPECT_EQ(upstream.find("s3cret-pw"), std::string::npos);
   EXPECT_NE(upstream.find("gw_control"), std::string::npos) << "ended as an abandoned handshake";
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 3);
+  expect_err(session, 3, 2026);
   EXPECT_EQ(session.close_reason(), CloseReason::TlsRequired);
 }
 
 TEST(SessionTls, APlaintextClientsPublicKeyRequestIsNotSentToATlsServer) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
-  session.on_upstream_connected();
-  session.on_server_data(packet(0, greeting_payload(77)));
-  take(session.to_client());
-  protocol::HandshakeResponse response;
-  response.capabilities = kClientCapabilities;
-  response.max_packet_size = 16 * 1024 * 1024;
-  response.charset = 45;
-  response.user = "app";
-  response.auth_response = std::string(32, 's');
-  response.auth_plugin = "caching_sha2_password";
-  response.has_auth_plugin = true;
-  Bytes payload;
-  protocol::encode_handshake_response(response, payload);
-  session.on_client_data(packet(1, payload));
+  greeted(session);
+  session.on_client_data(packet(
+      1,
+      response_payload(kClientCapabilities, "app", "caching_sha2_password", std::string(32, 's'))));
   take(session.to_server());
   session.on_server_data(packet(3, Bytes{0x01, 0x04}));
   EXPECT_EQ(only_packet(take(session.to_client())).first, 2);
   session.on_client_data(packet(3, Bytes{0x02}));
   EXPECT_TRUE(session.to_server().empty());
-  auto [seq, err] = only_packet(take(session.to_client()));
-  EXPECT_EQ(seq, 4);
-  auto decoded = protocol::decode_err(err, cap::kProtocol41);
-  ASSERT_TRUE(decoded);
-  EXPECT_NE(decoded->message.find("public key"), std::string::npos);
+  EXPECT_NE(expect_err(session, 4, 2026).find("public key"), std::string::npos);
 }
 
 }  // namespace
