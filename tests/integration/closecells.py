@@ -10,7 +10,8 @@ it.
 
 Client states (raw protocol, rawclient.py, so every byte and every close is the test's choice):
   idle           authenticated, a query answered, nothing in flight
-  query          SELECT SLEEP(5) sent, no answer yet (the server shows it running)
+  query          SELECT GET_LOCK() of a lock the test holds sent, no answer yet (the server
+                 shows it running, in 'User lock', until the lock's timeout, kBusySeconds)
   result         a ~330 MB result (SELECT seq, REPEAT('x',100) FROM seq_1_to_3000000); 1000 rows
                  read, then the client stops reading, so the server ends up blocked writing
   transaction    START TRANSACTION; INSERT of one row, not committed (InnoDB shows the trx)
@@ -21,7 +22,7 @@ Client states (raw protocol, rawclient.py, so every byte and every close is the 
 Client endings:
   quit  COM_QUIT, then close() at once without waiting for the server, as client libraries do
         (PyMySQL's close(); research: "a well-known binlog client's Close()"). Per state:
-          query          the COM_QUIT is pipelined behind the running SELECT SLEEP(5);
+          query          the COM_QUIT is pipelined behind the running statement;
           result         COM_QUIT in the middle of a result the client stopped reading; close()
                          then sends RST because unread bytes wait (PyMySQL closing a half-read
                          SSCursor does exactly this; directly, the server logs it: research Q4);
@@ -74,7 +75,18 @@ def client_tls() -> ssl.SSLContext | None:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
-kSleepSql = "SELECT SLEEP(5)"
+# The `query` state's statement waits on a lock that the module's admin connection holds. Not
+# SELECT SLEEP(): MariaDB 10.11's KILL QUERY of a sleeping session can stall for its full 2 s
+# (THD::awake's retries of the mutex all SLEEP()s share, measured under CPU load: 20 sessions,
+# KILL QUERY one after another from one connection, 0 to 3 of them took 2.01 s each in every other
+# round; a GET_LOCK() wait, 6 rounds, never). Cancels run one at a time on gracewire's control
+# connection, so such stalls add up, and a cell would measure the server's sleep mutex instead of
+# gracewire. test_shutdown.py still cancels SELECT SLEEP()s, with bounds that allow the stalls.
+# The lock's timeout lies between kCleanWithin and kAttributeWithin: a statement that gracewire
+# did not cancel is still running when the check looks, and ends before the test must kill it.
+kBusyLock = "gw_close_matrix_busy"
+kBusySeconds = round(10 * harness.TIME_FACTOR)
+kBusySql = f"SELECT GET_LOCK('{kBusyLock}', {kBusySeconds})"
 kBigSql = "SELECT seq, REPEAT('x',100) FROM seq_1_to_3000000"
 kRowsBeforeStop = 1000
 kTxTable = "cm_tx"  # in the sandbox's `test` database, InnoDB
@@ -88,14 +100,13 @@ AUTH_STATES = ("auth_greeting", "auth_partial")
 kCloseTimeout = 2.0 * harness.TIME_FACTOR
 kDrainTimeout = 2.0 * harness.TIME_FACTOR
 # After the clients end, the server's sessions must be gone within this (a cancel is a KILL QUERY,
-# a drain of a few MB and a COM_QUIT; an idle quit takes well under a millisecond). MariaDB 10.11
-# itself may hold a KILL QUERY for about 2 s when many sessions sit in SELECT SLEEP() (measured
-# from a plain root connection, no gracewire: twenty KILL QUERYs took 2.009 s, one of them 2.005 s),
-# and the kills run one at a time, so a cancelled statement gets that on top...
+# a drain of a few MB and a COM_QUIT; an idle quit takes well under a millisecond), with room for
+# MariaDB's own KILL QUERY latency: one stall of a SELECT SLEEP() (about 2 s, see kBusySql), which
+# test_shutdown.py meets, or a loaded machine's scheduling for the GET_LOCK() waits here...
 kServerKillLatency = 2.5
 kCleanWithin = kCloseTimeout + (0.5 + kServerKillLatency) * harness.TIME_FACTOR
 # ...and the check keeps polling up to this long, so that what a late close logs (a mid-query FIN
-# is logged only when the query ends, 5 s in) is reported by the cell that caused it.
+# is logged only when the query ends, kBusySeconds in) is reported by the cell that caused it.
 kAttributeWithin = 12.0 * harness.TIME_FACTOR
 
 kSelfAudit = re.compile(r"self-audit: Aborted_clients \+(\d+), Aborted_connects \+(\d+)")
@@ -147,7 +158,22 @@ def start_close_stack(name: str) -> Path:
                                 control_account=harness.CONTROL_CREDENTIALS,
                                 server_tls=kTls or kTlsUpstream)
     stack.server.admin_query(f"CREATE TABLE test.{kTxTable} (id BIGINT PRIMARY KEY) ENGINE=InnoDB")
+    hold_busy_lock(stack.server)
     return config_dir
+
+
+BUSY_LOCK_HOLDER = None  # the admin connection holding kBusyLock for the module
+
+
+def hold_busy_lock(server: harness.MariaDB) -> None:
+    """Takes kBusyLock for the module's lifetime (the admin's connection is not one the checks
+    count), so that every `query` state's GET_LOCK() waits on it."""
+    global BUSY_LOCK_HOLDER
+    BUSY_LOCK_HOLDER = server.admin()
+    with BUSY_LOCK_HOLDER.cursor() as cur:
+        cur.execute("SELECT GET_LOCK(%s, 0)", (kBusyLock,))
+        if cur.fetchone()[0] != 1:
+            raise RuntimeError(f"could not take the lock {kBusyLock!r}")
 
 
 def start_gracewire(stack: harness.Stack, name: str, **config) -> harness.Gracewire:
@@ -220,7 +246,7 @@ def enter_state(endpoint: harness.Endpoint, creds: harness.Credentials, state: s
         if state == "idle":
             pass
         elif state == "query":
-            client.send_query(sql or kSleepSql)
+            client.send_query(sql or kBusySql)
         elif state == "result":
             client.send_query(sql or kBigSql)
             client.read_result_head()

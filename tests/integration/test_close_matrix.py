@@ -7,8 +7,8 @@ only when it ends), it asserts: Aborted_clients, Aborted_connects and Aborted_co
 not move, no "Aborted connection" or "Access denied" line was logged, no session of the test user
 (or unauthenticated one) is left in the processlist, and at most gracewire's one control
 connection is. Cells where the client leaves mid-command also need gracewire to cancel (KILL QUERY
-over its control connection): the sessions must be gone within close_timeout + 0.5 s, long before
-the SLEEP(5) would end by itself.
+over its control connection): the sessions must be gone within closecells.kCleanWithin, long before
+their statement (a wait for a lock the test holds) would end by itself.
 
 Also here: the mirror policy (the server sees the client's abort, exactly), a wrong password (must
 stay visible), the server ending a session first (KILL, wait_timeout), the finish policy, no control
