@@ -65,6 +65,25 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   return settings;
 }
 
+// The control connection follows no client: upstream.tls_mode = "as_client" means TLS when the
+// server offers it; required and the verify modes require it, with the upstream leg's checks.
+control::ControlTls control_tls(const proxy::ProxySettings& settings) {
+  control::ControlTls tls{.context = settings.server_tls, .server_name = settings.server_tls_name};
+  switch (settings.session.server_tls) {
+    case session::ServerTls::Off:
+      tls.mode = protocol::LoginTls::Off;
+      break;
+    case session::ServerTls::IfOffered:
+    case session::ServerTls::AsClient:
+      tls.mode = protocol::LoginTls::IfOffered;
+      break;
+    case session::ServerTls::Require:
+      tls.mode = protocol::LoginTls::Require;
+      break;
+  }
+  return tls;
+}
+
 std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
                                                          const proxy::ProxySettings& settings) {
   if (!settings.control) return nullptr;
@@ -73,6 +92,7 @@ std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
   control.credentials = *settings.control;
   control.connect_timeout = settings.connect_timeout;
   control.close_timeout = settings.close_timeout;
+  control.tls = control_tls(settings);
   return std::make_unique<control::ControlService>(loop, std::move(control));
 }
 

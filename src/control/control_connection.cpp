@@ -20,15 +20,19 @@ constexpr std::chrono::milliseconds kRefusedRetryDelay{300'000};
 ControlConnection::ControlConnection(uv_loop_t* loop, net::Target upstream,
                                      session::ControlCredentials credentials,
                                      std::chrono::milliseconds connect_timeout,
-                                     std::chrono::milliseconds close_timeout, bool own_threads_only)
+                                     std::chrono::milliseconds close_timeout, bool own_threads_only,
+                                     ControlTls tls)
     : loop_(loop),
       upstream_(std::move(upstream)),
       credentials_(std::move(credentials)),
       connect_timeout_(connect_timeout),
       close_timeout_(close_timeout),
       log_(logging::component_logger("control")),
+      tls_(std::move(tls)),
       timer_(net::Timer::create(loop, [this] { on_timer(); })),
-      own_threads_only_(own_threads_only) {}
+      own_threads_only_(own_threads_only) {
+  if (!tls_.context) tls_.mode = protocol::LoginTls::Off;
+}
 
 void ControlConnection::start() { connect(); }
 
@@ -38,7 +42,8 @@ bool ControlConnection::ready() const {
 }
 
 void ControlConnection::connect() {
-  session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password);
+  session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password, tls_.mode);
+  tls_leg_ = nullptr;
   kill_right_ = KillRight::Unknown;
   refusal_logged_ = false;
   // The whole way to ready (name lookup, connect, greeting, login) gets connect_timeout: a
@@ -81,7 +86,22 @@ void ControlConnection::on_timer() {
 
 void ControlConnection::on_read(net::Stream&, ByteView bytes) {
   const bool was_ready = ready();
-  session_->on_server_data(bytes);
+  if (tls_leg_ != nullptr) {
+    Bytes plain;
+    tls_leg_->on_socket_bytes(bytes, plain);
+    if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
+    if (tls_leg_->failed()) {
+      lost(fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error()));
+      return;
+    }
+    session_->on_server_data(plain);
+  } else {
+    session_->on_server_data(bytes);
+  }
+  if (session_->wants_tls() && tls_leg_ == nullptr) {
+    start_tls();
+    if (tls_leg_ == nullptr) return;  // lost
+  }
   if (!was_ready && ready()) on_logged_in();
   // At stop the statement in flight was already answered with nullptr; its late result is dropped.
   if (auto result = session_->take_result(); result && running_) {
@@ -98,6 +118,19 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
   pump();
 }
 
+// The SSLRequest leaves in plaintext; the ClientHello follows it, and the login's response
+// waits in the leg until the handshake is done.
+void ControlConnection::start_tls() {
+  stream_->write(session_->to_server());
+  auto leg = tls::TlsLeg::start(tls_.context.get(), tls::Channel::Role::Client, tls_.server_name);
+  if (!leg) {
+    lost(fmt::format("cannot start TLS toward the server: {}", leg.error()));
+    return;
+  }
+  tls_leg_ = std::move(*leg);
+  session_->continue_in_tls();
+}
+
 void ControlConnection::on_logged_in() {
   timer_->stop();  // the login deadline
   usable_for_handshakes_ = session_->logged_in_without_switch();
@@ -105,11 +138,14 @@ void ControlConnection::on_logged_in() {
   if (announced_failure_) log_->info("control connection restored");
   announced_failure_ = false;
   last_error_.clear();
-  log_->info("control connection ready as '{}' (server connection id {}){}", credentials_.user,
-             session_->connection_id(),
-             usable_for_handshakes_ ? ""
-                                    : "; it needed an auth switch, so abandoned client "
-                                      "handshakes cannot be ended with it");
+  log_->info(
+      "control connection ready as '{}' (server connection id {}){}{}", credentials_.user,
+      session_->connection_id(),
+      tls_leg_ ? fmt::format(", {} {}", tls_leg_->channel().version(), tls_leg_->channel().cipher())
+               : std::string(),
+      usable_for_handshakes_ ? ""
+                             : "; it needed an auth switch, so abandoned client "
+                               "handshakes cannot be ended with it");
   if (!own_threads_only_) check_kill_right();
   if (on_logged_in_) on_logged_in_();
 }
@@ -180,7 +216,24 @@ void ControlConnection::pump() {
     session_->query(pending_.front().sql);
     running_ = true;
   }
-  if (!session_->to_server().empty()) stream_->write(session_->to_server());
+  if (session_->to_server().empty()) return;
+  if (tls_leg_ == nullptr) {
+    stream_->write(session_->to_server());
+    return;
+  }
+  tls_leg_->write(session_->to_server());
+  if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
+}
+
+// COM_QUIT, inside TLS when the login started it, then close_notify: the server closes after
+// COM_QUIT without one of its own (research closing-mysql-sessions.md, Q7).
+void ControlConnection::send_quit() {
+  session_->quit();
+  pump();
+  if (tls_leg_ != nullptr) {
+    tls_leg_->close();
+    if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
+  }
 }
 
 void ControlConnection::lost(const std::string& why) {
@@ -234,8 +287,7 @@ void ControlConnection::stop(std::function<void()> on_stopped) {
     return;
   }
   if (ready()) {
-    session_->quit();
-    pump();
+    send_quit();
     // The server closes within a millisecond; if it does not, close anyway.
     start_timer(Waiting::QuitEof, close_timeout_);
     return;
@@ -251,8 +303,7 @@ void ControlConnection::stop_now(std::function<void()> on_stopped) {
     if (stream_ && ready()) {
       // Five bytes leave with the write attempt itself, before the close: the server still
       // sees a clean quit, though nobody waits for its EOF.
-      session_->quit();
-      pump();
+      send_quit();
     }
   }
   timer_->stop();

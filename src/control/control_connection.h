@@ -12,6 +12,8 @@
 //   stop():     COM_QUIT, wait for the server's EOF (close_timeout), close, on_stopped;
 //               whatever it is doing (resolving, connecting, a retry timer) is dropped at once
 //   stop_now(): close without waiting for anything (a second signal)
+// With TLS (ControlTls) the login sends an SSLRequest, runs the TLS handshake inside the same
+// connect_timeout and continues inside TLS; COM_QUIT goes inside TLS, then close_notify.
 
 #include <uv.h>
 
@@ -21,9 +23,11 @@
 #include <memory>
 #include <string>
 
+#include "control/control_tls.h"
 #include "net/stream.h"
 #include "session/control_session.h"
 #include "session/session.h"
+#include "tls/tls_leg.h"
 
 namespace spdlog {
 class logger;
@@ -49,7 +53,8 @@ class ControlConnection final : public net::StreamObserver {
 
   ControlConnection(uv_loop_t* loop, net::Target upstream, session::ControlCredentials credentials,
                     std::chrono::milliseconds connect_timeout,
-                    std::chrono::milliseconds close_timeout, bool own_threads_only = false);
+                    std::chrono::milliseconds close_timeout, bool own_threads_only = false,
+                    ControlTls tls = {});
   ControlConnection(const ControlConnection&) = delete;
   ControlConnection& operator=(const ControlConnection&) = delete;
 
@@ -102,6 +107,8 @@ class ControlConnection final : public net::StreamObserver {
   void on_logged_in();
   void check_kill_right();
   void pump();
+  void start_tls();
+  void send_quit();
   void lost(const std::string& why);
   void schedule_retry();
   void fail_pending();
@@ -116,6 +123,8 @@ class ControlConnection final : public net::StreamObserver {
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<session::ControlSession> session_;
   net::Stream* stream_ = nullptr;  // from connect() until its on_closed
+  ControlTls tls_;
+  std::unique_ptr<tls::TlsLeg> tls_leg_;  // once the login started TLS on this connection
   net::Timer* timer_;
   Waiting waiting_ = Waiting::Login;
   std::deque<Pending> pending_;

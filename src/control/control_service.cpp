@@ -28,7 +28,7 @@ ControlService::ControlService(uv_loop_t* loop, const Settings& settings)
       session_log_(logging::component_logger("session")),
       connection_(new ControlConnection(loop, settings.upstream, settings.credentials,
                                         settings.connect_timeout, settings.close_timeout,
-                                        settings.own_threads_only)),
+                                        settings.own_threads_only, settings.tls)),
       retry_timer_(net::Timer::create(loop, [this] { retry_cancels(); })) {
   connection_->on_logged_in([this] {
     for (const auto& callback : on_logged_in_) callback();

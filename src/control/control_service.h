@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "control/control_tls.h"
 #include "control/service.h"
 #include "net/address.h"
 #include "session/control_session.h"
@@ -48,6 +49,7 @@ class ControlService final : public Service {
     // The account only ever kills its own threads (the binlog account ending its own dump),
     // which every account may: its grants are not read and no GRANT is suggested.
     bool own_threads_only = false;
+    ControlTls tls;  // TLS toward the server (none by default)
   };
 
   ControlService(uv_loop_t* loop, const Settings& settings);

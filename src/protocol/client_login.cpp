@@ -62,9 +62,11 @@ std::uint64_t client_login_capabilities(const Greeting& greeting, bool with_sche
   return greeting.capabilities & wanted;
 }
 
-Bytes login_response_payload(const Greeting& greeting, const LoginCredentials& credentials) {
+Bytes login_response_payload(const Greeting& greeting, const LoginCredentials& credentials,
+                             bool in_tls) {
   HandshakeResponse response;
-  response.capabilities = client_login_capabilities(greeting, !credentials.schema.empty());
+  response.capabilities = client_login_capabilities(greeting, !credentials.schema.empty()) |
+                          (in_tls ? cap::kSsl : std::uint64_t{0});
   response.max_packet_size = kClientLoginMaxPacket;
   response.charset = greeting.charset;
   response.user = std::string(credentials.user);
@@ -80,8 +82,11 @@ Bytes login_response_payload(const Greeting& greeting, const LoginCredentials& c
   return payload;
 }
 
-ClientLogin::ClientLogin(std::string user, std::string password, std::string schema)
-    : user_(std::move(user)), password_(std::move(password)), schema_(std::move(schema)) {}
+ClientLogin::ClientLogin(std::string user, std::string password, std::string schema, LoginTls tls)
+    : user_(std::move(user)),
+      password_(std::move(password)),
+      schema_(std::move(schema)),
+      tls_(tls) {}
 
 ClientLogin::~ClientLogin() { wipe_password(); }
 
@@ -96,7 +101,8 @@ void ClientLogin::end(State state, std::string failure) {
 Result<void> ClientLogin::on_message(std::uint8_t sequence_id, ByteView payload, Bytes& to_server) {
   const std::uint8_t expected = next_sequence_id_;
   Result<void> handled = [&]() -> Result<void> {
-    if (ended()) return fail(codec_errc::unexpected_message);
+    // Nothing may come between the SSLRequest and the TLS handshake.
+    if (ended() || state_ == State::StartTls) return fail(codec_errc::unexpected_message);
     if (sequence_id != expected) return fail(session_errc::bad_sequence);
     if (payload.empty()) return fail(codec_errc::need_more);
     next_sequence_id_ = static_cast<std::uint8_t>(sequence_id + 1);
@@ -127,11 +133,39 @@ Result<void> ClientLogin::on_greeting(ByteView payload, Bytes& to_server) {
   if (!greeting) return fail(greeting.error());
   greeting_ = std::move(*greeting);
   capabilities_ = client_login_capabilities(*greeting_, !schema_.empty());
-  const Bytes response =
-      login_response_payload(*greeting_, {.user = user_, .password = password_, .schema = schema_});
+  const bool offered = (greeting_->capabilities & cap::kSsl) != 0;
+  if (tls_ == LoginTls::Require && !offered) {
+    // Lasting until the server's configuration changes: a refusal, not a passing failure.
+    end(State::Refused,
+        "login not attempted: the server does not offer TLS (its greeting lacks CLIENT_SSL) and "
+        "upstream.tls_mode requires it");
+    return {};
+  }
+  if (tls_ != LoginTls::Off && offered) {
+    capabilities_ |= cap::kSsl;
+    Bytes request;
+    encode_ssl_request({.capabilities = capabilities_,
+                        .max_packet_size = kClientLoginMaxPacket,
+                        .charset = greeting_->charset},
+                       request);
+    next_sequence_id_ = append_message(request, next_sequence_id_, to_server);
+    state_ = State::StartTls;
+    return {};
+  }
+  send_response(to_server);
+  return {};
+}
+
+void ClientLogin::continue_in_tls(Bytes& to_server) {
+  if (state_ == State::StartTls) send_response(to_server);
+}
+
+void ClientLogin::send_response(Bytes& to_server) {
+  // Inside TLS the response repeats the SSLRequest's capabilities, CLIENT_SSL included.
+  const Bytes response = login_response_payload(
+      *greeting_, {.user = user_, .password = password_, .schema = schema_}, uses_tls());
   next_sequence_id_ = append_message(response, next_sequence_id_, to_server);
   state_ = State::Auth;
-  return {};
 }
 
 Result<void> ClientLogin::on_auth_reply(ByteView payload, Bytes& to_server) {

@@ -4,6 +4,9 @@
 // whole server messages in, framed client messages out.
 //
 //   Greeting --S(seq 0): greeting, C(seq 1): HandshakeResponse41--> Auth
+//   Greeting --S(seq 0): greeting with CLIENT_SSL, TLS wanted, C(seq 1): SSLRequest--> StartTls
+//   StartTls --continue_in_tls(), C(seq 2, inside TLS): HandshakeResponse41--> Auth
+//   Greeting --S(seq 0): greeting without CLIENT_SSL, TLS required--> Refused
 //   Greeting --S(seq 0): ERR (too many connections, host blocked)--> Failed
 //   Auth --S: OK--> LoggedIn
 //   Auth --S: ERR--> Refused (error() holds the server's ERR)
@@ -35,14 +38,18 @@
 namespace gw::protocol {
 
 // What gracewire's own connections ask for, intersected with what the greeting offers. Nothing
-// beyond a plain 4.1 login: no TLS, no compression, no multi-statements or multi-results, no
-// CLIENT_DEPRECATE_EOF (result sets end with EOF packets), no connect attributes, no MariaDB
-// extended capabilities. CLIENT_MYSQL survives only against MySQL (MariaDB clears it to say its
+// beyond a plain 4.1 login (and CLIENT_SSL when LoginTls asks for TLS): no compression, no
+// multi-statements or multi-results, no CLIENT_DEPRECATE_EOF (result sets end with EOF packets),
+// no connect attributes, no MariaDB extended capabilities. CLIENT_MYSQL survives only against MySQL (MariaDB clears it to say its
 // greeting carries extended capabilities). CLIENT_CONNECT_WITH_DB is added only with a schema.
 inline constexpr std::uint64_t kClientLoginCapabilities = cap::kMysql | cap::kLongFlag |
                                                           cap::kProtocol41 | cap::kTransactions |
                                                           cap::kSecureConnection | cap::kPluginAuth;
 inline constexpr std::uint32_t kClientLoginMaxPacket = 16 * 1024 * 1024;
+
+// Whether gracewire's own connection asks for TLS (upstream.tls_mode, seen from a connection
+// that follows no client): IfOffered when the greeting offers CLIENT_SSL, Require or fail.
+enum class LoginTls : std::uint8_t { Off, IfOffered, Require };
 
 struct LoginCredentials {
   std::string_view user = {};
@@ -56,14 +63,17 @@ struct LoginCredentials {
 
 // The HandshakeResponse41 payload (no frame header; it travels with sequence id 1) answering
 // `greeting`: client_login_capabilities(), 16 MiB max packet, the greeting's charset, and a
-// mysql_native_password answer to the greeting's scramble.
+// mysql_native_password answer to the greeting's scramble; CLIENT_SSL too when `in_tls` (the
+// response after an SSLRequest).
 [[nodiscard]] gw::Bytes login_response_payload(const Greeting& greeting,
-                                               const LoginCredentials& credentials);
+                                               const LoginCredentials& credentials,
+                                               bool in_tls = false);
 
 class ClientLogin {
  public:
   enum class State {
     Greeting,  // waiting for the server's greeting
+    StartTls,  // an SSLRequest is sent: the caller starts TLS, then calls continue_in_tls()
     Auth,      // a response is sent; waiting for OK, ERR or an auth switch
     LoggedIn,  // the server answered OK; the command phase may start (sequence ids from 0)
     Refused,   // ERR to the login, or a plugin gracewire cannot speak: lasts until the account
@@ -71,7 +81,8 @@ class ClientLogin {
     Failed,    // the server refused the connection before the login, or broke the protocol
   };
 
-  ClientLogin(std::string user, std::string password, std::string schema = {});
+  ClientLogin(std::string user, std::string password, std::string schema = {},
+              LoginTls tls = LoginTls::Off);
   ClientLogin(const ClientLogin&) = delete;
   ClientLogin& operator=(const ClientLogin&) = delete;
   ~ClientLogin();
@@ -84,8 +95,16 @@ class ClientLogin {
   [[nodiscard]] Result<void> on_message(std::uint8_t sequence_id, ByteView payload,
                                         gw::Bytes& to_server);
 
+  // Once the TLS handshake the SSLRequest announced is done (only in StartTls): appends the
+  // HandshakeResponse41, for the caller to send inside TLS.
+  void continue_in_tls(gw::Bytes& to_server);
+
   State state() const { return state_; }
-  bool ended() const { return state_ != State::Greeting && state_ != State::Auth; }
+  bool ended() const {
+    return state_ != State::Greeting && state_ != State::StartTls && state_ != State::Auth;
+  }
+  // The login asked for TLS (an SSLRequest went out).
+  bool uses_tls() const { return (capabilities_ & cap::kSsl) != 0; }
   // Set once the greeting arrived.
   const std::optional<Greeting>& greeting() const { return greeting_; }
   // The capabilities in effect (sent in the response); 0 before the greeting.
@@ -102,12 +121,14 @@ class ClientLogin {
   [[nodiscard]] Result<void> on_greeting(ByteView payload, gw::Bytes& to_server);
   [[nodiscard]] Result<void> on_auth_reply(ByteView payload, gw::Bytes& to_server);
   [[nodiscard]] Result<void> on_auth_switch(ByteView payload, gw::Bytes& to_server);
+  void send_response(gw::Bytes& to_server);
   void end(State state, std::string failure);
   void wipe_password();
 
   std::string user_;
   std::string password_;  // never logged; wiped when the login ends
   std::string schema_;
+  LoginTls tls_;
   State state_ = State::Greeting;
   std::optional<Greeting> greeting_;
   std::uint64_t capabilities_ = 0;

@@ -115,7 +115,7 @@ void Connection::arm(session::Timer timer) {
 
 void Connection::on_read(net::Stream& stream, ByteView bytes) {
   const session::Leg leg = &stream == client_ ? session::Leg::Client : session::Leg::Server;
-  TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
+  tls::TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
   if (tls == nullptr) {
     if (leg == session::Leg::Client) {
       client_bytes_unrecorded_ += bytes.size();
@@ -165,8 +165,9 @@ void Connection::start_tls(session::StartTls& start) {
     tls_start_failure_ = {start.leg, "TLS is not configured on this leg"};
     return;
   }
-  auto leg = TlsLeg::start(ctx, client ? tls::Channel::Role::Server : tls::Channel::Role::Client,
-                           client ? std::string() : server_tls_name_);
+  auto leg =
+      tls::TlsLeg::start(ctx, client ? tls::Channel::Role::Server : tls::Channel::Role::Client,
+                         client ? std::string() : server_tls_name_);
   if (!leg) {
     tls_start_failure_ = {start.leg, leg.error()};
     return;
@@ -181,7 +182,7 @@ void Connection::start_tls(session::StartTls& start) {
 }
 
 void Connection::note_tls() {
-  const auto leg_tls = [](const TlsLeg* tls) {
+  const auto leg_tls = [](const tls::TlsLeg* tls) {
     if (tls == nullptr || !tls->open()) return eventlog::LegTls{};
     const tls::Channel& channel = tls->channel();
     return eventlog::LegTls{channel.version(), channel.cipher(), channel.peer_subject()};
@@ -190,7 +191,7 @@ void Connection::note_tls() {
 }
 
 void Connection::flush_tls(session::Leg leg) {
-  TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
+  tls::TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
   net::Stream* stream = leg == session::Leg::Client ? client_ : server_;
   if (tls == nullptr) return;
   Bytes& out = tls->to_socket();
@@ -201,7 +202,7 @@ void Connection::flush_tls(session::Leg leg) {
 void Connection::on_read_end(net::Stream& stream, int status) {
   // What TLS still held arrives first; a peer that closes without close_notify has simply left.
   const session::Leg leg = &stream == client_ ? session::Leg::Client : session::Leg::Server;
-  if (TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
+  if (tls::TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
     Bytes plain;
     tls->on_socket_eof(plain);
     tls_failure_reported_ = true;
@@ -322,7 +323,7 @@ void Connection::send(session::Send& send) {
   if (client) recorder_.on_bytes_to_client(send.bytes.size());
   net::Stream* stream = client ? client_ : server_;
   if (stream == nullptr) return;
-  if (TlsLeg* tls = client ? client_tls_.get() : server_tls_.get()) {
+  if (tls::TlsLeg* tls = client ? client_tls_.get() : server_tls_.get()) {
     tls->write(send.bytes);
     return flush_tls(send.leg);
   }
@@ -334,7 +335,8 @@ void Connection::close_leg(const session::CloseLeg& close) {
   if (stream == nullptr) return;
   switch (close.how) {
     case session::CloseLeg::How::Flush:
-      if (TlsLeg* tls = close.leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
+      if (tls::TlsLeg* tls =
+              close.leg == session::Leg::Client ? client_tls_.get() : server_tls_.get()) {
         tls->close();  // close_notify, then the FIN
         flush_tls(close.leg);
       }

@@ -16,8 +16,8 @@
 
 #include "net/stream.h"
 #include "proxy/event_recorder.h"
-#include "proxy/tls_leg.h"
 #include "session/session.h"
+#include "tls/tls_leg.h"
 
 namespace spdlog {
 class logger;
@@ -94,8 +94,8 @@ class Connection final : public net::StreamObserver {
   std::size_t client_bytes_unrecorded_ = 0;  // read from the client, not yet given to recorder_
   net::Stream* client_ = nullptr;
   net::Stream* server_ = nullptr;
-  std::unique_ptr<TlsLeg> client_tls_;  // set once the client's leg started TLS
-  std::unique_ptr<TlsLeg> server_tls_;
+  std::unique_ptr<tls::TlsLeg> client_tls_;  // set once the client's leg started TLS
+  std::unique_ptr<tls::TlsLeg> server_tls_;
   bool tls_failure_reported_ = false;
   std::string client_tls_end_;  // "close_notify" or "none" once the client's TLS ended
   Bytes early_client_plain_;    // decrypted while the session's actions were being carried out

@@ -14,8 +14,8 @@ namespace {
 constexpr std::size_t kKeep = 64 * kKiB;
 }  // namespace
 
-ControlSession::ControlSession(std::string user, std::string password)
-    : login_(std::move(user), std::move(password)) {}
+ControlSession::ControlSession(std::string user, std::string password, protocol::LoginTls tls)
+    : login_(std::move(user), std::move(password), {}, tls) {}
 
 void ControlSession::on_server_data(ByteView bytes) {
   if (state_ == State::Failed || state_ == State::Closed) return;
@@ -70,6 +70,7 @@ Result<void> ControlSession::on_login_message(const protocol::Message& m) {
   switch (login_.state()) {
     case protocol::ClientLogin::State::Greeting:
       break;
+    case protocol::ClientLogin::State::StartTls:
     case protocol::ClientLogin::State::Auth:
       state_ = State::Auth;
       break;

@@ -5,6 +5,8 @@
 // ends with COM_QUIT like every other session.
 //
 //   Greeting --S: greeting, C: response--> Auth
+//   Greeting --S: greeting with CLIENT_SSL, TLS wanted, C: SSLRequest--> Auth, wants_tls():
+//            the caller starts TLS, then continue_in_tls() adds the response, to go inside it
 //   Greeting --S: ERR (too many connections, host blocked)--> Failed
 //   Auth --S: switch to mysql_native_password, C: answer--> Auth
 //   Auth --S: OK--> Ready
@@ -46,7 +48,8 @@ class ControlSession {
   // Status packets and the few short rows gracewire asks for (SHOW GLOBAL STATUS is ~600 rows).
   static constexpr protocol::TextResultLimits kResultLimits{.max_rows = 10'000, .max_bytes = kMiB};
 
-  ControlSession(std::string user, std::string password);
+  ControlSession(std::string user, std::string password,
+                 protocol::LoginTls tls = protocol::LoginTls::Off);
   ControlSession(const ControlSession&) = delete;
   ControlSession& operator=(const ControlSession&) = delete;
 
@@ -58,6 +61,14 @@ class ControlSession {
   void query(std::string_view sql);
   std::optional<QueryResult> take_result() { return std::exchange(result_, {}); }
   void quit();
+
+  // An SSLRequest went out (it is in to_server()): the caller sends it, starts TLS and calls
+  // continue_in_tls() once the handshake is done; all that follows goes inside TLS.
+  bool wants_tls() const {
+    return login_.state() == protocol::ClientLogin::State::StartTls && state_ == State::Auth;
+  }
+  void continue_in_tls() { login_.continue_in_tls(to_server_); }
+  bool uses_tls() const { return login_.uses_tls(); }
 
   State state() const { return state_; }
   const std::string& failure() const { return failure_; }

@@ -100,6 +100,7 @@ Result<void> DumpSession::on_login_message(const protocol::Message& m) {
   switch (login_.state()) {
     case protocol::ClientLogin::State::Greeting:
       break;
+    case protocol::ClientLogin::State::StartTls:  // not asked for: the dump connection is plain
     case protocol::ClientLogin::State::Auth:
       state_ = State::Auth;
       break;

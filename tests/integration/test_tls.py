@@ -24,6 +24,7 @@ from pathlib import Path
 import pymysql
 
 import harness
+import rawclient
 
 kSecureTransportRequired = 3159
 kSslConnectionError = 2026
@@ -55,11 +56,12 @@ def tearDownModule():
     harness.stop_stack()
 
 
-def tls_config(listener: str = "", upstream: str = "") -> str:
-    control = harness.CONTROL_CREDENTIALS
+def tls_config(listener: str = "", upstream: str = "", control: bool = True) -> str:
+    account = harness.CONTROL_CREDENTIALS
     return (f'[listener]\ntls_cert = "{GW_CERT}"\ntls_key = "{GW_KEY}"\n{listener}\n'
             f'[upstream]\n{upstream}\n'
-            f'[control]\nuser = "{control.user}"\npassword = "{control.password}"\n')
+            + (f'[control]\nuser = "{account.user}"\npassword = "{account.password}"\n'
+               if control else ""))
 
 
 def server_ssl_version(conn: pymysql.connections.Connection) -> str:
@@ -135,10 +137,11 @@ class TlsByHand:
 
 
 class TlsTest(harness.IntegrationTestCase):
-    def start_gracewire(self, name: str, listener: str = "", upstream: str = "") -> harness.Gracewire:
+    def start_gracewire(self, name: str, listener: str = "", upstream: str = "",
+                        control: bool = True) -> harness.Gracewire:
         """A second gracewire in front of the same server, with its own TLS settings."""
         config = DIR / f"{name}.toml"
-        config.write_text(tls_config(listener, upstream))
+        config.write_text(tls_config(listener, upstream, control))
         gw = harness.Gracewire(f"{self.server.host}:{self.server.port}",
                                self.stack.artifacts / f"gracewire-{name}.log",
                                ("--config", str(config)))
@@ -418,8 +421,10 @@ class TlsTest(harness.IntegrationTestCase):
 
     def test_verify_ca_against_the_wrong_ca_refuses_the_login_with_a_clear_error(self):
         self.require_gracewire()
+        # No control account: its connection would fail the same check, once per retry.
         gw = self.start_gracewire("verify-wrong-ca",
-                                  upstream=f'tls_mode = "verify_ca"\ntls_ca = "{GW_CA}"')
+                                  upstream=f'tls_mode = "verify_ca"\ntls_ca = "{GW_CA}"',
+                                  control=False)
         # The server sees a TLS handshake end half way: that is all a failed verification can be.
         self.expect_server_aborts("Aborted connection", Aborted_connects=1,
                                   Aborted_connects_preauth=1)
@@ -427,6 +432,39 @@ class TlsTest(harness.IntegrationTestCase):
             self.connect(gw.endpoint)
         self.assertEqual(refused.exception.args[0], kSslConnectionError)
         self.assertIn("certificate verify failed", refused.exception.args[1])
+
+    def test_the_control_connection_is_tls_where_the_server_requires_it(self):
+        """require_secure_transport=ON: the server logs in TLS sessions only. With upstream
+        tls_mode = "required" gracewire's own control connection logs in over TLS too (its log
+        line names the version), and cancels the statement of a client that vanished mid-query:
+        the server session ends long before the statement would, and nothing is logged."""
+        self.require_gracewire()
+        self.server.admin_query("SET GLOBAL require_secure_transport = ON")
+        self.addCleanup(self.server.admin_query, "SET GLOBAL require_secure_transport = OFF")
+        gw = self.start_gracewire("secure-transport", upstream='tls_mode = "required"')
+        deadline = time.monotonic() + 10
+        while "control connection ready" not in gw.log():
+            self.assertLess(time.monotonic(), deadline,
+                            f"no control connection within 10 s:\n{gw.log()[-2000:]}")
+            time.sleep(0.05)
+        ready = [l for l in gw.log().splitlines() if "control connection ready" in l][-1]
+        self.assertRegex(ready, r"TLSv1\.[23]")
+        busy = rawclient.RawClient(gw.endpoint.host, gw.endpoint.port)
+        busy.login(self.server.user, self.server.password, self.server.database)
+        server_id = int(busy.query("SELECT CONNECTION_ID()")[0][1:])
+        busy.send_query("SELECT SLEEP(30)")
+        deadline = time.monotonic() + 10
+        while not [r for r in self.server.sessions_of(self.server.user) if r[0] == server_id
+                   and r[1] == "Query"]:
+            self.assertLess(time.monotonic(), deadline, "the SLEEP(30) never showed up")
+            time.sleep(0.05)
+        busy.close_fin()
+        deadline = time.monotonic() + 8  # a KILL QUERY of a sleeper may take the server 2 s
+        while any(row[0] == server_id for row in self.server.sessions_of(self.server.user)):
+            self.assertLess(time.monotonic(), deadline,
+                            f"the abandoned SLEEP(30) was not cancelled:\n{gw.log()[-2000:]}")
+            time.sleep(0.05)
+        self.assertIn(f"KILL QUERY {server_id}", gw.log())
 
 
 if __name__ == "__main__":

@@ -142,6 +142,89 @@ TEST(ClientLogin, AnswersTheCapturedGreetingAndLogsInOnOk) {
   EXPECT_EQ(login.on_message(3, kOkAfterAuth, more).error(), codec_errc::unexpected_message);
 }
 
+// The captured greeting as the same server sends it with TLS configured: CLIENT_SSL (bit 11) set
+// in the lower capability bytes (0xf7fe -> 0xfffe), nothing else changed.
+Bytes greeting_offering_tls() {
+  Bytes greeting = kGreetingMariadb;
+  EXPECT_EQ(greeting[48], 0xf7);
+  greeting[48] = 0xff;
+  return greeting;
+}
+
+TEST(ClientLoginTls, AnOfferedTlsStartsWithTheSslRequestAndTheResponseFollowsInsideIt) {
+  ClientLogin login("gw_control", "pw", {}, LoginTls::IfOffered);
+  Bytes sent;
+  ASSERT_TRUE(login.on_message(0, greeting_offering_tls(), sent));
+  EXPECT_EQ(login.state(), ClientLogin::State::StartTls);
+  EXPECT_TRUE(login.uses_tls());
+  EXPECT_FALSE(login.ended());
+  // Sequence id 1, 32 bytes: the SSLRequest, with the response's capabilities plus CLIENT_SSL.
+  ASSERT_EQ(sent.size(), 4 + kSslRequestSize);
+  EXPECT_EQ(sent[3], 1);
+  const ByteView request(sent.data() + 4, kSslRequestSize);
+  ASSERT_TRUE(is_ssl_request(request));
+  auto decoded = decode_ssl_request(request);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->capabilities, kExpectedCaps | cap::kSsl);
+  EXPECT_EQ(decoded->max_packet_size, kClientLoginMaxPacket);
+  EXPECT_EQ(decoded->charset, captured_greeting().charset);
+
+  Bytes inside;
+  login.continue_in_tls(inside);
+  EXPECT_EQ(login.state(), ClientLogin::State::Auth);
+  ASSERT_GT(inside.size(), 4u);
+  EXPECT_EQ(inside[3], 2);  // the TLS handshake does not count: the response is the second
+  auto response = decode_handshake_response(ByteView(inside.data() + 4, inside.size() - 4));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->capabilities, kExpectedCaps | cap::kSsl);
+  EXPECT_EQ(response->user, "gw_control");
+  EXPECT_EQ(response->auth_response, native_password_response("pw", kGreetingScramble));
+  // The server's OK follows as sequence id 3.
+  Bytes more;
+  ASSERT_TRUE(login.on_message(3, kOkAfterAuth, more));
+  EXPECT_EQ(login.state(), ClientLogin::State::LoggedIn);
+  EXPECT_TRUE(more.empty());
+}
+
+TEST(ClientLoginTls, APlaintextMessageWhereTheTlsHandshakeBelongsFails) {
+  ClientLogin login("gw_control", "pw", {}, LoginTls::Require);
+  Bytes sent;
+  ASSERT_TRUE(login.on_message(0, greeting_offering_tls(), sent));
+  Bytes nothing;
+  EXPECT_EQ(login.on_message(2, kOkAfterAuth, nothing).error(), codec_errc::unexpected_message);
+  EXPECT_EQ(login.state(), ClientLogin::State::Failed);
+  login.continue_in_tls(nothing);
+  EXPECT_TRUE(nothing.empty());
+}
+
+TEST(ClientLoginTls, IfOfferedLogsInPlainWhenTheServerOffersNoTls) {
+  ClientLogin login("gw_control", "pw", {}, LoginTls::IfOffered);
+  const Bytes sent = greet(login);
+  EXPECT_EQ(sent, framed(1, response_built_by_hand(captured_greeting(), "gw_control", "pw")));
+  EXPECT_FALSE(login.uses_tls());
+}
+
+TEST(ClientLoginTls, RequiredTlsFailsAgainstAServerWithoutItBeforeAnyCredentials) {
+  ClientLogin login("gw_control", "pw", {}, LoginTls::Require);
+  Bytes sent;
+  ASSERT_TRUE(login.on_message(0, kGreetingMariadb, sent));
+  EXPECT_TRUE(sent.empty());
+  EXPECT_EQ(login.state(), ClientLogin::State::Refused);  // retried rarely, as a wrong password
+  EXPECT_NE(login.failure().find("does not offer TLS"), std::string::npos) << login.failure();
+  EXPECT_NE(login.failure().find("upstream.tls_mode"), std::string::npos) << login.failure();
+}
+
+TEST(ClientLoginTls, OffIgnoresAnOfferedTls) {
+  ClientLogin login("gw_control", "pw");
+  Bytes sent;
+  ASSERT_TRUE(login.on_message(0, greeting_offering_tls(), sent));
+  EXPECT_EQ(login.state(), ClientLogin::State::Auth);
+  EXPECT_EQ(sent[3], 1);
+  auto response = decode_handshake_response(ByteView(sent.data() + 4, sent.size() - 4));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->capabilities & cap::kSsl, 0u);
+}
+
 TEST(ClientLogin, AnswersASwitchToNativePasswordAndRemembersIt) {
   ClientLogin login("gw_control", "pw");
   greet(login);

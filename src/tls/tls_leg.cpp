@@ -1,15 +1,14 @@
-#include "proxy/tls_leg.h"
+#include "tls/tls_leg.h"
 
-namespace gw::proxy {
+namespace gw::tls {
 
-std::expected<std::unique_ptr<TlsLeg>, std::string> TlsLeg::start(SSL_CTX* ctx,
-                                                                  tls::Channel::Role role,
+std::expected<std::unique_ptr<TlsLeg>, std::string> TlsLeg::start(SSL_CTX* ctx, Channel::Role role,
                                                                   const std::string& server_name) {
-  auto channel = tls::Channel::create(ctx, role, server_name);
+  auto channel = Channel::create(ctx, role, server_name);
   if (!channel) return std::unexpected(channel.error());
   std::unique_ptr<TlsLeg> leg(new TlsLeg(std::move(*channel)));
   // A client speaks first: its ClientHello is ready at once.
-  if (role == tls::Channel::Role::Client) {
+  if (role == Channel::Role::Client) {
     Bytes none;
     leg->channel_.pump(none);
   }
@@ -29,7 +28,7 @@ void TlsLeg::on_socket_eof(Bytes& plain) {
 
 void TlsLeg::write(Bytes& plain) {
   if (plain.empty()) return;
-  if (channel_.state() == tls::Channel::State::Handshaking) {
+  if (channel_.state() == Channel::State::Handshaking) {
     waiting_.insert(waiting_.end(), plain.begin(), plain.end());
   } else if (open()) {
     channel_.write(plain);
@@ -49,4 +48,4 @@ void TlsLeg::close() {
   channel_.close();
 }
 
-}  // namespace gw::proxy
+}  // namespace gw::tls

@@ -1,5 +1,5 @@
 #pragma once
-// TlsLeg: one leg of a connection after the session said StartTls. The socket carries TLS
+// TlsLeg: one side of a connection once the protocol started TLS on it. The socket carries TLS
 // records; the session sees only plaintext. Plaintext the session sends before the handshake
 // is done (gracewire's HandshakeResponse right behind its SSLRequest) waits here, in order,
 // and goes out once the channel is open.
@@ -10,14 +10,14 @@
 #include "core/bytes.h"
 #include "tls/channel.h"
 
-namespace gw::proxy {
+namespace gw::tls {
 
 class TlsLeg {
  public:
   // `ctx` is referenced by the channel, not owned: a reload may replace the proxy's context
   // while this leg keeps the one it began with.
   [[nodiscard]] static std::expected<std::unique_ptr<TlsLeg>, std::string> start(
-      SSL_CTX* ctx, tls::Channel::Role role, const std::string& server_name);
+      SSL_CTX* ctx, Channel::Role role, const std::string& server_name);
 
   // Bytes read from the socket; what the peer sent, decrypted, is appended to `plain`.
   void on_socket_bytes(ByteView encrypted, Bytes& plain);
@@ -30,16 +30,16 @@ class TlsLeg {
 
   // Bytes for the socket, in order; the caller writes and clears them.
   Bytes& to_socket() { return channel_.encrypted(); }
-  bool open() const { return channel_.state() == tls::Channel::State::Open; }
-  bool failed() const { return channel_.state() == tls::Channel::State::Failed; }
-  const tls::Channel& channel() const { return channel_; }
+  bool open() const { return channel_.state() == Channel::State::Open; }
+  bool failed() const { return channel_.state() == Channel::State::Failed; }
+  const Channel& channel() const { return channel_; }
 
  private:
-  explicit TlsLeg(tls::Channel channel) : channel_(std::move(channel)) {}
+  explicit TlsLeg(Channel channel) : channel_(std::move(channel)) {}
   void after_pump();
 
-  tls::Channel channel_;
+  Channel channel_;
   Bytes waiting_;  // plaintext written before the handshake finished
 };
 
-}  // namespace gw::proxy
+}  // namespace gw::tls
