@@ -91,6 +91,9 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
     tls_leg_->on_socket_bytes(bytes, plain);
     if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
     if (tls_leg_->failed()) {
+      // A handshake that fails (an unverifiable certificate, no common version) fails the same
+      // way next time: retried rarely, as a refused login, not every few seconds.
+      retry_after_refusal_ = !ready();
       lost(fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error()));
       return;
     }

@@ -466,6 +466,24 @@ class TlsTest(harness.IntegrationTestCase):
             time.sleep(0.05)
         self.assertIn(f"KILL QUERY {server_id}", gw.log())
 
+    def test_a_control_connection_that_fails_verification_is_not_retried_at_once(self):
+        """verify_ca against the wrong CA: the control connection's handshake fails with a clear
+        line, and since it would fail the same way again it is retried as rarely as a refused
+        login: over the next 3 s the server sees that one failed connect, not one per backoff
+        step (250 ms, 500 ms, 1 s, ...)."""
+        self.require_gracewire()
+        self.expect_server_aborts("Aborted connection", Aborted_connects=1,
+                                  Aborted_connects_preauth=1)
+        gw = self.start_gracewire("control-wrong-ca",
+                                  upstream=f'tls_mode = "verify_ca"\ntls_ca = "{GW_CA}"')
+        deadline = time.monotonic() + 10
+        while "TLS toward the server failed" not in gw.log():
+            self.assertLess(time.monotonic(), deadline, f"no TLS failure logged:\n{gw.log()}")
+            time.sleep(0.05)
+        self.assertIn("certificate verify failed", gw.log())
+        time.sleep(3)
+        self.assertEqual(gw.log().count("TLS toward the server failed"), 1, gw.log())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
