@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "app/own_connection_tls.h"
 #include "config/password.h"
 #include "eventlog/from_config.h"
 #include "proxy/settings.h"
+#include "proxy/tls_setup.h"
 
 namespace gw::app {
 
@@ -40,6 +42,9 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
   settings.connect_timeout = config.upstream.connect_timeout;
   settings.close_timeout = config.close.close_timeout;
   settings.statement_limit = static_cast<std::size_t>(config.event_log.statement_limit);
+  auto tls = proxy::tls_setup(config);
+  if (!tls) return std::unexpected(tls.error());
+  settings.tls = own_connection_tls(*tls);
   return settings;
 }
 
@@ -73,6 +78,7 @@ std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
   killer.connect_timeout = settings.connect_timeout;
   killer.close_timeout = settings.close_timeout;
   killer.own_threads_only = true;
+  killer.tls = settings.tls;
   app->killer_ = std::make_unique<control::ControlService>(loop, killer);
   app->follower_ = std::make_unique<binlog::Follower>(loop, std::move(settings), *app->changes_,
                                                       app->killer_.get(), directory);

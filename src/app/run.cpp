@@ -9,6 +9,7 @@
 
 #include "app/binlog_follower.h"
 #include "app/logging.h"
+#include "app/own_connection_tls.h"
 #include "app/signals.h"
 #include "config/password.h"
 #include "control/control_service.h"
@@ -65,34 +66,16 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   return settings;
 }
 
-// The control connection follows no client: upstream.tls_mode = "as_client" means TLS when the
-// server offers it; required and the verify modes require it, with the upstream leg's checks.
-control::ControlTls control_tls(const proxy::ProxySettings& settings) {
-  control::ControlTls tls{.context = settings.server_tls, .server_name = settings.server_tls_name};
-  switch (settings.session.server_tls) {
-    case session::ServerTls::Off:
-      tls.mode = protocol::LoginTls::Off;
-      break;
-    case session::ServerTls::IfOffered:
-    case session::ServerTls::AsClient:
-      tls.mode = protocol::LoginTls::IfOffered;
-      break;
-    case session::ServerTls::Require:
-      tls.mode = protocol::LoginTls::Require;
-      break;
-  }
-  return tls;
-}
-
 std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
-                                                         const proxy::ProxySettings& settings) {
+                                                         const proxy::ProxySettings& settings,
+                                                         const proxy::TlsSetup& tls) {
   if (!settings.control) return nullptr;
   control::ControlService::Settings control;
   control.upstream = settings.upstream_target();
   control.credentials = *settings.control;
   control.connect_timeout = settings.connect_timeout;
   control.close_timeout = settings.close_timeout;
-  control.tls = control_tls(settings);
+  control.tls = own_connection_tls(tls);
   return std::make_unique<control::ControlService>(loop, std::move(control));
 }
 
@@ -243,7 +226,7 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     }
     // The application's: started before the proxy (whose self-audit reads a baseline through
     // it at once), stopped after it, destroyed after it.
-    auto control = control_service(loop.get(), settings);
+    auto control = control_service(loop.get(), settings, *tls);
     proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
     follower = follower_app(loop.get(), config, **event_log, &directory);
     Ending ending(proxy, follower.get(), control.get());

@@ -86,7 +86,10 @@ std::chrono::milliseconds Follower::read_deadline() const {
 void Follower::connect() {
   state_ = State::Starting;
   step_ = Step::Login;
-  session_ = std::make_unique<DumpSession>(settings_.user, settings_.password);
+  session_ = std::make_unique<DumpSession>(
+      settings_.user, settings_.password,
+      settings_.tls.context ? settings_.tls.mode : protocol::LoginTls::Off);
+  tls_leg_ = nullptr;
   stream_decoder_.reset();
   event_begun_ = false;
   paused_ = false;
@@ -110,7 +113,29 @@ void Follower::connected(int status) {
 void Follower::on_read(net::Stream&, ByteView bytes) {
   if (!session_) return;
   const auto before = session_->state();
-  session_->on_server_data(bytes);
+  if (tls_leg_ != nullptr) {
+    Bytes plain;
+    tls_leg_->on_socket_bytes(bytes, plain);
+    write_tls_records();
+    if (tls_leg_->failed()) {
+      // During the login a failed handshake fails the same way next time (an unverifiable
+      // certificate): not retried at once. Later, a broken record: reconnect and resume.
+      const bool lasting =
+          before == DumpSession::State::Greeting || before == DumpSession::State::Auth;
+      const std::string why =
+          fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error());
+      if (lasting && state_ != State::Stopping) {
+        failed(why);
+      } else {
+        lost(why);
+      }
+      return;
+    }
+    session_->on_server_data(plain);
+  } else {
+    session_->on_server_data(bytes);
+  }
+  if (session_->wants_tls() && tls_leg_ == nullptr && !start_tls()) return;
   const auto state = session_->state();
   if (state == DumpSession::State::Failed) {
     session_failed();
@@ -121,7 +146,7 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
     // checkpoint does not cover them, so they come again after a restart).
     while (session_->event()) session_->release_event();
     if (session_->state() == DumpSession::State::Ready) {
-      session_->quit();  // a login that finished during the stop
+      quit();  // a login that finished during the stop
     }
     send();
     return;
@@ -182,7 +207,42 @@ void Follower::session_failed() {
 }
 
 void Follower::send() {
-  if (stream_ && session_ && !session_->to_server().empty()) stream_->write(session_->to_server());
+  if (!stream_ || !session_ || session_->to_server().empty()) return;
+  if (tls_leg_ == nullptr) {
+    stream_->write(session_->to_server());
+    return;
+  }
+  tls_leg_->write(session_->to_server());
+  write_tls_records();
+}
+
+void Follower::write_tls_records() {
+  if (stream_ && tls_leg_ && !tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
+}
+
+// The SSLRequest leaves in plaintext, the ClientHello behind it; the login's response waits in
+// the leg until the handshake is done. False when TLS could not start (the attempt is lost).
+bool Follower::start_tls() {
+  stream_->write(session_->to_server());
+  auto leg = tls::TlsLeg::start(settings_.tls.context.get(), tls::Channel::Role::Client,
+                                settings_.tls.server_name);
+  if (!leg) {
+    failed(fmt::format("cannot start TLS toward the server: {}", leg.error()));
+    return false;
+  }
+  tls_leg_ = std::move(*leg);
+  session_->continue_in_tls();
+  return true;
+}
+
+// COM_QUIT (only before the dump), inside TLS when the login started it, then close_notify.
+void Follower::quit() {
+  session_->quit();
+  send();
+  if (tls_leg_ != nullptr) {
+    tls_leg_->close();
+    write_tls_records();
+  }
 }
 
 void Follower::next_step() {
@@ -333,9 +393,11 @@ void Follower::start_dump() {
   last_error_.clear();
   log_->info(
       "following the binlog of server_id {} ({}) from gtid '{}' as server_id {} (dump "
-      "connection id {})",
+      "connection id {}{})",
       facts_->server_id, facts_->version, pb::format_gtid_list(start_gtid_), settings_.server_id,
-      session_->connection_id());
+      session_->connection_id(),
+      tls_leg_ ? fmt::format(", {} {}", tls_leg_->channel().version(), tls_leg_->channel().cipher())
+               : std::string());
 }
 
 // --- losing the connection, retrying, failing -----------------------------------------------
@@ -364,8 +426,7 @@ void Follower::lost(const std::string& why, bool retry, bool quit_first) {
   if (stream_ && quit_first && can_quit) {
     // Logged in and not dumping: COM_QUIT, then the server's close (bounded), so that the
     // server logs no aborted connection for a retry.
-    session_->quit();
-    send();
+    quit();
     waiting_ = Waiting::StopEnd;
     timer_->start(settings_.close_timeout);
   } else if (stream_) {
@@ -380,8 +441,7 @@ void Follower::failed(const std::string& why) {
   // Before the dump the session can still end cleanly.
   if (session_ && (session_->state() == DumpSession::State::Ready ||
                    session_->state() == DumpSession::State::Busy)) {
-    session_->quit();
-    send();
+    quit();
     last_error_ = why;
     state_ = State::Failed;
     waiting_ = Waiting::StopEnd;
@@ -526,8 +586,7 @@ void Follower::stop(bool now, std::function<void()> done) {
   }
   const auto login = session_ ? session_->state() : DumpSession::State::Failed;
   if (login == DumpSession::State::Ready || login == DumpSession::State::Busy) {
-    session_->quit();
-    send();
+    quit();
     return;
   }
   if (login == DumpSession::State::Greeting || login == DumpSession::State::Auth) {

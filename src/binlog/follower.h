@@ -41,12 +41,14 @@
 #include "binlog/checkpoint.h"
 #include "binlog/checkpoint_writer.h"
 #include "binlog/preflight.h"
+#include "control/control_tls.h"
 #include "control/service.h"
 #include "eventlog/session_directory.h"
 #include "eventlog/writer.h"
 #include "net/address.h"
 #include "net/stream.h"
 #include "session/dump_session.h"
+#include "tls/tls_leg.h"
 
 namespace spdlog {
 class logger;
@@ -74,6 +76,7 @@ struct FollowerSettings {
   std::chrono::milliseconds checkpoint_interval{1000};
   std::size_t statement_limit = 4096;
   std::string hostname = "gracewire";  // shown in SHOW SLAVE HOSTS
+  control::ControlTls tls;             // TLS toward the server (app/own_connection_tls.h)
   // `gracewire binlog --to`: the follower ends by itself once the committed position reaches
   // this (every domain of its GTIDs, or its file and position): on_reached() runs.
   std::optional<StreamPosition> stop_at;
@@ -176,6 +179,9 @@ class Follower final : public net::StreamObserver {
   void on_timer();
   void on_poll();
   void send();
+  void write_tls_records();
+  bool start_tls();
+  void quit();
   void finish_stop();
   void close_stream();
   Checkpoint checkpoint_of(const StreamPosition& position) const;
@@ -197,6 +203,7 @@ class Follower final : public net::StreamObserver {
   Step step_ = Step::Login;
   std::string last_error_;
   net::Stream* stream_ = nullptr;
+  std::unique_ptr<tls::TlsLeg> tls_leg_;  // once the login started TLS on this connection
   std::unique_ptr<session::DumpSession> session_;
   std::optional<ChangeStream> stream_decoder_;
   bool event_begun_ = false;

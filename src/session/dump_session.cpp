@@ -20,8 +20,8 @@ constexpr std::size_t kRetainedEventCapacity = kMiB;
 
 }  // namespace
 
-DumpSession::DumpSession(std::string user, std::string password)
-    : login_(std::move(user), std::move(password)) {}
+DumpSession::DumpSession(std::string user, std::string password, protocol::LoginTls tls)
+    : login_(std::move(user), std::move(password), {}, tls) {}
 
 void DumpSession::on_server_data(ByteView bytes) {
   if (state_ == State::Failed || state_ == State::Closed) return;
@@ -100,7 +100,7 @@ Result<void> DumpSession::on_login_message(const protocol::Message& m) {
   switch (login_.state()) {
     case protocol::ClientLogin::State::Greeting:
       break;
-    case protocol::ClientLogin::State::StartTls:  // not asked for: the dump connection is plain
+    case protocol::ClientLogin::State::StartTls:
     case protocol::ClientLogin::State::Auth:
       state_ = State::Auth;
       break;

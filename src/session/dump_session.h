@@ -6,6 +6,8 @@
 // catches up (backpressure) without the session buffering more than one event.
 //
 //   Greeting --S: greeting, C: response--> Auth --S: OK--> Ready
+//   Greeting --S: greeting with CLIENT_SSL, TLS wanted, C: SSLRequest--> Auth, wants_tls(): the
+//            owner starts TLS, then continue_in_tls() adds the response, to go inside it
 //   Greeting/Auth --S: ERR, or a plugin gracewire cannot speak--> Failed, login_refused()
 //   Ready --query() / register_replica()--> Busy --S: OK, ERR or a result set--> Ready
 //   Ready --start_dump()--> Dumping
@@ -54,7 +56,8 @@ class DumpSession {
   static constexpr protocol::TextResultLimits kResultLimits{.max_rows = 100'000,
                                                             .max_bytes = 16 * kMiB};
 
-  DumpSession(std::string user, std::string password);
+  DumpSession(std::string user, std::string password,
+              protocol::LoginTls tls = protocol::LoginTls::Off);
   DumpSession(const DumpSession&) = delete;
   DumpSession& operator=(const DumpSession&) = delete;
 
@@ -64,6 +67,12 @@ class DumpSession {
   void on_server_data(ByteView bytes);
   void on_server_eof();
   Bytes& to_server() { return to_server_; }
+  // An SSLRequest went out (it is in to_server()): the owner sends it, starts TLS and calls
+  // continue_in_tls(); all that follows goes inside TLS.
+  bool wants_tls() const {
+    return login_.state() == protocol::ClientLogin::State::StartTls && state_ == State::Auth;
+  }
+  void continue_in_tls() { login_.continue_in_tls(to_server_); }
 
   // Only when Ready. The result comes through take_result() once Ready again; an ERR is a
   // result with ok = false.

@@ -1,10 +1,12 @@
 // What gracewire's own connections read as a client: the server's side of a login
 // (protocol/client_login.h) and one statement's reply (protocol/text_result.h). The first byte
-// picks the reader (bit 0) and, for the reply, the capabilities (bit 1 CLIENT_DEPRECATE_EOF,
-// bit 2 MARIADB_CLIENT_CACHE_METADATA); then messages follow, each as int<1> sequence id (the
-// login only), int<2> length, payload.
+// picks the reader (bit 0); for the login, whether it asks for TLS (bits 1-2: off, if offered,
+// required; an SSLRequest's TLS handshake is taken as done at once); for the reply, the
+// capabilities (bit 1 CLIENT_DEPRECATE_EOF, bit 2 MARIADB_CLIENT_CACHE_METADATA); then messages
+// follow, each as int<1> sequence id (the login only), int<2> length, payload.
 // Properties: a cut message (need_more) changes nothing and sends nothing; any other error ends
 // the reader for good; the login sends only while it waits for the server, never the password;
+// a login asking for TLS sends nothing but a 32-byte SSLRequest before its handshake;
 // a finished reply holds no more rows than the limit, each as wide as every other.
 
 #include <string>
@@ -27,8 +29,9 @@ bool contains(const Bytes& haystack, std::string_view needle) {
              .find(needle) != std::string_view::npos;
 }
 
-void login(fuzz::Input& in) {
-  ClientLogin login("gw", std::string(kPassword));
+void login(fuzz::Input& in, std::uint8_t which) {
+  const auto tls = static_cast<LoginTls>(((which >> 1) & 3) % 3);
+  ClientLogin login("gw", std::string(kPassword), {}, tls);
   Bytes sent;
   while (!in.empty()) {
     const std::uint8_t sequence_id = in.u8();
@@ -42,6 +45,12 @@ void login(fuzz::Input& in) {
       continue;
     }
     if (!handled) FUZZ_CHECK(login.state() == ClientLogin::State::Failed);
+    if (login.state() == ClientLogin::State::StartTls) {
+      FUZZ_CHECK(tls != LoginTls::Off);
+      FUZZ_CHECK(sent.size() == sent_before + 4 + kSslRequestSize);
+      FUZZ_CHECK(is_ssl_request(ByteView(sent.data() + sent_before + 4, kSslRequestSize)));
+      login.continue_in_tls(sent);  // the handshake, done
+    }
     if (sent.size() != sent_before) FUZZ_CHECK(login.state() == ClientLogin::State::Auth);
     if (before != ClientLogin::State::Greeting && before != ClientLogin::State::Auth) {
       FUZZ_CHECK(!handled);  // nothing belongs to an ended login
@@ -92,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::Input in(data, size);
   const std::uint8_t which = in.u8();
   if ((which & 1) == 0) {
-    login(in);
+    login(in, which);
   } else {
     reply(in, which);
   }

@@ -62,7 +62,8 @@ def setUpModule():
     harness.start_stack(
         "binlog",
         server_args=("--binlog-row-metadata=FULL", "--binlog-row-image=FULL", "--log-warnings=3"),
-        control_account=harness.CONTROL_CREDENTIALS)
+        control_account=harness.CONTROL_CREDENTIALS,
+        server_tls=True)  # offered; used only where a test sets upstream.tls_mode
     server = harness.STACK.server
     server.admin_query("CREATE USER %s@'%%' IDENTIFIED BY %s", (BINLOG.user, BINLOG.password))
     server.admin_query("GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO %s@'%%'", (BINLOG.user,))
@@ -497,6 +498,23 @@ class BinlogTest(harness.IntegrationTestCase):
         self.assertEqual(len({r["after"]["id"] for r in rows}), 200000)
         self.assertIn("INSERT INTO big SELECT", rows[0]["statement"])
         self.assertNotIn("statement", rows[1], "the statement comes with the first row only")
+
+    def test_the_dump_runs_over_tls_where_the_server_requires_it(self):
+        """require_secure_transport=ON: upstream tls_mode = "required" takes the dump connection
+        into TLS (the log names the version), rows become records, and SIGTERM still ends the
+        dump cleanly: its KILL QUERY comes over a second TLS connection (a plaintext one would be
+        refused), and the server logs and counts nothing (the module's checks)."""
+        self.server.admin_query("SET GLOBAL require_secure_transport = ON")
+        self.addCleanup(self.server.admin_query, "SET GLOBAL require_secure_transport = OFF")
+        self.admin("CREATE TABLE over_tls (id INT PRIMARY KEY, v VARCHAR(10))")
+        f = self.follower(extra_config='\n[upstream]\ntls_mode = "required"\n')
+        following = [l for l in f.gracewire.log().splitlines() if "following the binlog" in l]
+        self.assertRegex(following[-1], r"TLSv1\.[23]")
+        self.admin("INSERT INTO over_tls VALUES (1, 'a'), (2, 'b')", "DELETE FROM over_tls")
+        rows = f.wait_rows("over_tls", 4)
+        self.assertEqual([r["op"] for r in rows], ["insert", "insert", "delete", "delete"])
+        self.assertEqual(f.stop(), 0)
+        wait_until(lambda: not dump_threads(self.server), "no dump thread left", 5)
 
     def test_sigterm_in_the_middle_of_a_large_transaction(self):
         """The change log is a FIFO this test reads slowly, so the follower is held back by
