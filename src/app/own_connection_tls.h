@@ -3,7 +3,8 @@
 // the connection that ends it): upstream.tls_mode read for a connection that follows no client.
 //
 //   disabled              never
-//   preferred, as_client  when the server offers it (unverified unless tls_ca says otherwise)
+//   preferred, as_client  when the server offers it, unverified (as_client only once the
+//                         listener has a certificate: tls_setup() makes no context otherwise)
 //   required              always; a server without TLS refuses the login
 //   verify_ca, verify_identity  always, with the upstream leg's checks
 
