@@ -48,6 +48,11 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
   return settings;
 }
 
+void FollowerApp::set_tls(const control::ControlTls& tls) {
+  follower_->set_tls(tls);
+  killer_->set_tls(tls);
+}
+
 std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
     eventlog::EventLog& event_log, eventlog::SessionDirectory* directory) {

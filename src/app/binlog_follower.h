@@ -49,6 +49,8 @@ class FollowerApp {
   void finish();
 
   binlog::Follower& follower() { return *follower_; }
+  // A reload's TLS settings for the dump and the connection that ends it (own_connection_tls.h).
+  void set_tls(const control::ControlTls& tls);
   eventlog::EventLog& changes() { return *changes_; }
 
  private:

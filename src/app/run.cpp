@@ -234,6 +234,11 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     // signal at once.
     Signals signals(proxy, **event_log, config, options, [&ending] { ending.signal(); });
     signals.start(loop.get());
+    signals.on_tls_reload([&control, &follower](const proxy::TlsSetup& setup) {
+      const control::ControlTls own = own_connection_tls(setup);
+      if (control) control->set_tls(own);
+      if (follower) follower->set_tls(own);
+    });
     ending.then([&signals] { signals.close(); });
     proxy.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
     if (control) control->start();

@@ -135,6 +135,7 @@ bool Signals::reload_tls(config::Config& next) {
     return true;
   }
   proxy_.set_tls(*setup);
+  if (on_tls_reload_) on_tls_reload_(*setup);
   if (!setup->client_context && !setup->server_context) return false;
   spdlog::info("reload: {}", proxy::describe(*setup));
   return true;

@@ -31,7 +31,8 @@ class Signal;
 }
 namespace gw::proxy {
 class Proxy;
-}
+struct TlsSetup;
+}  // namespace gw::proxy
 
 namespace gw::app {
 
@@ -50,6 +51,10 @@ class Signals {
   Signals& operator=(const Signals&) = delete;
 
   void start(uv_loop_t* loop);
+  // Also called with every TLS setup a reload builds (gracewire's own connections take it).
+  void on_tls_reload(std::function<void(const proxy::TlsSetup&)> callback) {
+    on_tls_reload_ = std::move(callback);
+  }
   // Idempotent; the handles are closed before the loop ends.
   void close();
 
@@ -64,6 +69,7 @@ class Signals {
   config::Config running_;
   CliOptions options_;
   std::function<void()> stop_;
+  std::function<void(const proxy::TlsSetup&)> on_tls_reload_;
   std::array<net::Signal*, 6> handles_{};  // in the order of kHandled (signals.cpp)
   bool started_ = false;
 };

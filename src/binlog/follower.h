@@ -119,6 +119,8 @@ class Follower final : public net::StreamObserver {
   // Ends the dump cleanly (bounded by close_timeout; `now` closes at once) and closes every
   // handle; `done` runs then. Call write_final_checkpoint() after the event log is closed.
   void stop(bool now, std::function<void()> done);
+  // TLS settings from a reload (SIGHUP), used from the next connection.
+  void set_tls(control::ControlTls tls) { settings_.tls = std::move(tls); }
   // After the event log's close(): the last position whose records are all written goes to
   // the checkpoint file, synchronously, and the checkpoint thread stops.
   void write_final_checkpoint();

@@ -36,6 +36,16 @@ ControlConnection::ControlConnection(uv_loop_t* loop, net::Target upstream,
 
 void ControlConnection::start() { connect(); }
 
+void ControlConnection::set_tls(ControlTls tls) {
+  tls_ = std::move(tls);
+  if (!tls_.context) tls_.mode = protocol::LoginTls::Off;
+  if (stopping_ || stream_ != nullptr || waiting_ != Waiting::Retry) return;
+  timer_->stop();
+  retry_delay_ = std::chrono::milliseconds{250};
+  retry_after_refusal_ = false;
+  connect();
+}
+
 bool ControlConnection::ready() const {
   return session_ && (session_->state() == ControlSession::State::Ready ||
                       session_->state() == ControlSession::State::Busy);

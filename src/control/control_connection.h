@@ -66,6 +66,9 @@ class ControlConnection final : public net::StreamObserver {
   void stop(std::function<void()> on_stopped);
   // Called after every login (the first, and each reconnect).
   void on_logged_in(std::function<void()> callback) { on_logged_in_ = std::move(callback); }
+  // A reload's TLS settings, used from the next login; a connection that is down (waiting for
+  // its next attempt, however long) tries again at once, since the reload may be its fix.
+  void set_tls(ControlTls tls);
   // Like stop(), without COM_QUIT or any wait; also cuts short a stop() under way.
   void stop_now(std::function<void()> on_stopped);
 

@@ -58,6 +58,10 @@ const session::ControlCredentials* ControlService::handshake_credentials() const
   return &connection_->credentials();
 }
 
+void ControlService::set_tls(ControlTls tls) {
+  if (connection_ != nullptr && !stopping_) connection_->set_tls(std::move(tls));
+}
+
 void ControlService::on_logged_in(std::function<void()> callback) {
   on_logged_in_.push_back(std::move(callback));
 }

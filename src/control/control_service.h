@@ -61,6 +61,8 @@ class ControlService final : public Service {
   // Connects and logs in, retrying with backoff; statements asked before are queued (and
   // answered as failed if stop() comes first).
   void start();
+  // TLS settings from a reload (SIGHUP), for the next login (control_connection.h).
+  void set_tls(ControlTls tls);
 
   void cancel_query(std::uint32_t server_connection_id, std::uint64_t session_id,
                     std::function<void()> answered) override;

@@ -466,11 +466,12 @@ class TlsTest(harness.IntegrationTestCase):
             time.sleep(0.05)
         self.assertIn(f"KILL QUERY {server_id}", gw.log())
 
-    def test_a_control_connection_that_fails_verification_is_not_retried_at_once(self):
+    def test_a_control_connection_that_fails_verification_waits_for_the_fix(self):
         """verify_ca against the wrong CA: the control connection's handshake fails with a clear
         line, and since it would fail the same way again it is retried as rarely as a refused
         login: over the next 3 s the server sees that one failed connect, not one per backoff
-        step (250 ms, 500 ms, 1 s, ...)."""
+        step (250 ms, 500 ms, 1 s, ...). The operator fixes tls_ca and sends SIGHUP: the
+        control connection logs in at once, with the new CA, instead of minutes later."""
         self.require_gracewire()
         self.expect_server_aborts("Aborted connection", Aborted_connects=1,
                                   Aborted_connects_preauth=1)
@@ -483,6 +484,11 @@ class TlsTest(harness.IntegrationTestCase):
         self.assertIn("certificate verify failed", gw.log())
         time.sleep(3)
         self.assertEqual(gw.log().count("TLS toward the server failed"), 1, gw.log())
+        self.assertNotIn("control connection ready", gw.log())
+        (DIR / "control-wrong-ca.toml").write_text(tls_config(
+            upstream=f'tls_mode = "verify_ca"\ntls_ca = "{self.server.env["SSL_CA"]}"'))
+        self.sighup_and_wait(gw, "control connection restored")
+        self.assertRegex(gw.log(), r"control connection ready as .*TLSv1\.[23]")
 
     def test_a_hundred_idle_tls_sessions_cost_no_cpu(self):
         """100 sessions with TLS on both legs, logged in and then idle: over the next 3 s
