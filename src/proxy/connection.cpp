@@ -134,6 +134,13 @@ void Connection::on_read(net::Stream& stream, ByteView bytes) {
   if (tls->failed() && !tls_failure_reported_)
     return report_tls_failure(leg, tls->channel().error());
   deliver_plaintext(leg, plain);
+  // After its close_notify a client can send nothing more, whether or not its FIN follows: it
+  // has left (a client that waits for our close_notify, as an unwrap does, would otherwise wait
+  // as long as the session lives).
+  if (leg == session::Leg::Client && tls->channel().peer_closed_cleanly() && client_ != nullptr &&
+      !client_->closing()) {
+    apply(session_.on_client_eof(session::ClientEnd::Fin));
+  }
 }
 
 void Connection::report_tls_failure(session::Leg leg, const std::string& error) {
