@@ -77,6 +77,7 @@ std::expected<TlsSetup, std::string> tls_setup(const config::Config& config) {
                                            .key = upstream.tls_key});
   if (!context) return std::unexpected("upstream TLS: " + context.error());
   setup.server_context = shared(std::move(*context));
+  setup.server_verified = verify;
   if (upstream.tls_mode == config::UpstreamTls::VerifyIdentity) {
     setup.server_name = upstream.tls_server_name;
     if (setup.server_name.empty() && upstream.address &&
@@ -123,7 +124,13 @@ std::string describe(const TlsSetup& setup) {
       out += "when offered";
       break;
     case session::ServerTls::Require:
-      out += setup.server_name.empty() ? "required" : "required, verifying " + setup.server_name;
+      if (!setup.server_verified) {
+        out += "required";
+      } else if (setup.server_name.empty()) {
+        out += "required, verifying the certificate's CA";
+      } else {
+        out += "required, verifying the certificate's CA and the name " + setup.server_name;
+      }
       break;
     case session::ServerTls::AsClient:
       out += "as the client";

@@ -16,6 +16,7 @@ struct TlsSetup {
   std::shared_ptr<ssl_ctx_st> client_context;  // toward clients; null: TLS not offered
   std::shared_ptr<ssl_ctx_st> server_context;  // toward the server; null: never used
   std::string server_name;                     // verify_identity's name, also sent as SNI
+  bool server_verified = false;                // verify_ca or verify_identity
   session::ClientTls client_mode = session::ClientTls::Off;
   session::ServerTls server_mode = session::ServerTls::Off;
 };

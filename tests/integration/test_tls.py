@@ -323,6 +323,26 @@ class TlsTest(harness.IntegrationTestCase):
         conn = self.connect(gw.endpoint)
         self.assertIn(server_ssl_version(conn), ("TLSv1.2", "TLSv1.3"))
         conn.close()
+        self.assertIn("toward the server: required, verifying the certificate's CA and the name "
+                      f"{self.server.host}", gw.log())
+
+    def test_verify_identity_refuses_a_certificate_for_another_name(self):
+        """The server's certificate chains to the configured CA but does not carry the name
+        gracewire was told to expect (tls_server_name): the login is refused with a clear error
+        before any credentials reach the server."""
+        self.require_gracewire()
+        gw = self.start_gracewire(
+            "verify-wrong-name",
+            upstream=f'tls_mode = "verify_identity"\ntls_ca = "{self.server.env["SSL_CA"]}"\n'
+                     'tls_server_name = "db.elsewhere.example"', control=False)
+        self.expect_server_aborts("Aborted connection", Aborted_connects=1,
+                                  Aborted_connects_preauth=1)
+        with self.assertRaises(pymysql.err.OperationalError) as refused:
+            self.connect(gw.endpoint)
+        self.assertEqual(refused.exception.args[0], kSslConnectionError)
+        self.assertIn("certificate verify failed", refused.exception.args[1])
+        self.assertIn("toward the server: required, verifying the certificate's CA and the name "
+                      "db.elsewhere.example", gw.log())
 
     def test_sighup_serves_a_renewed_certificate_to_new_sessions_only(self):
         """A certificate renewed in place (same paths, a new CA even) is served to connections
@@ -438,6 +458,7 @@ class TlsTest(harness.IntegrationTestCase):
             self.connect(gw.endpoint)
         self.assertEqual(refused.exception.args[0], kSslConnectionError)
         self.assertIn("certificate verify failed", refused.exception.args[1])
+        self.assertRegex(gw.log(), r"toward the server: required, verifying the certificate's CA\n")
 
     def test_the_control_connection_is_tls_where_the_server_requires_it(self):
         """require_secure_transport=ON: the server logs in TLS sessions only. With upstream
