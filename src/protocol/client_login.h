@@ -40,8 +40,9 @@ namespace gw::protocol {
 // What gracewire's own connections ask for, intersected with what the greeting offers. Nothing
 // beyond a plain 4.1 login (and CLIENT_SSL when LoginTls asks for TLS): no compression, no
 // multi-statements or multi-results, no CLIENT_DEPRECATE_EOF (result sets end with EOF packets),
-// no connect attributes, no MariaDB extended capabilities. CLIENT_MYSQL survives only against MySQL (MariaDB clears it to say its
-// greeting carries extended capabilities). CLIENT_CONNECT_WITH_DB is added only with a schema.
+// no connect attributes, no MariaDB extended capabilities. CLIENT_MYSQL survives only against
+// MySQL (MariaDB clears it to say its greeting carries extended capabilities).
+// CLIENT_CONNECT_WITH_DB is added only with a schema.
 inline constexpr std::uint64_t kClientLoginCapabilities = cap::kMysql | cap::kLongFlag |
                                                           cap::kProtocol41 | cap::kTransactions |
                                                           cap::kSecureConnection | cap::kPluginAuth;
