@@ -335,14 +335,19 @@ class TlsTest(harness.IntegrationTestCase):
             "verify-wrong-name",
             upstream=f'tls_mode = "verify_identity"\ntls_ca = "{self.server.env["SSL_CA"]}"\n'
                      'tls_server_name = "db.elsewhere.example"', control=False)
+        self.assert_server_certificate_refused(gw)
+        self.assertIn("toward the server: required, verifying the certificate's CA and the name "
+                      "db.elsewhere.example", gw.log())
+
+    def assert_server_certificate_refused(self, gw: harness.Gracewire) -> None:
+        """A client's login through `gw` fails with ERR 2026 naming the failed verification; the
+        server sees one TLS handshake end half way (all a failed verification can be)."""
         self.expect_server_aborts("Aborted connection", Aborted_connects=1,
                                   Aborted_connects_preauth=1)
         with self.assertRaises(pymysql.err.OperationalError) as refused:
             self.connect(gw.endpoint)
         self.assertEqual(refused.exception.args[0], kSslConnectionError)
         self.assertIn("certificate verify failed", refused.exception.args[1])
-        self.assertIn("toward the server: required, verifying the certificate's CA and the name "
-                      "db.elsewhere.example", gw.log())
 
     def test_sighup_serves_a_renewed_certificate_to_new_sessions_only(self):
         """A certificate renewed in place (same paths, a new CA even) is served to connections
@@ -451,13 +456,7 @@ class TlsTest(harness.IntegrationTestCase):
         gw = self.start_gracewire("verify-wrong-ca",
                                   upstream=f'tls_mode = "verify_ca"\ntls_ca = "{GW_CA}"',
                                   control=False)
-        # The server sees a TLS handshake end half way: that is all a failed verification can be.
-        self.expect_server_aborts("Aborted connection", Aborted_connects=1,
-                                  Aborted_connects_preauth=1)
-        with self.assertRaises(pymysql.err.OperationalError) as refused:
-            self.connect(gw.endpoint)
-        self.assertEqual(refused.exception.args[0], kSslConnectionError)
-        self.assertIn("certificate verify failed", refused.exception.args[1])
+        self.assert_server_certificate_refused(gw)
         self.assertRegex(gw.log(), r"toward the server: required, verifying the certificate's CA\n")
 
     def test_the_control_connection_is_tls_where_the_server_requires_it(self):
