@@ -16,6 +16,9 @@ packages=(
   # run and test: a real server, real clients
   mariadb-server mariadb-client python3 python3-pymysql sysbench
   libmariadb-dev  # Connector/C, for the C++ test client in tests/integration/clients
+  # more real clients through gracewire (test_tls_clients): Connector/J, the Go driver, and
+  # Node.js for npm's mysql2 and mariadb (tools/install-node-clients.sh)
+  default-jre-headless libmariadb-java golang-go golang-github-go-sql-driver-mysql-dev
   openssl         # tools/sandbox-mariadb --tls makes a throwaway CA
   # benchmark baseline
   haproxy
@@ -26,6 +29,12 @@ if [[ ${1:-} == --fuzz ]]; then
   # libFuzzer. Clang 16, not Debian 12's default 14, which cannot compile libstdc++'s
   # <expected> (tests/fuzz/fuzz_flags.cmake). The normal build replays the corpora without it.
   packages+=(clang-16 libclang-rt-16-dev)
+fi
+
+# Node.js may come from elsewhere (NodeSource's packages bundle npm and conflict with Debian's):
+# Debian's only when there is no node and npm at all.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
 fi
 
 missing=()
