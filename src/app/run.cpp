@@ -217,6 +217,10 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     }
     proxy::apply_tls(*tls, settings);
     if (tls->client_context || tls->server_context) spdlog::info("{}", proxy::describe(*tls));
+    for (const std::string& problem : proxy::certificate_problems(*tls)) {
+      spdlog::warn("{}: TLS peers that verify it will refuse it; renew it and send SIGHUP",
+                   problem);
+    }
     settings.event_log = event_log->get();
     if (config.binlog.enabled) {
       // Change records name the session that made them: by the binlog's thread id where there

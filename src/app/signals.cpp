@@ -121,15 +121,21 @@ void Signals::reload() {
 }
 
 // Certificates are read again on every reload, so that one renewed in place is picked up. A
-// file that does not load keeps the running contexts (and the running TLS keys, so that the
-// next reload tries again).
+// file that does not load, or a certificate outside its validity, keeps the running contexts
+// (and the running TLS keys, so that the next reload tries again).
 // (A file that does not load at all already stopped the reload in resolve_config(); this is
 // for one that changes in between.) True when TLS is in use on either leg.
 bool Signals::reload_tls(config::Config& next) {
   auto setup = proxy::tls_setup(next);
-  if (!setup) {
+  std::string refused = setup ? "" : setup.error();
+  if (setup) {
+    for (const std::string& problem : proxy::certificate_problems(*setup)) {
+      refused += (refused.empty() ? "" : "; ") + problem;
+    }
+  }
+  if (!refused.empty()) {
     spdlog::error("reload: TLS not reloaded, new connections keep the running certificates: {}",
-                  setup.error());
+                  refused);
     next.listener = running_.listener;
     next.upstream = running_.upstream;
     return true;

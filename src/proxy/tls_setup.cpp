@@ -88,6 +88,19 @@ std::expected<TlsSetup, std::string> tls_setup(const config::Config& config) {
   return setup;
 }
 
+std::vector<std::string> certificate_problems(const TlsSetup& setup) {
+  std::vector<std::string> problems;
+  if (auto problem = tls::certificate_validity_problem(setup.client_context.get());
+      !problem.empty()) {
+    problems.push_back("listener certificate (tls_cert) " + problem);
+  }
+  if (auto problem = tls::certificate_validity_problem(setup.server_context.get());
+      !problem.empty()) {
+    problems.push_back("upstream client certificate (tls_cert) " + problem);
+  }
+  return problems;
+}
+
 void apply_tls(const TlsSetup& setup, ProxySettings& settings) {
   settings.client_tls = setup.client_context;
   settings.server_tls = setup.server_context;

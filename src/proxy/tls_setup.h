@@ -6,6 +6,7 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "proxy/settings.h"
@@ -29,5 +30,11 @@ void apply_tls(const TlsSetup& setup, ProxySettings& settings);
 // What the setup serves, for the log: "TLS toward clients: preferred, subject …, serial …,
 // expires …; toward the server: as the client".
 std::string describe(const TlsSetup& setup);
+
+// Why a certificate of the setup cannot pass verification now: "listener certificate expired
+// on …", "upstream client certificate (tls_cert) not valid before …". Empty when none.
+// At start they are warnings (plaintext clients and clients that do not verify still work);
+// a reload refuses them and keeps the running certificates.
+std::vector<std::string> certificate_problems(const TlsSetup& setup);
 
 }  // namespace gw::proxy

@@ -30,6 +30,15 @@ std::expected<void, std::string> use_certificate(SSL_CTX* ctx, const std::string
   return {};
 }
 
+// "2026-03-01 12:00:00 UTC"; "" when OpenSSL cannot read the time.
+std::string utc(const ASN1_TIME* time) {
+  tm when{};
+  if (ASN1_TIME_to_tm(time, &when) != 1) return "";
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &when);
+  return text;
+}
+
 }  // namespace
 
 std::string drain_errors() {
@@ -58,15 +67,25 @@ std::string describe_certificate(SSL_CTX* ctx) {
     }
     BN_free(serial);
   }
-  tm expiry{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &expiry) == 1) {
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &expiry);
-    out += ", expires ";
-    out += when;
+  if (const std::string expiry = utc(X509_get0_notAfter(cert)); !expiry.empty()) {
+    out += ", expires " + expiry;
   }
   ERR_clear_error();
   return out;
+}
+
+std::string certificate_validity_problem(SSL_CTX* ctx) {
+  X509* cert = ctx == nullptr ? nullptr : SSL_CTX_get0_certificate(ctx);
+  if (cert == nullptr) return "";
+  std::string problem;
+  // X509_cmp_current_time: 0 is an unreadable time, which verification refuses as well.
+  if (X509_cmp_current_time(X509_get0_notBefore(cert)) >= 0) {
+    problem = "not valid before " + utc(X509_get0_notBefore(cert));
+  } else if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0) {
+    problem = "expired on " + utc(X509_get0_notAfter(cert));
+  }
+  ERR_clear_error();
+  return problem;
 }
 
 std::expected<Context, std::string> make_server_context(const ServerContextSettings& settings) {

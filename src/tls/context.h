@@ -49,4 +49,8 @@ std::string drain_errors();
 // 2027-03-01 12:00:00 UTC"; "no certificate" when it has none.
 std::string describe_certificate(SSL_CTX* ctx);
 
+// Why the context's own certificate cannot be trusted now: "expired on 2026-03-01 12:00:00 UTC"
+// or "not valid before …"; "" when it is within its validity (or there is none).
+std::string certificate_validity_problem(SSL_CTX* ctx);
+
 }  // namespace gw::tls

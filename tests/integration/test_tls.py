@@ -42,6 +42,26 @@ def make_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
     return cert, key
 
 
+def issue_certificate(directory: Path, issuer: tuple[Path, Path], *, rsa: bool = False,
+                      days: int = 1, intermediate: bool = False) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1/localhost (or, `intermediate`, a CA) signed by `issuer`
+    (cert, key), with an ECDSA P-256 or RSA 2048 key; `days` = -1 makes one that has expired."""
+    directory.mkdir(exist_ok=True)
+    key, request, cert = (directory / n for n in ("key.pem", "req.pem", "cert.pem"))
+    algorithm = ["rsa:2048"] if rsa else ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    subprocess.run(["openssl", "req", "-newkey", *algorithm, "-nodes", "-subj",
+                    f"/CN={'gracewire-test-intermediate' if intermediate else 'localhost'}",
+                    "-keyout", str(key), "-out", str(request)], check=True, capture_output=True)
+    extensions = directory / "ext.cnf"
+    extensions.write_text("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n"
+                          if intermediate else "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    subprocess.run(["openssl", "x509", "-req", "-in", str(request), "-CA", str(issuer[0]),
+                    "-CAkey", str(issuer[1]), "-CAcreateserial", "-days", str(days),
+                    "-extfile", str(extensions), "-out", str(cert)], check=True,
+                   capture_output=True)
+    return cert, key
+
+
 def setUpModule():
     global DIR, GW_CA, GW_CERT, GW_KEY
     DIR = Path(tempfile.mkdtemp(prefix="gw-tls-"))
@@ -387,6 +407,63 @@ class TlsTest(harness.IntegrationTestCase):
                       gw.log().split("not applied, nothing changed")[-1])
         kept = self.connect(gw.endpoint, ssl={"ca": str(ca2)})
         self.assertIn(client_tls_version(kept), ("TLSv1.2", "TLSv1.3"))
+
+    def start_gracewire_serving(self, name: str, cert: Path, key: Path) -> harness.Gracewire:
+        config = DIR / f"{name}.toml"
+        config.write_text(tls_config().replace(str(GW_CERT), str(cert)).replace(str(GW_KEY), str(key)))
+        gw = harness.Gracewire(f"{self.server.host}:{self.server.port}",
+                               self.stack.artifacts / f"gracewire-{name}.log", ("--config", str(config)))
+        gw.start()
+        self.addCleanup(gw.stop)
+        return gw
+
+    def test_a_chain_with_an_rsa_leaf_verifies_against_the_root_alone(self):
+        """tls_cert holds the full chain (an RSA leaf, then an ECDSA intermediate CA); a client
+        that trusts only the root verifies it: gracewire sends the intermediate."""
+        self.require_gracewire()
+        intermediate = issue_certificate(DIR / "intermediate", (GW_CA, GW_CA.parent / "ca-key.pem"),
+                                         intermediate=True)
+        leaf, key = issue_certificate(DIR / "rsa-leaf", intermediate, rsa=True)
+        chain = DIR / "rsa-leaf" / "chain.pem"
+        chain.write_text(leaf.read_text() + intermediate[0].read_text())
+        gw = self.start_gracewire_serving("chain", chain, key)
+        conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        self.assertIn(client_tls_version(conn), ("TLSv1.2", "TLSv1.3"))
+        self.assertEqual(conn._sock.getpeercert()["issuer"],
+                         ((("commonName", "gracewire-test-intermediate"),),))
+        with self.assertRaises(pymysql.err.OperationalError):  # the leaf alone does not verify
+            self.connect(self.start_gracewire_serving("leaf-only", leaf, key).endpoint,
+                         ssl={"ca": str(GW_CA)})
+
+    def test_an_expired_certificate_is_a_warning_at_start_and_never_replaces_a_valid_one(self):
+        """Started with an expired certificate, gracewire says so (clients that verify refuse
+        it; plaintext clients still work). A reload that would put an expired certificate in
+        place of a valid one keeps the valid one and says why."""
+        self.require_gracewire()
+        expired, expired_key = issue_certificate(DIR / "expired",
+                                                 (GW_CA, GW_CA.parent / "ca-key.pem"), days=-1)
+        gw = self.start_gracewire_serving("expired", expired, expired_key)
+        self.assertRegex(gw.log(), r"warning .*listener certificate \(tls_cert\) expired on "
+                                   r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: TLS peers that verify it "
+                                   r"will refuse it; renew it and send SIGHUP")
+        with self.assertRaisesRegex(pymysql.err.OperationalError, "certificate has expired"):
+            self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        self.assertIsNone(client_tls_version(self.connect(gw.endpoint)))
+
+        files = DIR / "renewal-expired"
+        files.mkdir(exist_ok=True)
+        cert, key = files / "cert.pem", files / "key.pem"
+        shutil.copy(GW_CERT, cert)
+        shutil.copy(GW_KEY, key)
+        gw = self.start_gracewire_serving("reload-expired", cert, key)
+        self.assertNotIn("expired on", gw.log())
+        shutil.copy(expired, cert)
+        shutil.copy(expired_key, key)
+        self.sighup_and_wait(gw, "reload: TLS not reloaded")
+        self.assertRegex(gw.log(), r"reload: TLS not reloaded, new connections keep the running "
+                                   r"certificates: listener certificate \(tls_cert\) expired on ")
+        conn = self.connect(gw.endpoint, ssl={"ca": str(GW_CA)})
+        self.assertIn(client_tls_version(conn), ("TLSv1.2", "TLSv1.3"))
 
     def sighup_and_wait(self, gw: harness.Gracewire, line: str) -> None:
         seen = gw.log().count(line)
