@@ -125,6 +125,7 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
       const std::string why =
           fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error());
       if (lasting && state_ != State::Stopping) {
+        stopped_by_tls_ = true;
         failed(why);
       } else {
         lost(why);
@@ -200,6 +201,9 @@ void Follower::session_failed() {
     }
   }
   if (session_->login_refused()) {
+    // Refused before TLS started where TLS is required: the server does not offer it.
+    stopped_by_tls_ = tls_leg_ == nullptr && settings_.tls.context &&
+                      settings_.tls.mode == protocol::LoginTls::Require;
     failed(session_->failure());
     return;
   }
@@ -394,6 +398,18 @@ void Follower::lost(const std::string& why, bool retry, bool quit_first) {
     stream_->close();  // on_closed() schedules the retry
   } else if (retry) {
     schedule_retry();
+  }
+}
+
+void Follower::set_tls(control::ControlTls tls) {
+  settings_.tls = std::move(tls);
+  if (state_ != State::Failed || !stopped_by_tls_) return;
+  stopped_by_tls_ = false;
+  log_->info("TLS settings reloaded: the binlog follower tries again");
+  if (stream_ == nullptr) {
+    connect();
+  } else {
+    state_ = State::Waiting;  // on_closed() schedules the attempt
   }
 }
 

@@ -119,8 +119,10 @@ class Follower final : public net::StreamObserver {
   // Ends the dump cleanly (bounded by close_timeout; `now` closes at once) and closes every
   // handle; `done` runs then. Call write_final_checkpoint() after the event log is closed.
   void stop(bool now, std::function<void()> done);
-  // TLS settings from a reload (SIGHUP), used from the next connection.
-  void set_tls(control::ControlTls tls) { settings_.tls = std::move(tls); }
+  // TLS settings from a reload (SIGHUP), used from the next connection. A follower that TLS
+  // stopped (a server without it where it is required, a certificate that did not verify)
+  // tries again with them at once.
+  void set_tls(control::ControlTls tls);
   // After the event log's close(): the last position whose records are all written goes to
   // the checkpoint file, synchronously, and the checkpoint thread stops.
   void write_final_checkpoint();
@@ -233,6 +235,7 @@ class Follower final : public net::StreamObserver {
   std::unique_ptr<CheckpointWriter> checkpoint_writer_;
 
   bool kill_sent_ = false;
+  bool stopped_by_tls_ = false;  // State::Failed because of TLS: a reload may fix it
   std::function<void()> on_stopped_;
   std::function<void()> on_reached_;
   std::function<void(const std::string&)> on_failed_;

@@ -28,6 +28,7 @@ bool Follower::start_tls() {
   auto leg = tls::TlsLeg::start(settings_.tls.context.get(), tls::Channel::Role::Client,
                                 settings_.tls.server_name);
   if (!leg) {
+    stopped_by_tls_ = true;
     failed(fmt::format("cannot start TLS toward the server: {}", leg.error()));
     return false;
   }

@@ -516,6 +516,35 @@ class BinlogTest(harness.IntegrationTestCase):
         self.assertEqual(f.stop(), 0)
         wait_until(lambda: not dump_threads(self.server), "no dump thread left", 5)
 
+    def test_a_follower_stopped_by_tls_verification_starts_again_after_a_reload(self):
+        """upstream.tls_mode = "verify_ca" with the wrong CA stops the follower (a certificate
+        that did not verify fails the same way next time: no retry loop). Once the CA is fixed,
+        SIGHUP starts it again without a restart, and rows become records. The server sees the
+        follower's and the control connection's TLS handshakes end half way, once each: all a
+        failed verification can be (no credentials go to a server that did not verify)."""
+        self.expect_server_aborts("Aborted connection", Aborted_connects=2,
+                                  Aborted_connects_preauth=2)
+        wrong = self.directory / "wrong-ca"
+        wrong.mkdir()
+        wrong_ca, _, _ = harness.make_ca_and_certificate(wrong)
+        self.admin("CREATE TABLE after_reload (id INT PRIMARY KEY)")
+        f = Follower(self.stack, self.directory,
+                     extra_config=f'\n[upstream]\ntls_mode = "verify_ca"\ntls_ca = "{wrong_ca}"\n')
+        self.addCleanup(self.stop_follower, f)
+        f.gracewire.start()
+        wait_until(lambda: "binlog follower stopped: TLS toward the server failed" in
+                   f.gracewire.log(), "the follower to stop on the certificate")
+        self.assertRegex(f.gracewire.log(), r"binlog follower stopped: TLS toward the server "
+                                            r"failed: .*certificate verify failed")
+        config = f.gracewire.extra_args[-1]
+        Path(config).write_text(Path(config).read_text().replace(str(wrong_ca),
+                                                                 self.server.env["SSL_CA"]))
+        f.gracewire.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: "following the binlog" in f.gracewire.log(), "the dump to start")
+        self.assertIn("TLS settings reloaded: the binlog follower tries again", f.gracewire.log())
+        self.admin("INSERT INTO after_reload VALUES (1)")
+        self.assertEqual([r["after"] for r in f.wait_rows("after_reload", 1)], [{"id": 1}])
+
     def test_sigterm_in_the_middle_of_a_large_transaction(self):
         """The change log is a FIFO this test reads slowly, so the follower is held back by
         backpressure in the middle of a 200,000-row transaction when SIGTERM comes."""
