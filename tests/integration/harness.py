@@ -532,6 +532,20 @@ def mariadb_cli(endpoint: Endpoint, server: MariaDB | Credentials, *args: str, i
     return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
 
 
+def node_modules(*packages: str) -> Path:
+    """Where npm's drivers are (GW_NODE_MODULES, installed by tools/test through
+    tools/install-node-clients.sh), checked to hold `packages`: a missing install fails the
+    module with the way to fix it, never a silent skip. Run node with NODE_PATH set to it."""
+    setting = os.environ.get("GW_NODE_MODULES", "")
+    modules = Path(setting)
+    missing = [p for p in packages if not setting or not (modules / p).is_dir()]
+    if missing:
+        raise RuntimeError(f"npm's {', '.join(missing)} not found in GW_NODE_MODULES={setting!r}: "
+                           "run tools/install-node-clients.sh BUILD-DIR/node-clients (tools/test "
+                           "does)")
+    return modules
+
+
 class IntegrationTestCase(unittest.TestCase):
     """Checks after every test that the server saw only clean session ends.
 

@@ -32,7 +32,7 @@ TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")
 def setUpModule():
     global DIR, GW_CA, GW_CERT, GW_KEY, GO_PROBE, NODE_MODULES, SERVER_LEG_PLAIN
     DIR = Path(tempfile.mkdtemp(prefix="gw-tls-clients-"))
-    NODE_MODULES = require_node_modules()
+    NODE_MODULES = harness.node_modules("mysql2", "mariadb")
     GO_PROBE = build_go_probe(DIR)
     GW_CA, GW_CERT, GW_KEY = harness.make_ca_and_certificate(DIR)
     config = DIR / "server-leg-tls.toml"
@@ -64,15 +64,6 @@ def gracewire_config(upstream_tls_mode: str, events: Path) -> str:
             f'[control]\nuser = "{account.user}"\npassword = "{account.password}"\n'
             f'[event_log]\npath = "{events}"\nflush_interval = 0\n')
 
-
-def require_node_modules() -> Path:
-    """npm's drivers, installed by tools/test (tools/install-node-clients.sh): a missing install
-    fails the module with the way to fix it, it is never a silent skip."""
-    modules = Path(os.environ.get("GW_NODE_MODULES", ""))
-    if not (modules / "mysql2").is_dir() or not (modules / "mariadb").is_dir():
-        raise RuntimeError(f"npm drivers not found in GW_NODE_MODULES={str(modules)!r}: run "
-                           "tools/install-node-clients.sh BUILD-DIR/node-clients (tools/test does)")
-    return modules
 
 
 def build_go_probe(directory: Path) -> Path:
