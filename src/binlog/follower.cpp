@@ -89,7 +89,7 @@ void Follower::connect() {
   session_ = std::make_unique<DumpSession>(
       settings_.user, settings_.password,
       settings_.tls.context ? settings_.tls.mode : protocol::LoginTls::Off);
-  tls_leg_ = nullptr;
+  tls_leg_.reset();
   stream_decoder_.reset();
   event_begun_ = false;
   paused_ = false;
@@ -113,17 +113,14 @@ void Follower::connected(int status) {
 void Follower::on_read(net::Stream&, ByteView bytes) {
   if (!session_) return;
   const auto before = session_->state();
-  if (tls_leg_ != nullptr) {
+  if (tls_leg_.started()) {
     Bytes plain;
-    tls_leg_->on_socket_bytes(bytes, plain);
-    write_tls_records();
-    if (tls_leg_->failed()) {
+    if (!tls_leg_.receive(*stream_, bytes, plain)) {
       // During the login a failed handshake fails the same way next time (an unverifiable
       // certificate): not retried at once. Later, a broken record: reconnect and resume.
       const bool lasting =
           before == DumpSession::State::Greeting || before == DumpSession::State::Auth;
-      const std::string why =
-          fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error());
+      const std::string why = fmt::format("TLS toward the server failed: {}", tls_leg_.error());
       if (lasting && state_ != State::Stopping) {
         stopped_by_tls_ = true;
         failed(why);
@@ -136,7 +133,7 @@ void Follower::on_read(net::Stream&, ByteView bytes) {
   } else {
     session_->on_server_data(bytes);
   }
-  if (session_->wants_tls() && tls_leg_ == nullptr && !start_tls()) return;
+  if (session_->wants_tls() && !tls_leg_.started() && !start_tls()) return;
   const auto state = session_->state();
   if (state == DumpSession::State::Failed) {
     session_failed();
@@ -202,7 +199,7 @@ void Follower::session_failed() {
   }
   if (session_->login_refused()) {
     // Refused before TLS started where TLS is required: the server does not offer it.
-    stopped_by_tls_ = tls_leg_ == nullptr && settings_.tls.context &&
+    stopped_by_tls_ = !tls_leg_.started() && settings_.tls.context &&
                       settings_.tls.mode == protocol::LoginTls::Require;
     failed(session_->failure());
     return;
@@ -360,9 +357,7 @@ void Follower::start_dump() {
       "following the binlog of server_id {} ({}) from gtid '{}' as server_id {} (dump "
       "connection id {}{})",
       facts_->server_id, facts_->version, pb::format_gtid_list(start_gtid_), settings_.server_id,
-      session_->connection_id(),
-      tls_leg_ ? fmt::format(", {} {}", tls_leg_->channel().version(), tls_leg_->channel().cipher())
-               : std::string());
+      session_->connection_id(), tls_leg_.describe());
 }
 
 // --- losing the connection, retrying, failing -----------------------------------------------

@@ -42,13 +42,13 @@
 #include "binlog/checkpoint_writer.h"
 #include "binlog/preflight.h"
 #include "control/control_tls.h"
+#include "control/own_tls.h"
 #include "control/service.h"
 #include "eventlog/session_directory.h"
 #include "eventlog/writer.h"
 #include "net/address.h"
 #include "net/stream.h"
 #include "session/dump_session.h"
-#include "tls/tls_leg.h"
 
 namespace spdlog {
 class logger;
@@ -183,7 +183,6 @@ class Follower final : public net::StreamObserver {
   void on_timer();
   void on_poll();
   void send();
-  void write_tls_records();
   bool start_tls();
   void quit();
   void finish_stop();
@@ -207,7 +206,7 @@ class Follower final : public net::StreamObserver {
   Step step_ = Step::Login;
   std::string last_error_;
   net::Stream* stream_ = nullptr;
-  std::unique_ptr<tls::TlsLeg> tls_leg_;  // once the login started TLS on this connection
+  control::OwnTls tls_leg_;  // plaintext until the login starts TLS on this connection
   std::unique_ptr<session::DumpSession> session_;
   std::optional<ChangeStream> stream_decoder_;
   bool event_begun_ = false;

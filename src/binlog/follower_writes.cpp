@@ -1,5 +1,5 @@
 // The follower's writes to its dump connection: plaintext, or inside TLS once the login started
-// it (follower.h; TLS as gracewire's other own connections use it, control_tls.h).
+// it (control/own_tls.h, as gracewire's other own connections).
 
 #include <fmt/format.h>
 
@@ -8,31 +8,18 @@
 namespace gw::binlog {
 
 void Follower::send() {
-  if (!stream_ || !session_ || session_->to_server().empty()) return;
-  if (tls_leg_ == nullptr) {
-    stream_->write(session_->to_server());
-    return;
-  }
-  tls_leg_->write(session_->to_server());
-  write_tls_records();
+  if (!stream_ || !session_) return;
+  tls_leg_.send(*stream_, session_->to_server());
 }
 
-void Follower::write_tls_records() {
-  if (stream_ && tls_leg_ && !tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
-}
-
-// The SSLRequest leaves in plaintext, the ClientHello behind it; the login's response waits in
-// the leg until the handshake is done. False when TLS could not start (the attempt is lost).
+// The login's response waits in the leg until the handshake is done. False when TLS could not
+// start (the follower stopped).
 bool Follower::start_tls() {
-  stream_->write(session_->to_server());
-  auto leg = tls::TlsLeg::start(settings_.tls.context.get(), tls::Channel::Role::Client,
-                                settings_.tls.server_name);
-  if (!leg) {
+  if (auto started = tls_leg_.start(*stream_, session_->to_server(), settings_.tls); !started) {
     stopped_by_tls_ = true;
-    failed(fmt::format("cannot start TLS toward the server: {}", leg.error()));
+    failed(fmt::format("cannot start TLS toward the server: {}", started.error()));
     return false;
   }
-  tls_leg_ = std::move(*leg);
   session_->continue_in_tls();
   return true;
 }
@@ -41,10 +28,7 @@ bool Follower::start_tls() {
 void Follower::quit() {
   session_->quit();
   send();
-  if (tls_leg_ != nullptr) {
-    tls_leg_->close();
-    write_tls_records();
-  }
+  if (stream_) tls_leg_.close(*stream_);
 }
 
 }  // namespace gw::binlog

@@ -53,7 +53,7 @@ bool ControlConnection::ready() const {
 
 void ControlConnection::connect() {
   session_ = std::make_unique<ControlSession>(credentials_.user, credentials_.password, tls_.mode);
-  tls_leg_ = nullptr;
+  tls_leg_.reset();
   kill_right_ = KillRight::Unknown;
   refusal_logged_ = false;
   // The whole way to ready (name lookup, connect, greeting, login) gets connect_timeout: a
@@ -96,24 +96,22 @@ void ControlConnection::on_timer() {
 
 void ControlConnection::on_read(net::Stream&, ByteView bytes) {
   const bool was_ready = ready();
-  if (tls_leg_ != nullptr) {
+  if (tls_leg_.started()) {
     Bytes plain;
-    tls_leg_->on_socket_bytes(bytes, plain);
-    if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
-    if (tls_leg_->failed()) {
+    if (!tls_leg_.receive(*stream_, bytes, plain)) {
       // A handshake that fails (an unverifiable certificate, no common version) fails the same
       // way next time: retried rarely, as a refused login, not every few seconds.
       retry_after_refusal_ = !ready();
-      lost(fmt::format("TLS toward the server failed: {}", tls_leg_->channel().error()));
+      lost(fmt::format("TLS toward the server failed: {}", tls_leg_.error()));
       return;
     }
     session_->on_server_data(plain);
   } else {
     session_->on_server_data(bytes);
   }
-  if (session_->wants_tls() && tls_leg_ == nullptr) {
+  if (session_->wants_tls() && !tls_leg_.started()) {
     start_tls();
-    if (tls_leg_ == nullptr) return;  // lost
+    if (!tls_leg_.started()) return;  // lost
   }
   if (!was_ready && ready()) on_logged_in();
   // At stop the statement in flight was already answered with nullptr; its late result is dropped.
@@ -131,16 +129,12 @@ void ControlConnection::on_read(net::Stream&, ByteView bytes) {
   pump();
 }
 
-// The SSLRequest leaves in plaintext; the ClientHello follows it, and the login's response
-// waits in the leg until the handshake is done.
+// The login's response waits in the leg until the handshake is done.
 void ControlConnection::start_tls() {
-  stream_->write(session_->to_server());
-  auto leg = tls::TlsLeg::start(tls_.context.get(), tls::Channel::Role::Client, tls_.server_name);
-  if (!leg) {
-    lost(fmt::format("cannot start TLS toward the server: {}", leg.error()));
+  if (auto started = tls_leg_.start(*stream_, session_->to_server(), tls_); !started) {
+    lost(fmt::format("cannot start TLS toward the server: {}", started.error()));
     return;
   }
-  tls_leg_ = std::move(*leg);
   session_->continue_in_tls();
 }
 
@@ -151,14 +145,11 @@ void ControlConnection::on_logged_in() {
   if (announced_failure_) log_->info("control connection restored");
   announced_failure_ = false;
   last_error_.clear();
-  log_->info(
-      "control connection ready as '{}' (server connection id {}){}{}", credentials_.user,
-      session_->connection_id(),
-      tls_leg_ ? fmt::format(", {} {}", tls_leg_->channel().version(), tls_leg_->channel().cipher())
-               : std::string(),
-      usable_for_handshakes_ ? ""
-                             : "; it needed an auth switch, so abandoned client "
-                               "handshakes cannot be ended with it");
+  log_->info("control connection ready as '{}' (server connection id {}){}{}", credentials_.user,
+             session_->connection_id(), tls_leg_.describe(),
+             usable_for_handshakes_ ? ""
+                                    : "; it needed an auth switch, so abandoned client "
+                                      "handshakes cannot be ended with it");
   if (!own_threads_only_) check_kill_right();
   if (on_logged_in_) on_logged_in_();
 }
@@ -229,13 +220,7 @@ void ControlConnection::pump() {
     session_->query(pending_.front().sql);
     running_ = true;
   }
-  if (session_->to_server().empty()) return;
-  if (tls_leg_ == nullptr) {
-    stream_->write(session_->to_server());
-    return;
-  }
-  tls_leg_->write(session_->to_server());
-  if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
+  tls_leg_.send(*stream_, session_->to_server());
 }
 
 // COM_QUIT, inside TLS when the login started it, then close_notify: the server closes after
@@ -243,10 +228,7 @@ void ControlConnection::pump() {
 void ControlConnection::send_quit() {
   session_->quit();
   pump();
-  if (tls_leg_ != nullptr) {
-    tls_leg_->close();
-    if (!tls_leg_->to_socket().empty()) stream_->write(tls_leg_->to_socket());
-  }
+  if (stream_) tls_leg_.close(*stream_);
 }
 
 void ControlConnection::lost(const std::string& why) {

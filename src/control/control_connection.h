@@ -24,10 +24,10 @@
 #include <string>
 
 #include "control/control_tls.h"
+#include "control/own_tls.h"
 #include "net/stream.h"
 #include "session/control_session.h"
 #include "session/session.h"
-#include "tls/tls_leg.h"
 
 namespace spdlog {
 class logger;
@@ -127,7 +127,7 @@ class ControlConnection final : public net::StreamObserver {
   std::unique_ptr<session::ControlSession> session_;
   net::Stream* stream_ = nullptr;  // from connect() until its on_closed
   ControlTls tls_;
-  std::unique_ptr<tls::TlsLeg> tls_leg_;  // once the login started TLS on this connection
+  OwnTls tls_leg_;  // plaintext until the login starts TLS on this connection
   net::Timer* timer_;
   Waiting waiting_ = Waiting::Login;
   std::deque<Pending> pending_;
