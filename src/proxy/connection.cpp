@@ -13,6 +13,14 @@
 #include "proxy/proxy.h"
 
 namespace gw::proxy {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start,
+                     std::chrono::steady_clock::time_point now) {
+  return std::chrono::duration<double>(now - start).count();
+}
+
+}  // namespace
 
 using session::Session;
 
@@ -38,6 +46,7 @@ void Connection::start(net::Listener& listener, bool over_capacity) {
   if (over_capacity) {
     log_->warn("[s{}] client {} refused: {} connections already open", id_, client_address_,
                proxy_.settings().max_connections);
+    ++proxy_.metrics().refused[0];
     apply(session_.refuse_client(1040, "08004", "Too many connections"));
     return;
   }
@@ -49,6 +58,7 @@ void Connection::start(net::Listener& listener, bool over_capacity) {
 // A name is looked up off the loop thread, the same way as for the control connection.
 void Connection::connect_upstream() {
   apply(session_.start());
+  upstream_connect_started_ = std::chrono::steady_clock::now();
   server_ = net::Stream::connect(proxy_.loop(), proxy_.settings().upstream_target(), *this,
                                  [this](int status) { on_connected(status); });
 }
@@ -56,6 +66,9 @@ void Connection::connect_upstream() {
 void Connection::on_connected(int status) {
   if (status != 0) return upstream_failed(status);
   server_connected_ = true;
+  proxy_.upstream_reached("");
+  proxy_.metrics().upstream_connect.observe(
+      seconds_since(upstream_connect_started_, std::chrono::steady_clock::now()));
   apply(session_.on_upstream_connected());
 }
 
@@ -63,6 +76,7 @@ void Connection::upstream_failed(int status) {
   const std::string upstream = proxy_.settings().upstream.to_string();
   const std::string detail = fmt::format("'{}' ({})", upstream, net::uv_reason(status));
   log_->warn("[s{}] cannot connect to upstream {}", id_, detail);
+  proxy_.upstream_reached(detail);
   apply(session_.on_upstream_unreachable(detail));
 }
 
@@ -115,6 +129,8 @@ void Connection::arm(session::Timer timer) {
 
 void Connection::on_read(net::Stream& stream, ByteView bytes) {
   const session::Leg leg = &stream == client_ ? session::Leg::Client : session::Leg::Server;
+  (leg == session::Leg::Client ? proxy_.metrics().client_bytes_received
+                               : proxy_.metrics().server_bytes_received) += bytes.size();
   tls::TlsLeg* tls = leg == session::Leg::Client ? client_tls_.get() : server_tls_.get();
   if (tls == nullptr) {
     if (leg == session::Leg::Client) {
@@ -145,6 +161,7 @@ void Connection::on_read(net::Stream& stream, ByteView bytes) {
 
 void Connection::report_tls_failure(session::Leg leg, const std::string& error) {
   tls_failure_reported_ = true;
+  ++proxy_.metrics().tls_failures[leg == session::Leg::Client ? 0 : 1];
   log_->warn("[s{}] TLS with the {} failed: {}", id_,
              leg == session::Leg::Client ? "client" : "server", error);
   apply(session_.on_tls_failed(leg, error));
@@ -195,6 +212,9 @@ void Connection::note_tls() {
     return eventlog::LegTls{channel.version(), channel.cipher(), channel.peer_subject()};
   };
   recorder_.set_tls(leg_tls(client_tls_.get()), leg_tls(server_tls_.get()));
+  ProxyMetrics& metrics = proxy_.metrics();
+  if (client_tls_ != nullptr && client_tls_->open()) ++metrics.tls_handshakes[0];
+  if (server_tls_ != nullptr && server_tls_->open()) ++metrics.tls_handshakes[1];
 }
 
 void Connection::flush_tls(session::Leg leg) {
@@ -202,7 +222,10 @@ void Connection::flush_tls(session::Leg leg) {
   net::Stream* stream = leg == session::Leg::Client ? client_ : server_;
   if (tls == nullptr) return;
   Bytes& out = tls->to_socket();
-  if (stream != nullptr && !out.empty()) stream->write(out);
+  if (stream != nullptr && !out.empty()) {
+    count_sent(leg, out.size());
+    stream->write(out);
+  }
   out.clear();
 }
 
@@ -295,6 +318,11 @@ void Connection::apply(session::Actions& actions) {
             }
           } else {
             if constexpr (std::is_same_v<A, session::AuthResultEvent>) note_tls();
+            if constexpr (std::is_same_v<A, session::CommandBeginEvent>) command_started_ = now;
+            if constexpr (std::is_same_v<A, session::CommandEndEvent>) {
+              proxy_.metrics().command_ended(protocol::command_name(a.command),
+                                             seconds_since(command_started_, now));
+            }
             // An event for the log (auth result, command begin or end). A response's bytes
             // belong to the command that ends with it, and were counted as they were sent.
             recorder_.on_event(session_, std::move(a), now);
@@ -334,6 +362,7 @@ void Connection::send(session::Send& send) {
     tls->write(send.bytes);
     return flush_tls(send.leg);
   }
+  count_sent(send.leg, send.bytes.size());
   stream->write(send.bytes);
 }
 
@@ -359,12 +388,19 @@ void Connection::kill(const session::KillRequest& kill) {
   if (kill.kind == session::KillRequest::Kind::Query) {
     log_->info("[s{}] cancelling the statement in flight: KILL QUERY {}", id_,
                kill.server_connection_id);
+    ++proxy_.metrics().cancels_sent;
     proxy_.cancel_query(kill.server_connection_id, id_);
   } else {
     log_->info("[s{}] the client left half way through a packet: KILL CONNECTION {}", id_,
                kill.server_connection_id);
+    ++proxy_.metrics().kills_sent;
     proxy_.kill_connection(kill.server_connection_id);
   }
+}
+
+void Connection::count_sent(session::Leg leg, std::size_t bytes) {
+  (leg == session::Leg::Client ? proxy_.metrics().client_bytes_sent
+                               : proxy_.metrics().server_bytes_sent) += bytes;
 }
 
 void Connection::update_reading() {
@@ -435,6 +471,11 @@ void Connection::maybe_finish() {
     recorder_.set_client_tls_end(client_tls_end_.empty() ? "open" : client_tls_end_);
   }
   recorder_.on_close(session_, duration, upstream_close);
+  proxy_.metrics().session_ended(session_.close_reason(), session_.upstream_end());
+  if (session_.close_reason() == session::CloseReason::TlsRequired && client_tls_ == nullptr) {
+    ++proxy_.metrics().refused[1];
+  }
+  proxy_.metrics().session_duration.observe(seconds_since(started_, now));
   // A session cut short (abort, close timeout) may never have said CancelDone.
   proxy_.cancel_finished(id_);
   if (auto* directory = proxy_.settings().directory) directory->closed(info.server_connection_id);

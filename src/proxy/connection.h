@@ -78,6 +78,7 @@ class Connection final : public net::StreamObserver {
   void report_tls_failure(session::Leg leg, const std::string& error);
   void kill(const session::KillRequest& kill);
   void arm(session::Timer timer);
+  void count_sent(session::Leg leg, std::size_t bytes);
   void update_reading();
   void maybe_finish();
 
@@ -110,6 +111,8 @@ class Connection final : public net::StreamObserver {
   bool server_paused_ = false;  // not reading the server: the client's queue is full
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> quit_sent_;
+  std::chrono::steady_clock::time_point upstream_connect_started_{};
+  std::chrono::steady_clock::time_point command_started_{};  // for the metrics' histogram
 };
 
 }  // namespace gw::proxy

@@ -70,6 +70,7 @@ std::expected<void, std::string> Proxy::start() {
 
 void Proxy::accept(net::Listener& listener) {
   auto* connection = new Connection(*this, next_id_++);
+  ++metrics_.accepted;
   const bool over_capacity = connections_.size() >= settings_.max_connections;
   connections_.emplace(connection->id(), connection);
   connection->start(listener, over_capacity);
@@ -114,8 +115,21 @@ void Proxy::kill_connection(std::uint32_t server_connection_id) {
   if (control_ != nullptr) control_->kill_connection(server_connection_id);
 }
 
-// Every signal after the first moves shutdown one step closer to the end, never back.
+void Proxy::drain() {
+  if (state_ != State::Running) return;
+  stay_after_drain_ = true;  // first: a session may end, and check_stopped() run, in begin_drain()
+  begin_drain("draining (asked for over the admin endpoint)");
+  check_stopped();
+}
+
+// Every signal after the first moves shutdown one step closer to the end, never back. After
+// drain(), the first signal only lets the process stop once the drain is done.
 void Proxy::shutdown() {
+  if (std::exchange(stay_after_drain_, false)) {
+    log_->info("signal after a drain: stopping once the drain is done");
+    check_stopped();
+    return;
+  }
   switch (state_) {
     case State::Running:
       break;
@@ -136,17 +150,21 @@ void Proxy::shutdown() {
     case State::Stopped:
       return;
   }
+  begin_drain("shutting down");
+  check_stopped();
+}
+
+void Proxy::begin_drain(std::string_view why) {
   state_ = State::Draining;
   if (listener_ != nullptr) {
     listener_->close();
     listener_ = nullptr;
   }
-  log_->info("shutting down: {} connections to drain (at most {} ms)", connections_.size(),
+  log_->info("{}: {} connections to drain (at most {} ms)", why, connections_.size(),
              settings_.drain_timeout.count());
   // Copy: a connection may finish, and leave the registry, while being told.
   for_each_connection([](Connection& connection) { connection.shutdown(false); });
   drain_timer_->start(settings_.drain_timeout);
-  check_stopped();
 }
 
 void Proxy::on_drain_timer() {
@@ -182,6 +200,11 @@ void Proxy::check_stopped() {
   const bool ending =
       state_ == State::Draining || state_ == State::Cancelling || state_ == State::Aborting;
   if (!ending || !connections_.empty()) return;
+  if (stay_after_drain_) {
+    drain_timer_->stop();
+    log_->info("drained: every client connection closed; gracewire stays until a signal");
+    return;
+  }
   const bool now = state_ == State::Aborting;
   state_ = State::Auditing;
   drain_timer_->stop();

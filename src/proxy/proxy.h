@@ -23,9 +23,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "control/service.h"
+#include "proxy/proxy_metrics.h"
 #include "proxy/settings.h"
 #include "proxy/tls_setup.h"
 
@@ -55,6 +57,16 @@ class Proxy {
   [[nodiscard]] std::expected<void, std::string> start();
   // First call: stop accepting and drain. Each further call moves the end one step on.
   void shutdown();
+  // The admin endpoint's POST /drain: the same drain as a first signal, but the process stays
+  // once every session is gone (a load balancer's drain before maintenance). A signal then
+  // stops it as a first signal would: at once when drained, else when the drain ends.
+  void drain();
+  // Accepting clients (no signal and no drain yet).
+  bool accepting() const { return state_ == State::Running; }
+  // Why the last connection to the upstream failed ("" once one succeeded since), for the
+  // admin endpoint's /ready.
+  const std::string& upstream_problem() const { return upstream_problem_; }
+  void upstream_reached(std::string problem) { upstream_problem_ = std::move(problem); }
   // Called once every connection is gone after shutdown() began and the self-audit is done;
   // `now` when a repeated signal asks for the control connection to be closed at once.
   void on_stopped(std::function<void(bool now)> callback) { on_stopped_ = std::move(callback); }
@@ -63,6 +75,9 @@ class Proxy {
   const ProxySettings& settings() const { return settings_; }
   std::size_t connection_count() const { return connections_.size(); }
   const std::shared_ptr<spdlog::logger>& session_log() const { return session_log_; }
+  // Kept by the sessions of this loop; read on it (admin endpoint).
+  ProxyMetrics& metrics() { return metrics_; }
+  const ProxyMetrics& metrics() const { return metrics_; }
 
   // New TLS contexts and modes (SIGHUP), for sessions that begin from now on.
   void set_tls(const TlsSetup& setup) { apply_tls(setup, settings_); }
@@ -84,6 +99,8 @@ class Proxy {
 
  private:
   void accept(net::Listener& listener);
+  // Stop accepting; every session ends as the protocol allows, within drain_timeout.
+  void begin_drain(std::string_view why);
   void drain_now();
   void on_drain_timer();
   void for_each_connection(const std::function<void(Connection&)>& action);
@@ -106,6 +123,7 @@ class Proxy {
   std::optional<control::AbortCounters> abort_baseline_;
   std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
   std::uint64_t next_id_ = 1;
+  ProxyMetrics metrics_;
   enum class State {
     Running,     // accepting clients
     Draining,    // not accepting; sessions end as the protocol allows
@@ -115,6 +133,8 @@ class Proxy {
     Stopped,     // every handle of the proxy is closed; the control service is the app's
   };
   State state_ = State::Running;
+  bool stay_after_drain_ = false;
+  std::string upstream_problem_;  // drain() began the drain, not a signal
   static constexpr std::chrono::milliseconds kSettle{200};
   control::AbortCounters settle_next_;
   std::chrono::steady_clock::time_point settle_deadline_{};

@@ -119,7 +119,8 @@ struct SessionSettings {
   // whatever in_flight says.
   bool can_kill = false;
   std::optional<ControlCredentials> handshake_credentials;
-  // Report authentication results and each command's beginning and end (take_events()).
+  // Authentication results and each command's beginning and end are always reported (the
+  // metrics count them); this adds what only the event log needs: each command's statement.
   bool record_events = false;
   // With record_events: decode COM_STMT_EXECUTE's bound parameters into the events. Keeps each
   // prepared statement's parameter count and types.

@@ -337,6 +337,8 @@ Result<void> Session::on_command(const Message& m) {
     CommandBeginEvent event = describe_command(m);
     if (settings_.record_params) track_statement(command, m, event);
     actions_.push(std::move(event));
+  } else {
+    actions_.push(CommandBeginEvent{.command = command});  // no statement: nothing copied
   }
   if (exchange_.begin_command(command, m.last_sequence_id, upstream_capabilities_)) {
     set_phase(Phase::Command);
@@ -344,7 +346,7 @@ Result<void> Session::on_command(const Message& m) {
       committed_gtids_.clear();
       actions_.push(CommandSent{});
     }
-  } else if (settings_.record_events) {
+  } else {
     // No reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA): the command ends as it is sent.
     actions_.push(CommandEndEvent{command, Outcome{.kind = Outcome::Kind::Ok}, in_transaction()});
   }

@@ -179,12 +179,10 @@ void Session::exchange_done() {
   if (phase_ == Phase::Command && tracks_gtids()) {
     actions_.push(CommandAnswered{std::exchange(committed_gtids_, {})});
   }
-  if (settings_.record_events) {
-    if (phase_ == Phase::Auth) {
-      actions_.push(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
-    } else {
-      actions_.push(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
-    }
+  if (phase_ == Phase::Auth) {
+    actions_.push(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
+  } else {
+    actions_.push(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
   }
   if (phase_ == Phase::Auth && !ok) {
     upstream_end_ = UpstreamEnd::ServerFirst;  // the server closes after refusing

@@ -79,7 +79,7 @@ TEST(SessionActions, LoginArmsEachTimerInTurnAndAnnouncesItsMilestones) {
   EXPECT_EQ(shape(session.log), (Shape{"send server", "timer none"}));
   session.log.clear();
   session.on_server_data(packet(2, ok_payload()));
-  EXPECT_EQ(shape(session.log), (Shape{"send client", "authenticated"}));
+  EXPECT_EQ(shape(session.log), (Shape{"send client", "event", "authenticated"}));
 }
 
 TEST(SessionActions, ClientComQuitIsSentThenTimedThenBothLegsClosedAfterTheServer) {
@@ -106,7 +106,7 @@ TEST(SessionActions, KilledDumpEndsWithoutQuitSent) {
   session.log.clear();
   session.on_server_data(packet(1, eof_payload()));
   EXPECT_EQ(shape(session.log),
-            (Shape{"send client", "cancel done", "close client flush", "timer close"}));
+            (Shape{"send client", "event", "cancel done", "close client flush", "timer close"}));
   session.log.clear();
   session.on_server_eof();
   EXPECT_EQ(shape(session.log), (Shape{"close server flush"}));
@@ -123,7 +123,8 @@ TEST(SessionActions, CancelIsAskedOnceAndDoneWhenTheResponseEnds) {
   EXPECT_EQ(shape(session.log), (Shape{"close client drop", "kill query"}));
   session.log.clear();
   session.on_server_data(packet(1, err_payload(1317, "Query execution was interrupted")));
-  EXPECT_EQ(shape(session.log), (Shape{"cancel done", "send server", "quit sent", "timer close"}));
+  EXPECT_EQ(shape(session.log),
+            (Shape{"event", "cancel done", "send server", "quit sent", "timer close"}));
 }
 
 TEST(SessionActions, ClientResetMirroredResetsTheServerLegOnce) {
