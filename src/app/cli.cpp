@@ -93,6 +93,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   std::string upstream;
   std::string log_level;
   std::string event_log;
+  std::string admin;
 
   CLI::App app{"gracewire: a MySQL-protocol proxy that closes connections gracefully", "gracewire"};
   app.set_version_flag("--version", std::string("gracewire ") + gw::kVersion);
@@ -110,6 +111,10 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
       app.add_option("--event-log", event_log,
                      "Write the event log (JSON lines) to PATH; \"-\" is standard output")
           ->type_name("PATH");
+  auto* admin_opt = app.add_option("--admin", admin,
+                                   "Admin endpoint (metrics, health, readiness, drain); \"\" "
+                                   "turns it off")
+                        ->type_name("HOST:PORT");
   app.add_flag("--binlog", options.binlog,
                "Also follow the upstream's binary log and write change records ([binlog] of the "
                "config file; needs binlog.server_id and binlog.user)");
@@ -131,6 +136,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   if (upstream_opt->count() > 0) options.upstream = upstream;
   if (level_opt->count() > 0) options.log_level = log_level;
   if (event_log_opt->count() > 0) options.event_log = event_log;
+  if (admin_opt->count() > 0) options.admin = admin;
   return options;
 }
 
@@ -152,6 +158,7 @@ std::expected<config::Config, std::string> resolve_config(const CliOptions& opti
              config.upstream.address, errors);
   apply_flag(options.log_level, "--log-level", config::parse_log_level, config.log.level, errors);
   apply_flag(options.event_log, "--event-log", any_text, config.event_log.path, errors);
+  apply_flag(options.admin, "--admin", config::parse_admin_address, config.admin.address, errors);
   if (!errors.empty()) return std::unexpected(joined_lines(errors));
 
   if (options.binlog) enable_binlog(config, "--binlog", errors);

@@ -18,6 +18,7 @@ struct CliOptions {
   std::optional<std::string> upstream;   // --upstream HOST:PORT|/socket, overrides upstream.address
   std::optional<std::string> log_level;  // --log-level LEVEL, overrides log.level
   std::optional<std::string> event_log;  // --event-log PATH ("-": stdout), overrides event_log.path
+  std::optional<std::string> admin;      // --admin HOST:PORT ("": off), overrides admin.address
   bool check_config = false;             // --check-config: validate, report, exit
   bool binlog = false;  // --binlog: sets binlog.enabled; the file's other [binlog] keys apply
 };

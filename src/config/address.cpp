@@ -110,6 +110,17 @@ Explained<Endpoint> parse_listen_address(std::string_view text) {
   return endpoint;
 }
 
+Explained<std::optional<Endpoint>> parse_admin_address(std::string_view text) {
+  if (text.empty()) return std::optional<Endpoint>();
+  auto endpoint = parse_endpoint_explained(text);
+  if (endpoint && endpoint->kind != Endpoint::Kind::Tcp) {
+    return problem("the admin endpoint listens on TCP only; expected HOST:PORT, got " +
+                   in_quotes(text));
+  }
+  if (!endpoint) return std::unexpected(endpoint.error());
+  return std::optional<Endpoint>(std::move(*endpoint));
+}
+
 Explained<std::optional<Endpoint>> parse_upstream_address(std::string_view text) {
   if (text.empty()) return std::optional<Endpoint>();
   auto endpoint = parse_endpoint_explained(text);

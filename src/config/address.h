@@ -38,6 +38,8 @@ struct Endpoint {
 
 // listener.address / --listen: TCP only.
 [[nodiscard]] Explained<Endpoint> parse_listen_address(std::string_view text);
+// admin.address / --admin: TCP only; empty text turns the admin endpoint off.
+[[nodiscard]] Explained<std::optional<Endpoint>> parse_admin_address(std::string_view text);
 // upstream.address / --upstream: TCP or Unix; empty text means "not configured".
 [[nodiscard]] Explained<std::optional<Endpoint>> parse_upstream_address(std::string_view text);
 

@@ -200,6 +200,14 @@ struct BinlogConfig {
   bool operator==(const BinlogConfig&) const = default;
 };
 
+// The admin endpoint: metrics, health, readiness and drain over HTTP (README, "Operating
+// gracewire"). Off when address is empty.
+struct AdminConfig {
+  std::optional<Endpoint> address = Endpoint::tcp("127.0.0.1", defaults::kAdminPort);
+
+  bool operator==(const AdminConfig&) const = default;
+};
+
 struct Config {
   ListenerConfig listener;
   UpstreamConfig upstream;
@@ -209,6 +217,7 @@ struct Config {
   ControlConfig control;
   EventLogConfig event_log;
   BinlogConfig binlog;
+  AdminConfig admin;
 
   bool operator==(const Config&) const = default;
 };

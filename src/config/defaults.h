@@ -34,6 +34,8 @@ inline constexpr std::uint64_t kHoldLimit = 16ULL << 20;  // clamped to one pack
 inline constexpr std::uint64_t kHoldBudget = 64ULL << 20;
 // [close]
 inline constexpr milliseconds kCloseTimeout{2'000};
+// The admin endpoint's port (Prometheus's exporter range; loopback unless configured).
+inline constexpr std::uint16_t kAdminPort = 9104;
 inline constexpr milliseconds kDrainTimeout{30'000};
 // [event_log]
 inline constexpr std::uint64_t kRotateSize = 64ULL << 20;

@@ -200,7 +200,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 55> kKeys = {{
+constexpr std::array<KeySpec, 56> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -373,6 +373,9 @@ constexpr std::array<KeySpec, 55> kKeys = {{
      [] { return describe(kHeartbeat); }},
     {"binlog", "path",
      [](const toml::node& v, Config& c) { return read_string(v, c.binlog.path); }},
+    {"admin", "address",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_admin_address, c.admin.address); }},
 }};
 
 }  // namespace

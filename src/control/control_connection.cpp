@@ -256,6 +256,7 @@ void ControlConnection::lost(const std::string& why) {
 }
 
 void ControlConnection::schedule_retry() {
+  ++reconnects_;
   const auto delay = retry_after_refusal_ ? kRefusedRetryDelay : retry_delay_;
   start_timer(Waiting::Retry, delay);
   if (!retry_after_refusal_) retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);

@@ -76,6 +76,8 @@ class ControlConnection final : public net::StreamObserver {
   // Why the connection is not ready: the last failure since it was last ready, or empty while
   // the first attempt is still under way (or when it is ready).
   const std::string& last_error() const { return last_error_; }
+  // Times the connection was lost (or a login failed) and a new one scheduled.
+  std::uint64_t reconnects() const { return reconnects_; }
   // True when the control account logged in with mysql_native_password and no switch, so its
   // credentials can end abandoned client handshakes (see ControlSession).
   bool usable_for_handshakes() const { return usable_for_handshakes_; }
@@ -127,6 +129,7 @@ class ControlConnection final : public net::StreamObserver {
   std::unique_ptr<session::ControlSession> session_;
   net::Stream* stream_ = nullptr;  // from connect() until its on_closed
   ControlTls tls_;
+  std::uint64_t reconnects_ = 0;
   OwnTls tls_leg_;  // plaintext until the login starts TLS on this connection
   net::Timer* timer_;
   Waiting waiting_ = Waiting::Login;

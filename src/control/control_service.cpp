@@ -141,6 +141,10 @@ void ControlService::retry_cancels() {
   }
 }
 
+std::uint64_t ControlService::reconnects() const {
+  return connection_ != nullptr ? connection_->reconnects() : 0;
+}
+
 void ControlService::cancel_finished(std::uint64_t session_id) { cancelling_.erase(session_id); }
 
 void ControlService::kill_connection(std::uint32_t server_connection_id) {

@@ -71,6 +71,8 @@ class ControlService final : public Service {
   void read_abort_counters(std::function<void(std::optional<AbortCounters>)> done) override;
   bool ready() const override;
   const std::string& last_error() const override;
+  // For the metrics: new connections after a loss or a failed login.
+  std::uint64_t reconnects() const;
   const session::ControlCredentials* handshake_credentials() const override;
   void on_logged_in(std::function<void()> callback) override;
   void stop(bool now, std::function<void()> done) override;

@@ -267,13 +267,17 @@ class Gracewire:
 
     READY_TEXT = "listening on"
 
-    def __init__(self, upstream: str, log_path: Path, extra_args: tuple[str, ...] = ()):
+    def __init__(self, upstream: str, log_path: Path, extra_args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None):
+        """env: variables set for the process on top of the test's own environment."""
         self.upstream = upstream
         self.log_path = log_path
         self.extra_args = extra_args
+        self.env = env
         self.binary = os.environ.get("GRACEWIRE_BIN", str(REPO / "build" / "gracewire"))
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.admin_port = 0
 
     @property
     def endpoint(self) -> Endpoint:
@@ -289,15 +293,20 @@ class Gracewire:
             raise RuntimeError(f"gracewire binary not found: {self.binary} (set GRACEWIRE_BIN)")
         for _ in range(3):
             self.port = free_port()
+            # Every gracewire serves its admin endpoint (the default is on), each on its own port.
+            self.admin_port = free_port()
+            admin = [] if any(a.startswith("--admin") for a in self.extra_args) else [
+                "--admin", f"127.0.0.1:{self.admin_port}"]
             cmd = [self.binary, "--listen", f"127.0.0.1:{self.port}", "--upstream", self.upstream,
-                   "--log-level", "info", *self.extra_args]
+                   "--log-level", "info", *admin, *self.extra_args]
             with self.log_path.open("ab") as log:
                 log.write(f"=== {shlex.join(cmd)}\n".encode())
                 log.flush()
                 self._log_start = log.tell()
                 # Own session: a Ctrl-C on the test runner must not reach gracewire before we stop it.
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                             stderr=subprocess.STDOUT, start_new_session=True)
+                                             stderr=subprocess.STDOUT, start_new_session=True,
+                                             env={**os.environ, **self.env} if self.env else None)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self.READY_TEXT in self.log():

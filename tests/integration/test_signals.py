@@ -85,7 +85,8 @@ class StdoutGracewire:
         self.log_file = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [binary, "--config", str(self.config), "--listen", f"127.0.0.1:{self.port}",
-             "--upstream", f"{server.host}:{server.port}", "--log-level", "info"],
+             "--upstream", f"{server.host}:{server.port}", "--log-level", "info",
+             "--admin", f"127.0.0.1:{harness.free_port()}"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log_file,
             start_new_session=True)
         self.output = bytearray()

@@ -1,0 +1,130 @@
+#include "app/admin_endpoint.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "app/binlog_follower.h"
+#include "control/control_service.h"
+#include "eventlog/writer.h"
+#include "metrics/exposition.h"
+#include "proxy/proxy.h"
+
+namespace gw::app {
+namespace {
+
+// A loop that does not answer within this is reported as such (503), not waited for.
+constexpr std::chrono::milliseconds kLoopAnswer{2000};
+
+// The readiness answer crosses the bridge as text: "" when ready, else the reason.
+std::optional<admin::Readiness> readiness_from(std::optional<std::string> answer) {
+  if (!answer) return std::nullopt;
+  return admin::Readiness{answer->empty(), answer->empty() ? "ready" : *answer};
+}
+
+void write_event_log(metrics::Exposition& out, const eventlog::EventLog& log) {
+  out.gauge("event_log_enabled", "1 when the event log is written (event_log.path set).",
+            log.enabled() ? 1 : 0);
+  if (!log.enabled()) return;
+  const eventlog::Stats stats = log.stats();
+  out.counter("event_log_lines_written_total",
+              "Lines the event log's writer put in the file (records and loss notices).",
+              static_cast<double>(stats.written));
+  out.counter("event_log_records_dropped_total",
+              "Records lost (queue full under loss = \"drop\", file not writable, left at close); "
+              "each loss is also written down in the log itself.",
+              static_cast<double>(stats.dropped));
+  out.counter("event_log_write_errors_total", "Failed writes, opens and rotations.",
+              static_cast<double>(stats.write_errors));
+  out.counter("event_log_written_bytes_total", "Bytes the event log's writer put in the file.",
+              static_cast<double>(stats.bytes));
+  out.gauge("event_log_queue_records", "Records waiting for the writer thread.",
+            static_cast<double>(stats.queue_depth));
+}
+
+void write_control(metrics::Exposition& out, const control::ControlService* control) {
+  out.gauge("control_connection_ready",
+            "1 when the control connection is logged in; 0 when it is not (or not configured).",
+            control != nullptr && control->ready() ? 1 : 0);
+  out.counter("control_connection_reconnects_total",
+              "New control connections after a loss or a failed login.",
+              control != nullptr ? static_cast<double>(control->reconnects()) : 0);
+}
+
+void write_follower(metrics::Exposition& out, FollowerApp* follower) {
+  if (follower == nullptr) return;
+  const binlog::Follower& f = follower->follower();
+  out.gauge("binlog_follower_streaming", "1 while the binlog dump runs.",
+            f.state() == binlog::Follower::State::Streaming ? 1 : 0);
+  out.counter("binlog_change_records_total", "Change records submitted by the binlog follower.",
+              static_cast<double>(f.stats().records));
+  out.counter("binlog_reconnects_total", "New binlog dump connections after a loss.",
+              static_cast<double>(f.stats().reconnects));
+  out.counter("binlog_checkpoints_total", "Checkpoints written.",
+              static_cast<double>(f.stats().checkpoints));
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<AdminEndpoint>, std::string> AdminEndpoint::start(
+    uv_loop_t* loop, const config::Endpoint& address, AdminSources sources) {
+  std::unique_ptr<AdminEndpoint> endpoint(new AdminEndpoint(loop, sources));
+  AdminEndpoint* self = endpoint.get();
+  admin::Handlers handlers;
+  handlers.metrics = [self] {
+    return self->bridge_.ask([self] { return self->metrics_page(); }, kLoopAnswer);
+  };
+  handlers.ready = [self] {
+    return readiness_from(self->bridge_.ask([self] { return self->readiness(); }, kLoopAnswer));
+  };
+  handlers.drain = [self] {
+    return self->bridge_.ask(
+        [self] {
+          self->sources_.proxy.drain();
+          return "draining: " + std::to_string(self->sources_.proxy.connection_count()) +
+                 " client connections to end; /ready answers 503 from now on";
+        },
+        kLoopAnswer);
+  };
+  auto server = admin::AdminServer::start(address.host, address.port, std::move(handlers));
+  if (!server) {
+    endpoint->close();
+    return std::unexpected(server.error());
+  }
+  endpoint->server_ = std::move(*server);
+  spdlog::info("admin endpoint on http://{}:{} (/metrics, /health, /ready, POST /drain)",
+               address.host, endpoint->server_->port());
+  return endpoint;
+}
+
+AdminEndpoint::~AdminEndpoint() {
+  bridge_.close();  // (already closed) no handler may wait on the loop while the thread joins
+  if (server_) server_->stop();
+}
+
+std::string AdminEndpoint::metrics_page() const {
+  metrics::Exposition out;
+  const proxy::Proxy& proxy = sources_.proxy;
+  proxy.metrics().write(out, proxy.connection_count());
+  out.gauge("accepting_clients", "1 while the listener accepts clients (no drain, no stop).",
+            proxy.accepting() ? 1 : 0);
+  write_event_log(out, sources_.event_log);
+  write_control(out, sources_.control);
+  write_follower(out, sources_.follower);
+  return out.take();
+}
+
+std::string AdminEndpoint::readiness() const {
+  const proxy::Proxy& proxy = sources_.proxy;
+  if (!proxy.accepting()) return "draining (POST /drain or a stop signal)";
+  if (sources_.control != nullptr && !sources_.control->ready()) {
+    const std::string& why = sources_.control->last_error();
+    return "the control connection is not ready" + (why.empty() ? "" : ": " + why);
+  }
+  if (const auto& why = proxy.upstream_problem(); !why.empty()) {
+    return "the upstream is not reachable: " + why;
+  }
+  return "";
+}
+
+}  // namespace gw::app
