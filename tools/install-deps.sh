@@ -10,6 +10,8 @@ packages=(
   cmake g++ make pkg-config
   libuv1-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   zlib1g-dev  # MariaDB's compressed binlog events (log_bin_compress)
+  libsystemd-dev  # sd_notify: READY=1, STATUS=, RELOADING=1, STOPPING=1 under systemd (Type=notify)
+  libcpp-httplib-dev  # the admin endpoint (metrics, health, readiness, drain) over HTTP
   libgtest-dev libgmock-dev
   # tools/format (run first by tools/test) and tools/tidy: one LLVM version, the fuzzers' 16
   clang-format-16 clang-tidy-16
@@ -22,6 +24,7 @@ packages=(
   openssl         # tools/sandbox-mariadb --tls makes a throwaway CA
   # benchmark baseline
   haproxy
+  prometheus  # the metrics endpoint's test: a real Prometheus scrapes gracewire
   procps iproute2 ca-certificates
 )
 

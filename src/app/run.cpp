@@ -7,9 +7,11 @@
 #include <memory>
 #include <optional>
 
+#include "app/admin_endpoint.h"
 #include "app/binlog_follower.h"
 #include "app/logging.h"
 #include "app/own_connection_tls.h"
+#include "app/service_notify.h"
 #include "app/signals.h"
 #include "config/password.h"
 #include "control/control_service.h"
@@ -233,28 +235,51 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     auto control = control_service(loop.get(), settings, *tls);
     proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
     follower = follower_app(loop.get(), config, **event_log, &directory);
+    std::unique_ptr<AdminEndpoint> admin;  // once the proxy listens; joined before it goes
     Ending ending(proxy, follower.get(), control.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.
-    Signals signals(proxy, **event_log, config, options, [&ending] { ending.signal(); });
+    ServiceNotify notify(loop.get(), [&proxy] { return proxy.connection_count(); });
+    Signals signals(proxy, **event_log, config, options, notify, [&ending] { ending.signal(); });
     signals.start(loop.get());
     signals.on_tls_reload([&control, &follower](const proxy::TlsSetup& setup) {
       const control::ControlTls own = own_connection_tls(setup);
       if (control) control->set_tls(own);
       if (follower) follower->set_tls(own);
     });
-    ending.then([&signals] { signals.close(); });
+    ending.then([&signals, &admin, &notify] {
+      signals.close();
+      notify.close();
+      if (admin) admin->close();
+    });
     proxy.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
     if (control) control->start();
     if (auto started = proxy.start(); !started) {
       spdlog::error("{}", started.error());
       exit_code = 1;
       proxy.shutdown();
-    } else if (follower) {
-      if (auto running = follower->start(); !running) {
-        spdlog::error("binlog follower not started: {}", running.error());
+    } else {
+      if (config.admin.address) {
+        auto started_admin =
+            AdminEndpoint::start(loop.get(), *config.admin.address,
+                                 AdminSources{proxy, **event_log, control.get(), follower.get()});
+        if (started_admin) {
+          admin = std::move(*started_admin);
+        } else {
+          // As for the listener: an operator who asked for it must not find it silently absent.
+          spdlog::error("{} (admin.address, --admin; \"\" turns it off)", started_admin.error());
+          exit_code = 1;
+          proxy.shutdown();
+        }
+      }
+      if (follower && exit_code == 0) {
+        if (auto running = follower->start(); !running) {
+          spdlog::error("binlog follower not started: {}", running.error());
+        }
       }
     }
+    // READY=1 for systemd: clients (and the admin endpoint) are accepted from here on.
+    if (exit_code == 0) notify.ready();
     loop.run();
   }
   // Every record is written (or its loss recorded) before gracewire says it stopped.

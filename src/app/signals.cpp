@@ -9,6 +9,7 @@
 
 #include "app/logging.h"
 #include "app/reload.h"
+#include "app/service_notify.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
 #include "net/signal.h"
@@ -51,11 +52,12 @@ void ignore_reload_signals() {
 }
 
 Signals::Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
-                 CliOptions options, std::function<void()> stop)
+                 CliOptions options, ServiceNotify& notify, std::function<void()> stop)
     : proxy_(proxy),
       event_log_(event_log),
       running_(std::move(running)),
       options_(std::move(options)),
+      notify_(notify),
       stop_(std::move(stop)) {}
 
 void Signals::start(uv_loop_t* loop) {
@@ -79,8 +81,10 @@ void Signals::on_signal(int signum) {
   spdlog::info("received {}", signal_name(signum));
   switch (signum) {
     case SIGHUP:
+      notify_.reloading();
       event_log_.reopen();
       reload();
+      notify_.reloaded();
       break;
     case SIGUSR1:
       status();
@@ -89,6 +93,7 @@ void Signals::on_signal(int signum) {
       event_log_.reopen();
       break;
     default:
+      notify_.stopping();
       stop_();
   }
 }
