@@ -60,8 +60,23 @@ void write_follower(metrics::Exposition& out, FollowerApp* follower) {
               static_cast<double>(f.stats().records));
   out.counter("binlog_reconnects_total", "New binlog dump connections after a loss.",
               static_cast<double>(f.stats().reconnects));
-  out.counter("binlog_checkpoints_total", "Checkpoints written.",
+  out.counter("binlog_checkpoints_total", "Checkpoints handed to the checkpoint thread.",
               static_cast<double>(f.stats().checkpoints));
+  const binlog::ChangeStreamStats totals = f.stream_totals();
+  out.counter("binlog_events_total", "Binlog events decoded since start (heartbeats included).",
+              static_cast<double>(totals.events));
+  out.counter("binlog_rows_total", "Row changes decoded since start.",
+              static_cast<double>(totals.rows));
+  if (const auto lag = f.lag_seconds()) {
+    out.gauge("binlog_lag_seconds",
+              "Now minus the last event's timestamp; 0 when the server's last word was a "
+              "heartbeat (nothing newer to send).",
+              *lag);
+  }
+  if (const auto last = f.last_checkpoint()) {
+    out.gauge("binlog_checkpoint_age_seconds", "Time since the last checkpoint was handed over.",
+              std::chrono::duration<double>(std::chrono::system_clock::now() - *last).count());
+  }
 }
 
 }  // namespace

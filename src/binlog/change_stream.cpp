@@ -103,6 +103,7 @@ Result<void> ChangeStream::begin_event(ByteView event) {
 
 Result<void> ChangeStream::on_event(const pb::RawEvent& event) {
   const auto type = static_cast<EventType>(event.header.type);
+  caught_up_ = type == EventType::Heartbeat;
   if (type != EventType::Heartbeat && event.header.timestamp != 0) {
     last_timestamp_ = event.header.timestamp;
   }

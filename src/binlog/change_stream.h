@@ -138,6 +138,8 @@ class ChangeStream {
   const std::string* awaiting_identity() const;
   // The timestamp of the last event that was not a heartbeat (for the lag), 0 before any.
   std::uint32_t last_event_timestamp() const { return last_timestamp_; }
+  // The last event was a heartbeat: the server had nothing newer to send (the lag is 0).
+  bool caught_up() const { return caught_up_; }
   const ChangeStreamStats& stats() const { return stats_; }
 
  private:
@@ -177,6 +179,7 @@ class ChangeStream {
   StreamPosition committed_;
   bool committed_moved_ = false;
   std::uint32_t last_timestamp_ = 0;
+  bool caught_up_ = false;
   std::chrono::system_clock::time_point event_decoded_at_{};
   ChangeStreamStats stats_;
 };

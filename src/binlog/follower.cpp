@@ -71,6 +71,30 @@ std::expected<void, std::string> Follower::start() {
   return {};
 }
 
+ChangeStreamStats Follower::stream_totals() const {
+  ChangeStreamStats totals = closed_streams_;
+  if (stream_decoder_) {
+    const ChangeStreamStats& now = stream_decoder_->stats();
+    totals.events += now.events;
+    totals.rows += now.rows;
+    totals.transactions += now.transactions;
+    totals.ddl += now.ddl;
+    totals.heartbeats += now.heartbeats;
+    totals.skipped_unknown += now.skipped_unknown;
+  }
+  return totals;
+}
+
+std::optional<double> Follower::lag_seconds() const {
+  if (state_ != State::Streaming || !stream_decoder_) return std::nullopt;
+  if (stream_decoder_->caught_up()) return 0.0;
+  const std::uint32_t timestamp = stream_decoder_->last_event_timestamp();
+  if (timestamp == 0) return std::nullopt;
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::max(0.0, now - timestamp);
+}
+
 std::optional<StreamPosition> Follower::position() const {
   if (stream_decoder_) return stream_decoder_->committed();
   return resume_;
@@ -90,6 +114,15 @@ void Follower::connect() {
       settings_.user, settings_.password,
       settings_.tls.context ? settings_.tls.mode : protocol::LoginTls::Off);
   tls_leg_.reset();
+  if (stream_decoder_) {
+    const ChangeStreamStats& last = stream_decoder_->stats();
+    closed_streams_.events += last.events;
+    closed_streams_.rows += last.rows;
+    closed_streams_.transactions += last.transactions;
+    closed_streams_.ddl += last.ddl;
+    closed_streams_.heartbeats += last.heartbeats;
+    closed_streams_.skipped_unknown += last.skipped_unknown;
+  }
   stream_decoder_.reset();
   event_begun_ = false;
   paused_ = false;

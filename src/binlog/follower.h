@@ -137,6 +137,15 @@ class Follower final : public net::StreamObserver {
   State state() const { return state_; }
   const std::string& last_error() const { return last_error_; }
   const FollowerStats& stats() const { return stats_; }
+  // Events, rows, transactions… decoded since start, over every connection.
+  ChangeStreamStats stream_totals() const;
+  // How far the records are behind the server: now minus the last event's timestamp, 0 when
+  // the server's last word was a heartbeat; nullopt when not streaming or before any event.
+  std::optional<double> lag_seconds() const;
+  // When the last checkpoint was handed to the checkpoint thread; nullopt before the first.
+  std::optional<std::chrono::system_clock::time_point> last_checkpoint() const {
+    return last_checkpoint_;
+  }
   // The committed position of the stream (what a checkpoint would hold now).
   std::optional<StreamPosition> position() const;
 
@@ -239,6 +248,8 @@ class Follower final : public net::StreamObserver {
   std::function<void()> on_reached_;
   std::function<void(const std::string&)> on_failed_;
   FollowerStats stats_;
+  ChangeStreamStats closed_streams_;  // the totals of the connections before this one
+  std::optional<std::chrono::system_clock::time_point> last_checkpoint_;
 };
 
 }  // namespace gw::binlog

@@ -155,6 +155,7 @@ void Follower::flush_checkpoint() {
   if (checkpoint_writer_) {
     checkpoint_writer_->offer(checkpoint_of(*safe));
     ++stats_.checkpoints;
+    last_checkpoint_ = std::chrono::system_clock::now();
   }
 }
 

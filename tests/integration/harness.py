@@ -30,6 +30,8 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pymysql
@@ -539,6 +541,27 @@ def mariadb_cli(endpoint: Endpoint, server: MariaDB | Credentials, *args: str, i
            "-u", user or server.user, f"-p{server.password if password is None else password}",
            *args, database if database is not None else server.database]
     return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
+
+
+def admin_http(port: int, path: str, method: str = "GET") -> tuple[int, str]:
+    """A request to a gracewire's admin endpoint (Gracewire.admin_port): (status, body)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never an http_proxy
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def metric_samples(page: str) -> dict[str, float]:
+    """'name{labels}' -> value, for every sample line of a /metrics page."""
+    out = {}
+    for line in page.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
 
 
 def node_modules(*packages: str) -> Path:

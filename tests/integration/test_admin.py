@@ -12,17 +12,12 @@ import socket
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pymysql
 
 import harness
 from prometheus_server import PrometheusServer
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
 
 def setUpModule():
     global DIR
@@ -38,23 +33,8 @@ def tearDownModule():
     harness.stop_stack()
 
 
-def http(port: int, path: str, method: str = "GET") -> tuple[int, str]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
-    try:
-        with _OPENER.open(request, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-
-
-def samples(page: str) -> dict[str, float]:
-    """'name{labels}' -> value, for every sample line of a metrics page."""
-    out = {}
-    for line in page.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
-    return out
+http = harness.admin_http
+samples = harness.metric_samples
 
 
 class AdminTest(harness.IntegrationTestCase):

@@ -545,6 +545,32 @@ class BinlogTest(harness.IntegrationTestCase):
         self.admin("INSERT INTO after_reload VALUES (1)")
         self.assertEqual([r["after"] for r in f.wait_rows("after_reload", 1)], [{"id": 1}])
 
+    def test_the_followers_metrics(self):
+        """The admin endpoint's binlog numbers: rows decoded, records, the lag (0 once the
+        server's last word is a heartbeat: 500 ms here) and the checkpoint's age."""
+        self.admin("CREATE TABLE metered (id INT PRIMARY KEY)")
+        f = self.follower()
+        self.admin("INSERT INTO metered VALUES (1), (2), (3)")
+        f.wait_rows("metered", 3)
+
+        def scrape() -> dict[str, float]:
+            status, page = harness.admin_http(f.gracewire.admin_port, "/metrics")
+            self.assertEqual(status, 200, page)
+            return harness.metric_samples(page)
+
+        deadline = time.monotonic() + kWait
+        # Caught up (a heartbeat came after the rows), and the rows' checkpoint handed over
+        # (every checkpoint_interval, 1 s).
+        while ((m := scrape()).get("gracewire_binlog_lag_seconds") != 0
+               or "gracewire_binlog_checkpoint_age_seconds" not in m):
+            self.assertLess(time.monotonic(), deadline, f"never caught up: {m}")
+            time.sleep(0.1)
+        self.assertEqual(m["gracewire_binlog_follower_streaming"], 1)
+        self.assertGreaterEqual(m["gracewire_binlog_rows_total"], 3)
+        self.assertGreaterEqual(m["gracewire_binlog_change_records_total"], 3)
+        self.assertGreater(m["gracewire_binlog_events_total"], m["gracewire_binlog_rows_total"])
+        self.assertLess(m["gracewire_binlog_checkpoint_age_seconds"], 60)
+
     def test_sigterm_in_the_middle_of_a_large_transaction(self):
         """The change log is a FIFO this test reads slowly, so the follower is held back by
         backpressure in the middle of a 200,000-row transaction when SIGTERM comes."""
