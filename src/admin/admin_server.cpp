@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <thread>
+
 #include "metrics/exposition.h"
 
 namespace gw::admin {
@@ -65,7 +68,11 @@ std::expected<std::unique_ptr<AdminServer>, std::string> AdminServer::start(cons
                            " (in use, or not an address of this host)");
   }
   admin->port_ = bound;
-  admin->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  AdminServer* owner = admin.get();
+  admin->thread_ = std::thread([&server, owner] {
+    server.listen_after_bind();
+    owner->finished_ = true;
+  });
   return admin;
 }
 
@@ -73,6 +80,11 @@ AdminServer::~AdminServer() { stop(); }
 
 void AdminServer::stop() {
   if (!thread_.joinable()) return;
+  // httplib's stop() acts only on a server that runs: one whose thread has not begun listening
+  // yet would then listen for ever, and the join with it. The thread begins at once.
+  while (!server_->is_running() && !finished_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   server_->stop();
   thread_.join();
 }

@@ -10,6 +10,7 @@
 //                  (when configured); 503 with the reason otherwise, or while draining
 //   POST /drain    starts the drain without exiting: 202, then /ready answers 503
 
+#include <atomic>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -55,6 +56,7 @@ class AdminServer {
   std::unique_ptr<httplib::Server> server_;
   Handlers handlers_;
   std::thread thread_;
+  std::atomic<bool> finished_ = false;  // the thread's listen returned (stopped, or failed)
   int port_ = 0;
 };
 
