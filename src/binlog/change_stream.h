@@ -67,6 +67,16 @@ struct ChangeStreamStats {
   std::uint64_t ddl = 0;
   std::uint64_t heartbeats = 0;
   std::uint64_t skipped_unknown = 0;  // unknown event types outside a transaction
+
+  ChangeStreamStats& operator+=(const ChangeStreamStats& other) {
+    events += other.events;
+    rows += other.rows;
+    transactions += other.transactions;
+    ddl += other.ddl;
+    heartbeats += other.heartbeats;
+    skipped_unknown += other.skipped_unknown;
+    return *this;
+  }
 };
 
 // ChangeStream's state between events (outside the class: clang needs them complete before

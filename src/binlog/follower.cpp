@@ -73,15 +73,7 @@ std::expected<void, std::string> Follower::start() {
 
 ChangeStreamStats Follower::stream_totals() const {
   ChangeStreamStats totals = closed_streams_;
-  if (stream_decoder_) {
-    const ChangeStreamStats& now = stream_decoder_->stats();
-    totals.events += now.events;
-    totals.rows += now.rows;
-    totals.transactions += now.transactions;
-    totals.ddl += now.ddl;
-    totals.heartbeats += now.heartbeats;
-    totals.skipped_unknown += now.skipped_unknown;
-  }
+  if (stream_decoder_) totals += stream_decoder_->stats();
   return totals;
 }
 
@@ -114,15 +106,7 @@ void Follower::connect() {
       settings_.user, settings_.password,
       settings_.tls.context ? settings_.tls.mode : protocol::LoginTls::Off);
   tls_leg_.reset();
-  if (stream_decoder_) {
-    const ChangeStreamStats& last = stream_decoder_->stats();
-    closed_streams_.events += last.events;
-    closed_streams_.rows += last.rows;
-    closed_streams_.transactions += last.transactions;
-    closed_streams_.ddl += last.ddl;
-    closed_streams_.heartbeats += last.heartbeats;
-    closed_streams_.skipped_unknown += last.skipped_unknown;
-  }
+  if (stream_decoder_) closed_streams_ += stream_decoder_->stats();
   stream_decoder_.reset();
   event_begun_ = false;
   paused_ = false;
