@@ -5,11 +5,62 @@
 
 namespace gw::eventlog {
 
+// One room callback per loop. The mutex is held while they run, not only while the list
+// changes: that is what lets a removal promise, once it returns, that its callback is not
+// running.
+class RoomCallbacks {
+ public:
+  std::uint64_t add(std::function<void()> callback) {
+    std::lock_guard lock(mutex_);
+    callbacks_.emplace_back(++last_id_, std::move(callback));
+    return last_id_;
+  }
+  void remove(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(callbacks_, [id](const auto& entry) { return entry.first == id; });
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    callbacks_.clear();
+  }
+  void call_all() {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, callback] : callbacks_) callback();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> callbacks_;  // in the order added
+  std::uint64_t last_id_ = 0;
+};
+
+RoomSubscription::RoomSubscription(std::weak_ptr<RoomCallbacks> callbacks, std::uint64_t id)
+    : callbacks_(std::move(callbacks)), id_(id) {}
+
+RoomSubscription::RoomSubscription(RoomSubscription&& other) noexcept
+    : callbacks_(std::move(other.callbacks_)), id_(std::exchange(other.id_, 0)) {}
+
+RoomSubscription& RoomSubscription::operator=(RoomSubscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    callbacks_ = std::move(other.callbacks_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+void RoomSubscription::reset() {
+  if (const auto callbacks = callbacks_.lock()) callbacks->remove(id_);
+  callbacks_.reset();
+  id_ = 0;
+}
+
 RecordQueue::RecordQueue(std::size_t limit, EventLogSettings::Loss loss, std::size_t wake_at)
     : limit_(std::max<std::size_t>(limit, 1)),
       ceiling_(ceiling_for(limit_)),
       wake_at_(std::max<std::size_t>(wake_at, 1)),
-      loss_(loss) {
+      loss_(loss),
+      room_callbacks_(std::make_shared<RoomCallbacks>()) {
   queue_.reserve(kept_capacity());
 }
 
@@ -57,10 +108,13 @@ std::size_t RecordQueue::depth() const {
   return queue_.size();
 }
 
-void RecordQueue::set_room_callback(std::function<void()> callback) {
-  std::lock_guard lock(callback_mutex_);
-  room_callback_ = std::move(callback);
+RoomSubscription RecordQueue::on_room(std::function<void()> callback) {
+  if (!callback) return {};
+  const std::uint64_t id = room_callbacks_->add(std::move(callback));
+  return RoomSubscription(room_callbacks_, id);
 }
+
+void RecordQueue::clear_room_callbacks() { room_callbacks_->clear(); }
 
 bool RecordQueue::take(std::vector<Record>& batch, std::chrono::steady_clock::time_point deadline) {
   bool closed = false, reached_limit = false;
@@ -77,11 +131,8 @@ bool RecordQueue::take(std::vector<Record>& batch, std::chrono::steady_clock::ti
     closed = closed_;
     reached_limit = std::exchange(reached_limit_, false);
   }
-  if (reached_limit) {
-    // Outside mutex_: the callback may ask has_room().
-    std::lock_guard lock(callback_mutex_);
-    if (room_callback_) room_callback_();
-  }
+  // Outside mutex_: a callback may ask has_room().
+  if (reached_limit) room_callbacks_->call_all();
   return closed;
 }
 

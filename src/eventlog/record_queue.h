@@ -1,13 +1,13 @@
 #pragma once
-// The hand-over between the event loop and the writer thread: a queue that never makes the
+// The hand-over between the event loops and the writer thread: a queue that never makes a
 // loop wait.
 //
-//   loop thread: push(record) ----> [ queue ] ----> writer thread: take(batch, deadline)
-//                  |                                   |
+//   loop threads: push(record) ---> [ queue ] ----> writer thread: take(batch, deadline)
+//   (any number)   |                                   |
 //                  +-- Queued     below `limit`         +-- after taking a queue that had
-//                  +-- OverLimit  at or past `limit`        reached `limit`: the room callback
-//                  |              (Loss::Block): kept,      (writer thread), so the loop can
-//                  |              pause the producer        resume what it paused
+//                  +-- OverLimit  at or past `limit`        reached `limit`: every room
+//                  |              (Loss::Block): kept,      callback (writer thread), so each
+//                  |              pause the producer        loop can resume what it paused
 //                  +-- Dropped    Loss::Drop at `limit`,
 //                                 past `ceiling`, or closed: counted, never silent
 //
@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -56,6 +57,29 @@ struct QueueDrops {
   std::chrono::system_clock::time_point since{};
 };
 
+class RoomCallbacks;  // the registered room callbacks (record_queue.cpp)
+
+// Keeps one room callback registered (RecordQueue::on_room, EventLog::on_room) until it is
+// destroyed or reset(). Once either returns, the callback is not running and never runs again,
+// so what it refers to may be destroyed then; for that they wait for a call in progress, and
+// must therefore never be called from inside a room callback. It may outlive the queue.
+class RoomSubscription {
+ public:
+  RoomSubscription() = default;  // registers nothing
+  RoomSubscription(RoomSubscription&& other) noexcept;
+  RoomSubscription& operator=(RoomSubscription&& other) noexcept;
+  ~RoomSubscription() { reset(); }
+
+  void reset();
+
+ private:
+  friend class RecordQueue;
+  RoomSubscription(std::weak_ptr<RoomCallbacks> callbacks, std::uint64_t id);
+
+  std::weak_ptr<RoomCallbacks> callbacks_;  // weak: the queue may go first
+  std::uint64_t id_ = 0;
+};
+
 class RecordQueue {
  public:
   // `limit` >= 1; `wake_at` is the queue length that wakes a sleeping writer early.
@@ -65,16 +89,18 @@ class RecordQueue {
   // still fits while those sessions are being paused.
   static std::size_t ceiling_for(std::size_t limit) { return limit * 2; }
 
-  // Any thread (the loop). Never waits for the writer.
+  // Any thread (the loops, several at once). Never waits for the writer.
   Submitted push(Record&& record);
   // True while the queue is below its limit.
   bool has_room() const;
   std::size_t depth() const;
-  // Called on the writer thread, without any lock held, each time the writer takes a queue
-  // that had reached its limit. Must be cheap and thread-safe (uv_async_send is both). An
-  // empty function removes it; once that call returns, the old callback is not running and
-  // will never run again, so what it refers to may be destroyed.
-  void set_room_callback(std::function<void()> callback);
+  // Adds a room callback, one per loop that pauses producers: each is called on the writer
+  // thread, without the queue's lock held, each time the writer takes a queue that had reached
+  // its limit; every callback registered is called, one after the other. Must be cheap and
+  // thread-safe (uv_async_send is both). Registered until the subscription ends. Any thread.
+  [[nodiscard]] RoomSubscription on_room(std::function<void()> callback);
+  // Removes every room callback, with the guarantee of RoomSubscription::reset() (close()).
+  void clear_room_callbacks();
 
   // Writer thread: waits until `deadline`, until `wake_at` records wait, or until close(),
   // then swaps every waiting record into `batch` (which must be empty). Returns true once
@@ -104,10 +130,10 @@ class RecordQueue {
   bool writer_asleep_ = false;
   bool closed_ = false;
   bool woken_ = false;
-  bool reached_limit_ = false;           // since the writer last took the queue
-  std::mutex callback_mutex_;            // held while the callback runs and while it is replaced
-  std::function<void()> room_callback_;  // under callback_mutex_
-  QueueDrops drops_;                     // not yet reported
+  bool reached_limit_ = false;  // since the writer last took the queue
+  // Shared with the subscriptions, which may outlive the queue.
+  const std::shared_ptr<RoomCallbacks> room_callbacks_;
+  QueueDrops drops_;  // not yet reported
   std::uint64_t dropped_total_ = 0, over_limit_total_ = 0;
 };
 

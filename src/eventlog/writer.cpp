@@ -75,13 +75,13 @@ class EventLog::Writer {
   }
 
   void run();
-  // Loop thread, at close(): waits for run() to end; false when `timeout` passed first.
+  // At close(), on its thread: waits for run() to end; false when `timeout` passed first.
   bool wait_done(std::chrono::milliseconds timeout);
-  // Loop thread, at close() when wait_done() failed: counts and reports what is left.
+  // At close(), on its thread, when wait_done() failed: counts and reports what is left.
   void abandon(std::chrono::milliseconds timeout);
   Stats stats() const;
   ChangeProgress change_progress() const;
-  // Loop thread: submit() took a change record; the queue refused it (closed).
+  // Loop threads: submit() took a change record; the queue refused it (closed).
   void count_change_submitted() { changes_submitted_.fetch_add(1); }
   void count_change_refused() { changes_lost_.fetch_add(1); }
 
@@ -127,8 +127,8 @@ class EventLog::Writer {
   std::atomic<std::uint64_t> written_{0}, dropped_{0}, write_errors_{0}, bytes_{0};
   std::atomic<std::uint64_t> taken_{0}, flushed_{0}, reopened_{0};
   std::atomic<bool> abandoned_{false};
-  // ChangeProgress: submitted on the loop thread, written and lost on the writer thread (lost
-  // also by the loop thread at close()).
+  // ChangeProgress: submitted on the loop threads, written and lost on the writer thread (lost
+  // also by the thread that calls close()).
   std::atomic<std::uint64_t> changes_submitted_{0}, changes_written_{0}, changes_lost_{0};
 
   std::mutex done_mutex_;
@@ -419,9 +419,28 @@ EventLog::~EventLog() { close(); }
 
 bool EventLog::wants_audit(std::string_view user, std::string_view db,
                            std::string_view command_name) const {
-  return enabled() && filters_.audit && listed(filters_.users, user) &&
-         listed(filters_.schemas, db) &&
-         listed(filters_.command_classes, command_class(command_name));
+  if (!enabled()) return false;
+  const std::string_view cls = command_class(command_name);
+  std::lock_guard lock(filters_mutex_);
+  return filters_.audit && listed(filters_.users, user) && listed(filters_.schemas, db) &&
+         listed(filters_.command_classes, cls);
+}
+
+bool EventLog::wants_lifecycle() const {
+  if (!enabled()) return false;
+  std::lock_guard lock(filters_mutex_);
+  return filters_.lifecycle;
+}
+
+Filters EventLog::filters() const {
+  std::lock_guard lock(filters_mutex_);
+  return filters_;
+}
+
+void EventLog::set_filters(Filters filters) {
+  std::lock_guard lock(filters_mutex_);
+  // The old filters leave with the argument, freed after the lock is released.
+  std::swap(filters_, filters);
 }
 
 bool EventLog::wanted(const Record& record) const {
@@ -448,8 +467,8 @@ EventLog::ChangeProgress EventLog::change_progress() const {
 
 bool EventLog::has_room() const { return !writer_ || writer_->queue.has_room(); }
 
-void EventLog::set_room_callback(std::function<void()> callback) {
-  if (writer_) writer_->queue.set_room_callback(std::move(callback));
+RoomSubscription EventLog::on_room(std::function<void()> callback) {
+  return writer_ ? writer_->queue.on_room(std::move(callback)) : RoomSubscription{};
 }
 
 void EventLog::reopen() {
@@ -470,7 +489,8 @@ void EventLog::close(std::chrono::milliseconds timeout) {
       thread_.detach();
       writer_->abandon(timeout);
     }
-    writer_->queue.set_room_callback({});
+    // An abandoned writer may still take a queue later: it must find no loop to wake.
+    writer_->queue.clear_room_callbacks();
   });
 }
 

@@ -1,31 +1,33 @@
 #pragma once
-// EventLog: takes records from the event-loop thread and writes them, as JSON lines, from a
-// thread of its own, so that recording never does file I/O, and never waits, on the
-// forwarding path.
+// EventLog: takes records from the event-loop threads (one log shared by every loop) and
+// writes them, as JSON lines, from a thread of its own, so that recording never does file
+// I/O, and never waits, on the forwarding path.
 //
-//   event loop                         writer thread
-//   ----------                         -------------
+//   event loops (any number, at once)  writer thread
+//   ---------------------------------  -------------
 //   wants_audit()/wants_lifecycle()    wakes every flush_interval, or sooner once the queue is
 //   submit(record) --> RecordQueue     a quarter full (at most 4096 records), takes the whole
 //     (record_queue.h; never waits)    queue, redacts statements, encodes, seals (hash_chain),
 //     Queued / OverLimit / Dropped     hands lines to the sink, flushes, and writes a "dropped"
-//   room callback  <-----------------  record (and a warning) for anything lost since the last
-//     (after OverLimit, once the       flush; calls the room callback when it takes a queue
-//      writer took the queue)          that had reached queue_records
+//   room callbacks <-----------------  record (and a warning) for anything lost since the last
+//     (one per loop; after OverLimit,  flush; calls every room callback when it takes a queue
+//      once the writer took the queue) that had reached queue_records
 //
 // Loss::Block is backpressure, not waiting: submit() keeps a record that arrives when the
 // queue holds queue_records or more and answers OverLimit; the caller then stops reading the
-// session that produced it until the room callback fires (and has_room() is true). Past the
+// session that produced it until its room callback fires (and has_room() is true). Past the
 // hard ceiling (2 x queue_records) records are dropped and counted, as under Loss::Drop.
 // Every drop lands in stats().dropped, in a "dropped" record and in the operational log
 // (at most one warning per flush).
 //
-// The proxy's use (loop thread unless said otherwise):
-//   log.set_room_callback([async] { uv_async_send(async); });  // runs on the writer thread
+// Each proxy's use (on its own loop thread unless said otherwise):
+//   room_ = log.on_room([async] { uv_async_send(async); });  // runs on the writer thread
 //   if (log.submit(std::move(record)) == Submitted::OverLimit) pause reading that session;
 //   on the async: if (log.has_room()) resume the paused sessions (if not, another callback
-//     follows: a session that saw OverLimit always gets one);
-//   before closing the async handle: log.set_room_callback({});
+//     follows: a session that saw OverLimit always gets one, whichever loop filled the queue);
+//   before closing the async handle: room_.reset();
+// The main loop may swap the filters (set_filters, on SIGHUP) while the loops ask wants_*() and
+// submit(): each call sees either the old filters or the new ones, whole.
 //
 // A write failure (disk full) loses the lines it hit; the writer counts them and puts a
 // "dropped" record (reason write_failed) in front of the next line that reaches the sink, so
@@ -106,24 +108,27 @@ class EventLog {
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
-  // Event-loop thread. Never does file I/O and never waits for the writer.
+  // Any event-loop thread, several at once. Never does file I/O and never waits for the writer
+  // (only, briefly, for another loop's submit()).
   Submitted submit(Record&& record);
   // Whether the queue is below queue_records. Any thread.
   bool has_room() const;
-  // See RecordQueue::set_room_callback: runs on the writer thread after an OverLimit, once the
-  // writer has taken the queue; clearing it waits for a call in progress. Any thread.
-  void set_room_callback(std::function<void()> callback);
+  // See RecordQueue::on_room: runs on the writer thread after an OverLimit (from any loop), once
+  // the writer has taken the queue; ending the subscription waits for a call in progress. Any
+  // thread; on a disabled log, a subscription that registers nothing.
+  [[nodiscard]] RoomSubscription on_room(std::function<void()> callback);
 
   bool enabled() const { return writer_ != nullptr; }
   // Whether a command record for this user, schema and command (as protocol::command_name()
-  // spells it) would be kept.
+  // spells it) would be kept. Any thread, like wants_lifecycle().
   bool wants_audit(std::string_view user, std::string_view db, std::string_view command_name) const;
-  bool wants_lifecycle() const { return enabled() && filters_.lifecycle; }
+  bool wants_lifecycle() const;
   // The settings it was opened with; the filters in effect are filters().
   const EventLogSettings& settings() const { return settings_; }
-  // Loop thread only, like submit() and wants_*() (the writer thread never reads them).
-  const Filters& filters() const { return filters_; }
-  void set_filters(Filters filters) { filters_ = std::move(filters); }
+  // Any thread: a copy of the filters in effect now. set_filters() (the main loop's reload)
+  // replaces them for every loop at once; a check already under way finishes with the old ones.
+  Filters filters() const;
+  void set_filters(Filters filters);
 
   // Any thread: the writer closes and reopens the file before its next batch (for logrotate's
   // create mode: the renamed file is finished, a new one starts at the path). The hash chain
@@ -162,7 +167,13 @@ class EventLog {
   bool wanted(const Record& record) const;
 
   const EventLogSettings settings_;
-  Filters filters_;
+  // Read by every loop on each command, replaced on a reload. A mutex held while the filters
+  // are matched costs one uncontended lock, about what std::atomic<std::shared_ptr> costs in
+  // libstdc++ 12 (a spin lock of its own, plus a reference count bumped on one shared control
+  // block per check), and ThreadSanitizer flags that atomic in libstdc++ 12
+  // (google/sanitizers#1558); submit() takes the queue's mutex per record anyway.
+  mutable std::mutex filters_mutex_;
+  Filters filters_;                 // under filters_mutex_
   std::shared_ptr<Writer> writer_;  // null when disabled
   std::thread thread_;
   std::once_flag closed_;

@@ -30,7 +30,8 @@ Proxy::Proxy(uv_loop_t* loop, ProxySettings settings, control::Service* control)
         for_each_connection([](Connection& connection) { connection.on_event_log_room(); });
       })) {
   if (settings_.event_log != nullptr) {
-    settings_.event_log->set_room_callback([async = event_log_room_] { async->send(); });
+    event_log_room_subscription_ =
+        settings_.event_log->on_room([async = event_log_room_] { async->send(); });
   }
 }
 
@@ -294,7 +295,7 @@ void Proxy::finish_stop(bool now) {
   drain_timer_->close();
   settle_timer_->close();
   audit_timer_->close();
-  if (settings_.event_log != nullptr) settings_.event_log->set_room_callback({});
+  event_log_room_subscription_.reset();
   event_log_room_->close();
   if (on_stopped_) on_stopped_(now);
 }

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "control/service.h"
+#include "eventlog/record_queue.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/settings.h"
 #include "proxy/tls_setup.h"
@@ -142,6 +143,8 @@ class Proxy {
   net::Timer* settle_timer_;    // the self-audit's next read of the counters
   net::Timer* audit_timer_;     // the self-audit's bound
   net::Async* event_log_room_;  // the event log's writer thread: its queue has room again
+  // Until finish_stop(): the writer thread wakes event_log_room_.
+  eventlog::RoomSubscription event_log_room_subscription_;
   std::function<void(bool now)> on_stopped_;
 };
 

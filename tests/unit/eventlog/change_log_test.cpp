@@ -190,11 +190,11 @@ TEST(ChangeLog, ARoomCallbackFollowsAnOverLimitChangeRecordUnderTheDropPolicy) {
   std::promise<void> room;
   auto called = room.get_future();
   std::once_flag once;
-  log->set_room_callback([&] { std::call_once(once, [&] { room.set_value(); }); });
+  auto subscription = log->on_room([&] { std::call_once(once, [&] { room.set_value(); }); });
   for (std::uint64_t i = 1; i <= 4; ++i) log->submit(row(i));
   gate->release();
   EXPECT_EQ(called.wait_for(kPrompt), std::future_status::ready);
-  log->set_room_callback({});
+  subscription.reset();
   log->close();
 }
 

@@ -86,7 +86,7 @@ TEST(EventLogLoss, OverLimitAsksForAPauseAndTheRoomCallbackEndsIt) {
   std::mutex mutex;
   std::condition_variable cv;
   int calls = 0;
-  log->set_room_callback([&] {
+  auto subscription = log->on_room([&] {
     std::lock_guard lock(mutex);
     ++calls;
     cv.notify_all();
@@ -110,7 +110,7 @@ TEST(EventLogLoss, OverLimitAsksForAPauseAndTheRoomCallbackEndsIt) {
     EXPECT_TRUE(cv.wait_for(lock, kPrompt, [&] { return calls > 0; }));
   }
   EXPECT_TRUE(log->has_room());
-  log->set_room_callback({});
+  subscription.reset();
   log->close();
   EXPECT_EQ(gate->lines().size(), 7u);
   EXPECT_EQ(log->stats().dropped, 0u);

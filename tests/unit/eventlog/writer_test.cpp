@@ -149,7 +149,7 @@ TEST(EventLog, BlockPolicyLosesNothingWhenTheProducerPauses) {
       std::move(sink));
   std::mutex mutex;
   std::condition_variable room;
-  log->set_room_callback([&] {
+  auto subscription = log->on_room([&] {
     std::lock_guard lock(mutex);
     room.notify_all();
   });
@@ -161,7 +161,7 @@ TEST(EventLog, BlockPolicyLosesNothingWhenTheProducerPauses) {
     std::unique_lock lock(mutex);
     ASSERT_TRUE(room.wait_for(lock, 5s, [&] { return log->has_room(); }));
   }
-  log->set_room_callback({});
+  subscription.reset();
   log->close();
   EXPECT_GT(pauses, 0u);
   EXPECT_EQ(log->stats().over_limit, pauses);
