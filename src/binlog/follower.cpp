@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "logging/component_logger.h"
+#include "net/async.h"
 #include "net/timer.h"
 
 namespace gw::binlog {
@@ -37,12 +38,11 @@ Follower::Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLo
       log_(logging::component_logger("binlog")),
       timer_(net::Timer::create(loop, [this] { on_timer(); })),
       poll_timer_(net::Timer::create(loop, [this] { on_poll(); })),
-      wake_timer_(net::Timer::create(loop, [this] { resume_if_ready(); })) {
-  // Not from inside the proxy's call: the records go out on the loop's next turn.
+      answered_(net::Async::create(loop, [this] { resume_if_ready(); })) {
+  // The callback runs on the answering session's loop thread: it may touch nothing of the
+  // follower's but the async, whose wake runs resume_if_ready() here on the loop's next turn.
   if (attribution_ != nullptr) {
-    attribution_->on_answer([this] {
-      if (paused_ && wake_timer_ != nullptr) wake_timer_->start(std::chrono::milliseconds{0});
-    });
+    attribution_->on_answer([answered = answered_] { answered->send(); });
   }
 }
 
@@ -589,14 +589,15 @@ void Follower::finish_stop() {
   if (kill_sent_ && control_ != nullptr) control_->cancel_finished(kFollowerCancelId);
   state_ = State::Stopped;
   auto done = std::move(on_stopped_);
+  // Cleared first: once on_answer returns no session's thread is in send(), as close() needs.
   if (attribution_ != nullptr) attribution_->on_answer({});
   timer_->close();
-  wake_timer_->close();
+  answered_->close();
   poll_timer_->close([done = std::move(done)] {
     if (done) done();
   });
   timer_ = nullptr;
-  wake_timer_ = nullptr;
+  answered_ = nullptr;
   poll_timer_ = nullptr;
 }
 

@@ -14,7 +14,8 @@
 // it has room; when it has none the follower stops reading the socket (the server keeps the
 // dump; net_write_timeout is raised so it never gives up) and looks again every 20 ms. It also
 // stops, briefly, before a transaction the binlog does not attribute while the proxy may still
-// learn its session (attribution_gate.h), and looks again as each proxied command is answered.
+// learn its session (attribution_gate.h), and looks again as each proxied command is answered
+// (the sessions answer on their own loop threads and wake this loop through a uv_async).
 //
 // Checkpoint: after each transaction the position and the count of records submitted so far
 // are noted; once the event log reports that many change records written (in the OS, not lost),
@@ -54,8 +55,9 @@ namespace spdlog {
 class logger;
 }
 namespace gw::net {
+class Async;
 class Timer;
-}
+}  // namespace gw::net
 
 namespace gw::binlog {
 
@@ -107,7 +109,9 @@ class Follower final : public net::StreamObserver {
 
   // `control` ends the dump with KILL QUERY (null: the follower opens none and the dump ends by
   // the server's close at its own pace — a raw close, logged as such); `attribution` may be
-  // null. All must outlive the follower.
+  // null, and may be filled from other threads (the follower takes its on_answer callback
+  // until stop() ends or the follower is destroyed). All must outlive the follower. The
+  // follower itself is used on `loop`'s thread only.
   Follower(uv_loop_t* loop, FollowerSettings settings, eventlog::EventLog& changes,
            control::Service* control, eventlog::SessionDirectory* attribution);
   ~Follower() override;
@@ -229,7 +233,9 @@ class Follower final : public net::StreamObserver {
   enum class Waiting { Nothing, Login, Retry, Heartbeat, StopEnd } waiting_ = Waiting::Nothing;
   net::Timer* timer_ = nullptr;       // login deadline, retry, heartbeat deadline, stop bound
   net::Timer* poll_timer_ = nullptr;  // room in the event log; checkpoints
-  net::Timer* wake_timer_ = nullptr;  // a proxied command was answered: look at the gate again
+  // A proxied command was answered (sent from the session's loop thread, through the
+  // directory's on_answer): look at the gate again.
+  net::Async* answered_ = nullptr;
   std::chrono::milliseconds retry_delay_{250};
   std::chrono::milliseconds clash_delay_{0};  // the wait after the last server_id clash
   int clashes_ = 0;

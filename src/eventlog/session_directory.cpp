@@ -4,17 +4,27 @@ namespace gw::eventlog {
 
 void SessionDirectory::opened(const Common& common) {
   if (common.server_conn_id == 0) return;
+  std::lock_guard lock(mutex_);
   recent_.erase(common.server_conn_id);  // a server restart reuses ids
   live_[common.server_conn_id] =
       Identity{common.session, common.client, common.user, common.program};
 }
 
 void SessionDirectory::closed(std::uint32_t server_conn_id) {
-  if (const auto command = unanswered_.find(server_conn_id); command != unanswered_.end()) {
-    unanswered_numbers_.erase(command->second);  // it will never be answered now
-    unanswered_.erase(command);
-    if (on_answer_) on_answer_();
+  bool dropped_command = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto command = unanswered_.find(server_conn_id); command != unanswered_.end()) {
+      unanswered_numbers_.erase(command->second);  // it will never be answered now
+      unanswered_.erase(command);
+      dropped_command = true;
+    }
+    forget(server_conn_id);
   }
+  if (dropped_command) answered();
+}
+
+void SessionDirectory::forget(std::uint32_t server_conn_id) {
   const auto found = live_.find(server_conn_id);
   if (found == live_.end()) return;
   if (recent_limit_ > 0) {
@@ -37,6 +47,7 @@ void SessionDirectory::closed(std::uint32_t server_conn_id) {
 }
 
 bool SessionDirectory::identify(std::uint32_t server_conn_id, Common& common) const {
+  std::lock_guard lock(mutex_);
   const Identity* identity = nullptr;
   if (const auto live = live_.find(server_conn_id); live != live_.end()) {
     identity = &live->second;
@@ -53,6 +64,7 @@ bool SessionDirectory::identify(std::uint32_t server_conn_id, Common& common) co
 }
 
 void SessionDirectory::command_sent(std::uint32_t server_conn_id) {
+  std::lock_guard lock(mutex_);
   const std::uint64_t number = ++commands_sent_;
   auto [entry, added] = unanswered_.try_emplace(server_conn_id, number);
   if (!added) {
@@ -64,6 +76,15 @@ void SessionDirectory::command_sent(std::uint32_t server_conn_id) {
 
 void SessionDirectory::command_answered(std::uint32_t server_conn_id,
                                         const std::vector<std::string>& gtids) {
+  {
+    std::lock_guard lock(mutex_);
+    record_answer(server_conn_id, gtids);
+  }
+  answered();
+}
+
+void SessionDirectory::record_answer(std::uint32_t server_conn_id,
+                                     const std::vector<std::string>& gtids) {
   if (const auto command = unanswered_.find(server_conn_id); command != unanswered_.end()) {
     unanswered_numbers_.erase(command->second);
     unanswered_.erase(command);
@@ -78,18 +99,47 @@ void SessionDirectory::command_answered(std::uint32_t server_conn_id,
       committer_order_.pop_front();
     }
   }
+}
+
+void SessionDirectory::answered() const {
+  std::lock_guard lock(callback_mutex_);
   if (on_answer_) on_answer_();
 }
 
+void SessionDirectory::on_answer(std::function<void()> callback) {
+  {
+    std::lock_guard lock(callback_mutex_);
+    on_answer_.swap(callback);
+  }
+  // `callback` now holds the old one: destroyed here, outside the lock.
+}
+
 std::optional<std::uint32_t> SessionDirectory::committer(const std::string& gtid) const {
+  std::lock_guard lock(mutex_);
   const auto found = committers_.find(gtid);
   if (found == committers_.end()) return std::nullopt;
   return found->second;
 }
 
+std::uint64_t SessionDirectory::commands_sent() const {
+  std::lock_guard lock(mutex_);
+  return commands_sent_;
+}
+
 bool SessionDirectory::command_unanswered(std::uint64_t after, std::uint64_t up_to) const {
+  std::lock_guard lock(mutex_);
   const auto first = unanswered_numbers_.upper_bound(after);
   return first != unanswered_numbers_.end() && *first <= up_to;
+}
+
+std::size_t SessionDirectory::live() const {
+  std::lock_guard lock(mutex_);
+  return live_.size();
+}
+
+std::size_t SessionDirectory::recent() const {
+  std::lock_guard lock(mutex_);
+  return recent_.size();
 }
 
 }  // namespace gw::eventlog
