@@ -25,8 +25,10 @@
 //   replica's binlog dump      at shutdown or when the replica leaves: KILL QUERY; the server
 //                              sends its EOF and closes by itself ──► Quitting (no COM_QUIT)
 //   shutdown                   idle and no transaction: ERR 1053 to the client, COM_QUIT upstream;
-//                              otherwise wait for the command / transaction to end; at the drain
-//                              deadline: cancel what runs, ERR 1053 and COM_QUIT the rest
+//                              otherwise wait for the command / transaction to end; a session
+//                              that had no command answered when the drain began (it connected
+//                              just then: a restart's race) is served until it quits; at the
+//                              drain deadline: cancel what runs, ERR 1053 and COM_QUIT the rest
 //   login timeouts             no greeting within greeting_timeout: ERR to the client, close;
 //                              no HandshakeResponse within handshake_timeout: ERR, then as
 //                              "client leaves, pre-auth"
@@ -369,6 +371,8 @@ class Session {
   std::pair<std::string, std::string> pending_user_;  // COM_CHANGE_USER: user, schema
   // A KILL QUERY was asked for the command in flight; CancelDone when it ends.
   bool cancel_requested_ = false;
+  bool answered_a_command_ = false;   // since login
+  bool new_at_drain_ = false;         // none answered when the drain began: served until it quits
   bool cancel_acknowledged_ = false;  // the server answered that KILL QUERY
   bool client_tls_ = false;           // the client sent its SSLRequest
   bool server_tls_ = false;           // gracewire sent one upstream

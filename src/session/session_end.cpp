@@ -212,6 +212,7 @@ Actions& Session::shutdown(bool now) {
     shutdown_ = Shutdown::Now;
   } else if (shutdown_ == Shutdown::No) {
     shutdown_ = Shutdown::Drain;
+    new_at_drain_ = !answered_a_command_;
   }
   end_for_shutdown();
   return finish();
@@ -219,6 +220,16 @@ Actions& Session::shutdown(bool now) {
 
 void Session::end_for_shutdown() {
   const bool now = shutdown_ == Shutdown::Now;
+  // A client that had no command answered when the drain began is most likely one that
+  // connected just then: in a restart, the old gracewire accepted it a moment before its signal.
+  // Ending it would refuse it, wherever it is in its connect-and-work sequence (drivers send
+  // their own statements after the login), so it is served until it quits, as the new gracewire
+  // would have served it; the drain deadline bounds the wait. Its close stays its own.
+  // A binlog dump never ends by itself: it is not waited for, new or not.
+  if (!now && new_at_drain_ && phase_ != Phase::Quitting && phase_ != Phase::Closing &&
+      !in_binlog_dump()) {
+    return;
+  }
   settle_close(CloseReason::ProxyShutdown);
   // The server is half way through telling the client something (an ERR before it closes): an
   // ERR 1053 now would land inside that packet. on_unsolicited() comes back here.

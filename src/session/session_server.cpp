@@ -183,6 +183,7 @@ void Session::exchange_done() {
     actions_.push(AuthResultEvent{ok, outcome.error_code, outcome.error_message});
   } else {
     actions_.push(CommandEndEvent{exchange_.command(), outcome, in_transaction()});
+    answered_a_command_ = true;
   }
   if (phase_ == Phase::Auth && !ok) {
     upstream_end_ = UpstreamEnd::ServerFirst;  // the server closes after refusing

@@ -385,9 +385,29 @@ TEST(SessionBounds, CredentialsOfferedAfterTheSessionBeganEndAnAbandonedHandshak
   EXPECT_TRUE(ended_as_control_account(take(session.to_server())));
 }
 
+// A client still logging in when the drain begins finishes its login (and is then served until
+// it quits, session_close_test.cpp): the old gracewire of a restart serves what it accepted.
+TEST(SessionBounds, ShutdownLetsAClientStillLoggingInFinish) {
+  ScriptedSession session(control());
+  greet(session);
+  session.shutdown();
+  EXPECT_TRUE(session.to_client().empty());
+  const Bytes response = packet(1, response_payload(kClientCapabilities));
+  session.on_client_data(response);
+  EXPECT_EQ(take(session.to_server()), response);
+  const Bytes ok = packet(2, ok_payload());
+  session.on_server_data(ok);
+  EXPECT_EQ(take(session.to_client()), ok);
+  EXPECT_EQ(session.phase(), Session::Phase::Idle);
+}
+
 TEST(SessionBounds, ShutdownWaitsForAServerMessageHalfForwardedToTheClient) {
   ScriptedSession session(control());
   authenticate(session);
+  session.on_client_data(command(kQuery, "SELECT 1"));  // no longer new to the drain
+  session.on_server_data(packet(1, ok_payload()));
+  take(session.to_client());
+  take(session.to_server());
   // The server starts telling the idle client why it is about to close (found by fuzzing).
   const Bytes goodbye = packet(0, err_payload(4031, "The client was disconnected by the server"));
   session.on_server_data(ByteView(goodbye).first(10));

@@ -22,6 +22,13 @@ class SessionClose : public ::testing::Test {
     take(session_.to_client());
     take(session_.to_server());
   }
+  // A command answered: the session is no longer new to the drain (session.h).
+  void answer_one_command() {
+    session_.on_client_data(command(kQuery, "SELECT 1"));
+    session_.on_server_data(packet(1, ok_payload()));
+    take(session_.to_client());
+    take(session_.to_server());
+  }
   // The reply the client got, decoded as an ERR packet.
   protocol::ErrPacket client_error() {
     const Bytes sent = take(session_.to_client());
@@ -110,6 +117,7 @@ TEST_F(SessionClose, ServerClosingAnIdleSessionClosesTheClient) {
 }
 
 TEST_F(SessionClose, ShutdownTellsAnIdleClientWhyAndQuitsAtOnce) {
+  answer_one_command();
   session_.shutdown();
   const auto err = client_error();
   EXPECT_EQ(err.code, 1053);
@@ -117,6 +125,63 @@ TEST_F(SessionClose, ShutdownTellsAnIdleClientWhyAndQuitsAtOnce) {
   EXPECT_EQ(take(session_.to_server()), kComQuit);
   EXPECT_EQ(session_.close_reason(), CloseReason::ProxyShutdown);
   EXPECT_TRUE(session_.close_client());
+}
+
+// A client that logged in as the drain began (a restart's race: the old gracewire accepted it
+// a moment before its signal) is served until it quits: its driver's own statements and its work.
+TEST_F(SessionClose, ShutdownServesANewClientUntilItQuits) {
+  session_.shutdown();
+  EXPECT_TRUE(session_.to_client().empty());
+  EXPECT_TRUE(session_.to_server().empty());
+  for (const char* sql : {"SET AUTOCOMMIT = 0", "SELECT 1"}) {
+    const Bytes query = command(kQuery, sql);
+    session_.on_client_data(query);
+    EXPECT_EQ(take(session_.to_server()), query);
+    const Bytes ok = packet(1, ok_payload());
+    session_.on_server_data(ok);
+    EXPECT_EQ(take(session_.to_client()), ok) << sql;  // no ERR 1053 behind it
+  }
+  session_.on_client_data(kComQuit);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.close_reason(), CloseReason::ClientQuit);
+}
+
+// A client that had used its session before the drain is not new: it is ended as soon as its
+// command is answered.
+TEST_F(SessionClose, ShutdownEndsAUsedSessionWhenItsCommandIsAnswered) {
+  answer_one_command();
+  const Bytes query = command(kQuery, "SELECT 2");
+  session_.on_client_data(query);
+  take(session_.to_server());
+  session_.shutdown();
+  const Bytes ok = packet(1, ok_payload());
+  session_.on_server_data(ok);
+  const Bytes sent = take(session_.to_client());
+  ASSERT_GT(sent.size(), ok.size());
+  const auto err =
+      protocol::decode_err(ByteView(sent).subspan(ok.size() + 4), session_.info().capabilities);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, 1053);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+}
+
+// One that quits by itself meanwhile ends as it chose: its close is its own COM_QUIT.
+TEST_F(SessionClose, ANewClientQuittingDuringTheDrainClosesAsItsOwn) {
+  session_.shutdown();
+  session_.on_client_data(kComQuit);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_TRUE(session_.to_client().empty());
+  EXPECT_EQ(session_.close_reason(), CloseReason::ClientQuit);
+}
+
+// The wait ends with the drain: at the deadline a new client is told and quit like any other.
+TEST_F(SessionClose, ShutdownDeadlineEndsANewClientsGrace) {
+  session_.shutdown();
+  EXPECT_TRUE(session_.to_server().empty());
+  session_.shutdown(/*now=*/true);
+  EXPECT_EQ(client_error().code, 1053);
+  EXPECT_EQ(take(session_.to_server()), kComQuit);
+  EXPECT_EQ(session_.close_reason(), CloseReason::ProxyShutdown);
 }
 
 TEST_F(SessionClose, ShutdownWaitsForAnOpenTransactionToEnd) {
@@ -145,6 +210,7 @@ TEST_F(SessionClose, ShutdownDeadlineEndsAnOpenTransaction) {
 }
 
 TEST_F(SessionClose, ShutdownLetsTheCommandInFlightFinishFirst) {
+  answer_one_command();
   session_.on_client_data(command(kQuery, "UPDATE t SET a = 1"));
   take(session_.to_server());
   session_.shutdown();
