@@ -5,10 +5,10 @@
 #include <chrono>
 
 #include "app/binlog_follower.h"
+#include "app/serving_loops.h"
 #include "control/control_service.h"
 #include "eventlog/writer.h"
 #include "metrics/exposition.h"
-#include "proxy/proxy.h"
 
 namespace gw::app {
 namespace {
@@ -86,17 +86,15 @@ std::expected<std::unique_ptr<AdminEndpoint>, std::string> AdminEndpoint::start(
   std::unique_ptr<AdminEndpoint> endpoint(new AdminEndpoint(loop, sources));
   AdminEndpoint* self = endpoint.get();
   admin::Handlers handlers;
-  handlers.metrics = [self] {
-    return self->bridge_.ask([self] { return self->metrics_page(); }, kLoopAnswer);
-  };
+  handlers.metrics = [self] { return self->metrics_page(); };
   handlers.ready = [self] {
     return readiness_from(self->bridge_.ask([self] { return self->readiness(); }, kLoopAnswer));
   };
   handlers.drain = [self] {
     return self->bridge_.ask(
         [self] {
-          self->sources_.proxy.drain();
-          return "draining: " + std::to_string(self->sources_.proxy.connection_count()) +
+          self->sources_.loops.drain();
+          return "draining: " + std::to_string(self->sources_.loops.connection_count()) +
                  " client connections to end; /ready answers 503 from now on";
         },
         kLoopAnswer);
@@ -117,12 +115,40 @@ AdminEndpoint::~AdminEndpoint() {
   if (server_) server_->stop();
 }
 
-std::string AdminEndpoint::metrics_page() const {
+// On the HTTP thread. Nothing is published when a loop does not answer: a page that left one
+// loop out would show its counters going back.
+std::optional<std::string> AdminEndpoint::metrics_page() {
+  ServingLoops& loops = sources_.loops;
+  proxy::ProxyMetrics total;
+  std::vector<std::uint64_t> accepted;
+  for (const auto& one : loops.metrics(kLoopAnswer)) {
+    if (!one) return std::nullopt;
+    total += *one;
+    accepted.push_back(one->accepted);
+  }
+  auto rest = bridge_.ask([this] { return main_loop_metrics(); }, kLoopAnswer);
+  if (!rest) return std::nullopt;
   metrics::Exposition out;
-  const proxy::Proxy& proxy = sources_.proxy;
-  proxy.metrics().write(out, proxy.connection_count());
-  out.gauge("accepting_clients", "1 while the listener accepts clients (no drain, no stop).",
-            proxy.accepting() ? 1 : 0);
+  total.write(out, loops.connection_count());
+  out.gauge("event_loops", "Event loops serving clients (listener.loops).",
+            static_cast<double>(accepted.size()));
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < accepted.size(); ++i) names.push_back(std::to_string(i));
+  std::vector<metrics::LabeledValue> per_loop;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    per_loop.push_back({names[i], static_cast<double>(accepted[i])});
+  }
+  out.counters("loop_connections_accepted_total",
+               "Client connections accepted, by event loop: how evenly the kernel spreads them.",
+               "loop", per_loop);
+  return out.take() + *rest;
+}
+
+// On the main loop: what lives there.
+std::string AdminEndpoint::main_loop_metrics() const {
+  metrics::Exposition out;
+  out.gauge("accepting_clients", "1 while the listeners accept clients (no drain, no stop).",
+            sources_.loops.accepting() ? 1 : 0);
   write_event_log(out, sources_.event_log);
   write_control(out, sources_.control);
   write_follower(out, sources_.follower);
@@ -130,13 +156,13 @@ std::string AdminEndpoint::metrics_page() const {
 }
 
 std::string AdminEndpoint::readiness() const {
-  const proxy::Proxy& proxy = sources_.proxy;
-  if (!proxy.accepting()) return "draining (POST /drain or a stop signal)";
+  const ServingLoops& loops = sources_.loops;
+  if (!loops.accepting()) return "draining (POST /drain or a stop signal)";
   if (sources_.control != nullptr && !sources_.control->ready()) {
     const std::string& why = sources_.control->last_error();
     return "the control connection is not ready" + (why.empty() ? "" : ": " + why);
   }
-  if (const auto& why = proxy.upstream_problem(); !why.empty()) {
+  if (const auto why = loops.upstream_problem(); !why.empty()) {
     return "the upstream is not reachable: " + why;
   }
   return "";

@@ -1,7 +1,8 @@
 #pragma once
 // The admin endpoint of this process (admin/admin_server.h): its routes answered from the event
-// loop, through a LoopBridge, with what the proxy, the event log, the control connection and
-// the binlog follower know. The component metric lists live with their components
+// loops, through LoopBridges, with what the proxies, the event log, the control connection and
+// the binlog follower know. Each loop's proxy metrics are read on that loop and added up on the
+// HTTP thread; the rest is read on the main loop. The component metric lists live with their components
 // (proxy/proxy_metrics.h); this file only gathers them into one page.
 
 #include <uv.h>
@@ -20,16 +21,14 @@ class ControlService;
 namespace gw::eventlog {
 class EventLog;
 }
-namespace gw::proxy {
-class Proxy;
-}
 
 namespace gw::app {
 
 class FollowerApp;
+class ServingLoops;
 
 struct AdminSources {
-  proxy::Proxy& proxy;
+  ServingLoops& loops;
   eventlog::EventLog& event_log;
   control::ControlService* control;  // null without a control account
   FollowerApp* follower;             // null without the binlog follower
@@ -37,7 +36,7 @@ struct AdminSources {
 
 class AdminEndpoint {
  public:
-  // On the loop's thread, once the proxy listens. The sources must outlive close().
+  // On the main loop's thread, once the proxies listen. The sources must outlive close().
   static std::expected<std::unique_ptr<AdminEndpoint>, std::string> start(
       uv_loop_t* loop, const config::Endpoint& address, AdminSources sources);
   // Joins the HTTP thread: after close(), once the loop has stopped.
@@ -51,7 +50,8 @@ class AdminEndpoint {
 
  private:
   AdminEndpoint(uv_loop_t* loop, AdminSources sources) : bridge_(loop), sources_(sources) {}
-  std::string metrics_page() const;
+  std::optional<std::string> metrics_page();
+  std::string main_loop_metrics() const;
   std::string readiness() const;
 
   admin::LoopBridge bridge_;

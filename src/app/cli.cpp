@@ -1,8 +1,10 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <filesystem>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "config/address.h"
@@ -53,6 +55,17 @@ void check_directory(std::string_view key, const std::string& path,
 
 config::Explained<std::string> any_text(std::string_view text) { return std::string(text); }
 
+config::Explained<std::uint32_t> loop_count(std::string_view text) {
+  std::uint32_t count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (error != std::errc{} || end != text.data() + text.size() ||
+      count > config::defaults::kMaxLoops) {
+    return config::problem(config::in_quotes(text) + " is not a number of event loops (0.." +
+                           std::to_string(config::defaults::kMaxLoops) + "; 0: one per CPU)");
+  }
+  return count;
+}
+
 }  // namespace
 
 void check_runnable(const config::Config& config, std::vector<std::string>& errors) {
@@ -94,6 +107,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   std::string log_level;
   std::string event_log;
   std::string admin;
+  std::string loops;
 
   CLI::App app{"gracewire: a MySQL-protocol proxy that closes connections gracefully", "gracewire"};
   app.set_version_flag("--version", std::string("gracewire ") + gw::kVersion);
@@ -115,6 +129,9 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
                                    "Admin endpoint (metrics, health, readiness, drain); \"\" "
                                    "turns it off")
                         ->type_name("HOST:PORT");
+  auto* loops_opt =
+      app.add_option("--loops", loops, "Event loops (threads) serving clients; 0: one per CPU")
+          ->type_name("N");
   app.add_flag("--binlog", options.binlog,
                "Also follow the upstream's binary log and write change records ([binlog] of the "
                "config file; needs binlog.server_id and binlog.user)");
@@ -137,6 +154,7 @@ std::expected<CliOptions, EarlyExit> parse_cli(int argc, const char* const* argv
   if (level_opt->count() > 0) options.log_level = log_level;
   if (event_log_opt->count() > 0) options.event_log = event_log;
   if (admin_opt->count() > 0) options.admin = admin;
+  if (loops_opt->count() > 0) options.loops = loops;
   return options;
 }
 
@@ -159,6 +177,7 @@ std::expected<config::Config, std::string> resolve_config(const CliOptions& opti
   apply_flag(options.log_level, "--log-level", config::parse_log_level, config.log.level, errors);
   apply_flag(options.event_log, "--event-log", any_text, config.event_log.path, errors);
   apply_flag(options.admin, "--admin", config::parse_admin_address, config.admin.address, errors);
+  apply_flag(options.loops, "--loops", loop_count, config.listener.loops, errors);
   if (!errors.empty()) return std::unexpected(joined_lines(errors));
 
   if (options.binlog) enable_binlog(config, "--binlog", errors);

@@ -19,6 +19,7 @@ struct CliOptions {
   std::optional<std::string> log_level;  // --log-level LEVEL, overrides log.level
   std::optional<std::string> event_log;  // --event-log PATH ("-": stdout), overrides event_log.path
   std::optional<std::string> admin;      // --admin HOST:PORT ("": off), overrides admin.address
+  std::optional<std::string> loops;      // --loops N (0: one per CPU), overrides listener.loops
   bool check_config = false;             // --check-config: validate, report, exit
   bool binlog = false;  // --binlog: sets binlog.enabled; the file's other [binlog] keys apply
 };

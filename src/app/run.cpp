@@ -12,15 +12,17 @@
 #include "app/logging.h"
 #include "app/own_connection_tls.h"
 #include "app/service_notify.h"
+#include "app/serving_loops.h"
 #include "app/signals.h"
 #include "config/password.h"
 #include "control/control_service.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
 #include "logging/component_logger.h"
+#include "net/host.h"
 #include "net/signal.h"
 #include "proxy/policies.h"
-#include "proxy/proxy.h"
+#include "proxy/self_audit.h"
 #include "proxy/tls_setup.h"
 
 namespace gw::app {
@@ -81,17 +83,20 @@ std::unique_ptr<control::ControlService> control_service(uv_loop_t* loop,
   return std::make_unique<control::ControlService>(loop, std::move(control));
 }
 
-// The end of the process, in order: the proxy drains its sessions and audits (proxy.h) while the
-// binlog follower ends its dump (KILL QUERY through the control service); once both are done the
-// control service quits (COM_QUIT, at most close_timeout), then the signal handlers close and
-// the loop runs out. Each stop signal moves one step on, never back: a second one cuts the
-// drain and the dump's end short, a third the control service's quit.
+// The end of the process, in order: the proxies of every loop drain their sessions
+// (proxy.h) while the binlog follower ends its dump (KILL QUERY through the control service);
+// once both are done the self-audit reads the server's abort counters (self_audit.h) and the
+// control service quits (COM_QUIT, at most close_timeout); then the signal handlers close and
+// the loops run out. Each stop signal moves one step on, never back: a second one cuts the
+// drain and the dump's end short, a third the self-audit and the control service's quit.
 class Ending {
  public:
-  Ending(proxy::Proxy& proxy, FollowerApp* follower, control::Service* control)
-      : proxy_(proxy),
+  Ending(ServingLoops& loops, FollowerApp* follower, control::Service* control,
+         proxy::SelfAudit* audit)
+      : loops_(loops),
         follower_(follower),
         control_(control),
+        audit_(audit),
         log_(logging::component_logger("proxy")) {}
 
   void then(std::function<void()> finished) { finished_ = std::move(finished); }
@@ -99,70 +104,90 @@ class Ending {
   void signal() {
     if (stage_ == Stage::Running) {
       stage_ = Stage::Stopping;
-      proxy_.shutdown();
+      loops_.shutdown();
       if (follower_ != nullptr) {
         follower_->stop(/*now=*/false, [this] {
           follower_stopped_ = true;
-          quit_control_when_both_stopped();
+          audit_when_both_stopped();
         });
       }
     } else if (stage_ == Stage::Stopping) {
-      if (!proxy_stopped_) proxy_.shutdown();  // the proxy's next step (proxy.h)
+      if (!proxy_stopped_) loops_.shutdown();  // the proxies' next step (proxy.h)
       if (follower_ != nullptr && !follower_stopped_) {
         log_->warn("another signal: closing the binlog dump connection at once");
         follower_->stop(/*now=*/true, {});
       }
+    } else if (stage_ == Stage::Auditing) {
+      log_->warn("another signal: closing the control connection at once");
+      now_ = true;
+      audit_->cut_short();  // its `done` quits the control service, at once now
     } else if (stage_ == Stage::QuittingControl) {
       log_->warn("another signal: closing the control connection at once");
-      control_->stop(/*now=*/true, {});
+      control_->stop(/*now=*/true, {});  // the stop under way then finishes
     }
   }
 
-  // The proxy has stopped, by a signal or because it could not start.
+  // Every loop's proxy has stopped, by a signal or because one could not start.
   void proxy_stopped(bool now) {
     proxy_stopped_ = true;
-    quit_now_ = quit_now_ || now;
+    now_ = now_ || now;
     if (stage_ == Stage::Running) {
-      // Not through signal(): the proxy could not start. The follower ends too.
+      // Not through signal(): a proxy could not start. The follower ends too.
       stage_ = Stage::Stopping;
       if (follower_ != nullptr) {
         follower_->stop(now, [this] {
           follower_stopped_ = true;
-          quit_control_when_both_stopped();
+          audit_when_both_stopped();
         });
       }
     }
-    quit_control_when_both_stopped();
+    audit_when_both_stopped();
   }
 
  private:
   enum class Stage {
     Running,          // serving
-    Stopping,         // the proxy's drain … self-audit, and the binlog dump's clean end
+    Stopping,         // the proxies' drain, and the binlog dump's clean end
+    Auditing,         // the self-audit, bounded by 2 x close_timeout
     QuittingControl,  // the control service's COM_QUIT, bounded by close_timeout
     Stopped,          // everything is closed
   };
-  void quit_control_when_both_stopped() {
+  void audit_when_both_stopped() {
     if (stage_ != Stage::Stopping || !proxy_stopped_) return;
     if (follower_ != nullptr && !follower_stopped_) return;
-    if (control_ == nullptr) return finish();
+    if (control_ == nullptr) {
+      log_->info("self-audit skipped: no control account configured");
+      return finish();
+    }
+    if (now_ || audit_ == nullptr) {
+      if (now_) log_->warn("self-audit skipped: stopping at once on a repeated signal");
+      return quit_control();
+    }
+    stage_ = Stage::Auditing;
+    audit_->run([this] {
+      if (stage_ == Stage::Auditing) quit_control();
+    });
+  }
+  void quit_control() {
     stage_ = Stage::QuittingControl;
-    control_->stop(quit_now_, [this] { finish(); });
+    control_->stop(now_, [this] { finish(); });
   }
   void finish() {
     stage_ = Stage::Stopped;
+    if (audit_ != nullptr) audit_->close();
     log_->info("stopped: every upstream session is closed");
     if (finished_) finished_();
   }
 
-  proxy::Proxy& proxy_;
+  ServingLoops& loops_;
   FollowerApp* follower_;
   control::Service* control_;
+  proxy::SelfAudit* audit_;  // null without a control account
   std::shared_ptr<spdlog::logger> log_;
   Stage stage_ = Stage::Running;
   bool proxy_stopped_ = false;
   bool follower_stopped_ = false;
-  bool quit_now_ = false;
+  bool now_ = false;
   std::function<void()> finished_;
 };
 
@@ -230,46 +255,53 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
       settings.directory = &directory;
       settings.session.track_gtids = true;
     }
-    // The application's: started before the proxy (whose self-audit reads a baseline through
-    // it at once), stopped after it, destroyed after it.
+    // The application's: started before the proxies (the self-audit reads a baseline through
+    // it at once), stopped after them, destroyed after them.
     auto control = control_service(loop.get(), settings, *tls);
-    proxy::Proxy proxy(loop.get(), std::move(settings), control.get());
+    const std::uint32_t loop_count =
+        config.listener.loops != 0 ? config.listener.loops : net::available_cpus();
+    ServingLoops loops(loop.get(), loop_count, std::move(settings), control.get());
+    std::unique_ptr<proxy::SelfAudit> audit;
+    if (control) {
+      audit = std::make_unique<proxy::SelfAudit>(loop.get(), *control, config.close.close_timeout);
+    }
     follower = follower_app(loop.get(), config, **event_log, &directory);
-    std::unique_ptr<AdminEndpoint> admin;  // once the proxy listens; joined before it goes
-    Ending ending(proxy, follower.get(), control.get());
+    std::unique_ptr<AdminEndpoint> admin;  // once the proxies listen; joined before they go
+    Ending ending(loops, follower.get(), control.get(), audit.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
     // signal at once.
-    ServiceNotify notify(loop.get(), [&proxy] { return proxy.connection_count(); });
-    Signals signals(proxy, **event_log, config, options, notify, [&ending] { ending.signal(); });
+    ServiceNotify notify(loop.get(), [&loops] { return loops.connection_count(); });
+    Signals signals(loops, **event_log, config, options, notify, [&ending] { ending.signal(); });
     signals.start(loop.get());
     signals.on_tls_reload([&control, &follower](const proxy::TlsSetup& setup) {
       const control::ControlTls own = own_connection_tls(setup);
       if (control) control->set_tls(own);
       if (follower) follower->set_tls(own);
     });
-    ending.then([&signals, &admin, &notify] {
+    ending.then([&signals, &admin, &notify, &loops] {
       signals.close();
       notify.close();
       if (admin) admin->close();
+      loops.end_threads();
     });
-    proxy.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
+    loops.on_stopped([&ending](bool now) { ending.proxy_stopped(now); });
     if (control) control->start();
-    if (auto started = proxy.start(); !started) {
+    if (auto started = loops.start(); !started) {
       spdlog::error("{}", started.error());
       exit_code = 1;
-      proxy.shutdown();
     } else {
+      if (audit) audit->read_baseline();
       if (config.admin.address) {
         auto started_admin =
             AdminEndpoint::start(loop.get(), *config.admin.address,
-                                 AdminSources{proxy, **event_log, control.get(), follower.get()});
+                                 AdminSources{loops, **event_log, control.get(), follower.get()});
         if (started_admin) {
           admin = std::move(*started_admin);
         } else {
           // As for the listener: an operator who asked for it must not find it silently absent.
           spdlog::error("{} (admin.address, --admin; \"\" turns it off)", started_admin.error());
           exit_code = 1;
-          proxy.shutdown();
+          loops.shutdown();
         }
       }
       if (follower && exit_code == 0) {

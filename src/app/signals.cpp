@@ -10,10 +10,10 @@
 #include "app/logging.h"
 #include "app/reload.h"
 #include "app/service_notify.h"
+#include "app/serving_loops.h"
 #include "eventlog/from_config.h"
 #include "eventlog/writer.h"
 #include "net/signal.h"
-#include "proxy/proxy.h"
 
 namespace gw::app {
 namespace {
@@ -51,9 +51,9 @@ void ignore_reload_signals() {
   for (const int signum : {SIGHUP, SIGUSR1, SIGUSR2}) std::signal(signum, SIG_IGN);
 }
 
-Signals::Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
+Signals::Signals(ServingLoops& loops, eventlog::EventLog& event_log, config::Config running,
                  CliOptions options, ServiceNotify& notify, std::function<void()> stop)
-    : proxy_(proxy),
+    : loops_(loops),
       event_log_(event_log),
       running_(std::move(running)),
       options_(std::move(options)),
@@ -145,7 +145,7 @@ bool Signals::reload_tls(config::Config& next) {
     next.upstream = running_.upstream;
     return true;
   }
-  proxy_.set_tls(*setup);
+  loops_.set_tls(*setup);
   if (on_tls_reload_) on_tls_reload_(*setup);
   if (!setup->client_context && !setup->server_context) return false;
   spdlog::info("reload: {}", proxy::describe(*setup));
@@ -153,7 +153,7 @@ bool Signals::reload_tls(config::Config& next) {
 }
 
 void Signals::status() {
-  const std::size_t sessions = proxy_.connection_count();
+  const std::size_t sessions = loops_.connection_count();
   if (!event_log_.enabled()) {
     spdlog::info("status: {} sessions; event log off", sessions);
     return;

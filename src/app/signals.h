@@ -32,13 +32,13 @@ namespace gw::net {
 class Signal;
 }
 namespace gw::proxy {
-class Proxy;
 struct TlsSetup;
 }  // namespace gw::proxy
 
 namespace gw::app {
 
 class ServiceNotify;
+class ServingLoops;
 
 // Before the loop runs: ignore the signals Signals will handle, so none of them kills the
 // process while it starts.
@@ -50,7 +50,7 @@ class Signals {
   // reapplied on every reload (flags still override the file). `stop` runs on each SIGTERM,
   // SIGINT and SIGQUIT: the application's shutdown, one step further each time. `notify` hears
   // of each reload and of the first stop.
-  Signals(proxy::Proxy& proxy, eventlog::EventLog& event_log, config::Config running,
+  Signals(ServingLoops& loops, eventlog::EventLog& event_log, config::Config running,
           CliOptions options, ServiceNotify& notify, std::function<void()> stop);
   Signals(const Signals&) = delete;
   Signals& operator=(const Signals&) = delete;
@@ -69,7 +69,7 @@ class Signals {
   bool reload_tls(config::Config& next);
   void status();
 
-  proxy::Proxy& proxy_;
+  ServingLoops& loops_;
   eventlog::EventLog& event_log_;
   config::Config running_;
   CliOptions options_;

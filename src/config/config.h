@@ -69,6 +69,9 @@ enum class TlsVersion {
 struct ListenerConfig {
   Endpoint address = Endpoint::tcp("127.0.0.1", defaults::kListenPort);
   std::uint32_t max_connections = defaults::kMaxConnections;
+  // Event loops serving clients, each on its own thread with its own listening socket
+  // (SO_REUSEPORT: the kernel spreads new connections over them). 0: one per CPU.
+  std::uint32_t loops = defaults::kLoops;
   // A client must send its HandshakeResponse this long after the greeting.
   std::chrono::milliseconds handshake_timeout = defaults::kHandshakeTimeout;
   // TLS toward clients: off until tls_cert and tls_key are set (validate.cpp).

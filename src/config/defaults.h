@@ -23,6 +23,8 @@ using std::chrono::milliseconds;
 // [listener]
 inline constexpr std::uint16_t kListenPort = 3307;
 inline constexpr std::uint32_t kMaxConnections = 1024;
+inline constexpr std::uint32_t kLoops = 0;  // one per CPU
+inline constexpr std::uint32_t kMaxLoops = 256;
 inline constexpr milliseconds kHandshakeTimeout{10'000};
 // [upstream]
 inline constexpr milliseconds kConnectTimeout{5'000};

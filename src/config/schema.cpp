@@ -42,6 +42,7 @@ std::string describe(const Range<T>& range) {
 
 // Far above any fd limit worth having, low enough that a typo of extra zeros is caught.
 constexpr Range<std::int64_t> kMaxConnections{1, 1'000'000};
+constexpr Range<std::int64_t> kLoops{0, defaults::kMaxLoops};  // 0: one per CPU
 // Timeouts: long enough for any real server, short enough that a typo does not mean "never".
 constexpr Range<milliseconds> kConnectTimeout{1ms, 1h};
 constexpr Range<milliseconds> kCloseTimeout{1ms, 1h};
@@ -200,7 +201,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 56> kKeys = {{
+constexpr std::array<KeySpec, 57> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -210,6 +211,9 @@ constexpr std::array<KeySpec, 56> kKeys = {{
        return read_count(v, kMaxConnections, c.listener.max_connections);
      },
      [] { return describe(kMaxConnections); }},
+    {"listener", "loops",
+     [](const toml::node& v, Config& c) { return read_count(v, kLoops, c.listener.loops); },
+     [] { return describe(kLoops); }},
     {"listener", "tls_mode",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listener_tls, c.listener.tls_mode);

@@ -15,6 +15,15 @@ void Histogram::observe(double seconds) {
   sum_ += seconds;
 }
 
+Histogram& Histogram::operator+=(const Histogram& other) {
+  // Different bounds would be a programming error; adding them up would publish nonsense.
+  if (!std::ranges::equal(bounds_, other.bounds_)) return *this;
+  for (std::size_t i = 0; i < per_bucket_.size(); ++i) per_bucket_[i] += other.per_bucket_[i];
+  count_ += other.count_;
+  sum_ += other.sum_;
+  return *this;
+}
+
 std::vector<std::uint64_t> Histogram::cumulative_counts() const {
   std::vector<std::uint64_t> out(per_bucket_.size());
   std::uint64_t total = 0;

@@ -1,6 +1,7 @@
 #pragma once
 // A Prometheus histogram with fixed bucket bounds, kept by the one thread that observes it (an
-// event loop; a scrape reads it on that same thread): plain integers, nothing shared.
+// event loop; a scrape copies it on that same thread, then adds the loops' copies up): plain
+// integers, nothing shared.
 
 #include <cstdint>
 #include <span>
@@ -23,6 +24,8 @@ class Histogram {
   explicit Histogram(std::span<const double> bounds);
 
   void observe(double seconds);
+  // Adds another loop's observations; both must have the same bounds.
+  Histogram& operator+=(const Histogram& other);
 
   std::span<const double> bounds() const { return bounds_; }
   // Observations at or below bounds()[i]; one more entry, the last, counts all (+Inf).

@@ -1,5 +1,8 @@
 #pragma once
-// Proxy: the listener, the registry of live connections, and their shutdown.
+// Proxy: one event loop's listener, the registry of its live connections, and their shutdown.
+// With several loops (app/serving_loops.h) each has its own Proxy, all on one address
+// (SO_REUSEPORT), sharing session ids and the max_connections count (shared_state.h); the
+// application runs the self-audit (self_audit.h) once every loop's proxy has stopped.
 //
 //   running ──signal──► draining: no new clients; each session ends as soon as the protocol
 //                        allows (idle: ERR 1053 + COM_QUIT now; busy or in a transaction: when
@@ -7,12 +10,10 @@
 //   draining ──second signal or drain_timeout──► cancelling: what remains is cancelled and quit
 //                        now, each step bounded by close_timeout, all by a last-resort deadline
 //   cancelling ──another signal──► aborting: every connection is closed at once
-//   ──all gone──► auditing: the self-audit over the control service, at most 2 x close_timeout,
-//                        skipped with a warning when the control connection is not ready
-//              ──► stopped: on_stopped(now = false); the application then quits the control
-//                        service (COM_QUIT, at most close_timeout)
-//   auditing ──signal──► stopped: on_stopped(now = true), the control connection closed at once
-//   (aborting ──all gone──► stopped at once too: no audit after a repeated signal)
+//   ──all gone──► stopped: its handles close, then on_stopped(now), `now` when it was aborting
+//                        (no self-audit after a repeated signal)
+//   drain() instead of a signal: draining as above, but once all are gone on_drained() runs and
+//                        the proxy stays until a signal, which then stops it at once
 
 #include <uv.h>
 
@@ -62,19 +63,25 @@ class Proxy {
   // once every session is gone (a load balancer's drain before maintenance). A signal then
   // stops it as a first signal would: at once when drained, else when the drain ends.
   void drain();
+  // The port the listener bound (once start() succeeded).
+  std::uint16_t port() const;
   // Accepting clients (no signal and no drain yet).
   bool accepting() const { return state_ == State::Running; }
-  // Why the last connection to the upstream failed ("" once one succeeded since), for the
-  // admin endpoint's /ready.
-  const std::string& upstream_problem() const { return upstream_problem_; }
-  void upstream_reached(std::string problem) { upstream_problem_ = std::move(problem); }
-  // Called once every connection is gone after shutdown() began and the self-audit is done;
-  // `now` when a repeated signal asks for the control connection to be closed at once.
+  // Why the last connection to the upstream failed, on any loop ("" once one succeeded since),
+  // for the admin endpoint's /ready.
+  void upstream_reached(std::string problem) {
+    settings_.shared->upstream_reached(std::move(problem));
+  }
+  // Called once every connection is gone after shutdown() began and the proxy's handles are
+  // closing; `now` when it was aborting (a repeated signal: no self-audit, no waiting).
   void on_stopped(std::function<void(bool now)> callback) { on_stopped_ = std::move(callback); }
+  // Called when a drain() has ended every connection.
+  void on_drained(std::function<void()> callback) { on_drained_ = std::move(callback); }
 
   uv_loop_t* loop() const { return loop_; }
   const ProxySettings& settings() const { return settings_; }
-  std::size_t connection_count() const { return connections_.size(); }
+  // Client connections open on every loop.
+  std::size_t connection_count() const { return settings_.shared->connections(); }
   const std::shared_ptr<spdlog::logger>& session_log() const { return session_log_; }
   // Kept by the sessions of this loop; read on it (admin endpoint).
   ProxyMetrics& metrics() { return metrics_; }
@@ -106,12 +113,6 @@ class Proxy {
   void on_drain_timer();
   void for_each_connection(const std::function<void(Connection&)>& action);
   void check_stopped();
-  void start_self_audit();
-  void on_audit_bound();
-  void skip_self_audit(const std::string& why);
-  void settle_abort_counters(std::optional<control::AbortCounters> previous,
-                             std::chrono::steady_clock::time_point deadline);
-  void log_self_audit(const std::optional<control::AbortCounters>& now);
   void finish_stop(bool now);
 
   uv_loop_t* loop_;
@@ -119,33 +120,26 @@ class Proxy {
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> session_log_;
   net::Listener* listener_ = nullptr;
-  // The application's control service (cancels, kills, the self-audit); null without one.
+  // The application's control service (cancels, kills), or a stand-in for it on another
+  // loop's thread (control/remote_service.h); null without one.
   control::Service* control_;
-  std::optional<control::AbortCounters> abort_baseline_;
   std::unordered_map<std::uint64_t, Connection*> connections_;  // by session id
-  std::uint64_t next_id_ = 1;
   ProxyMetrics metrics_;
   enum class State {
     Running,     // accepting clients
     Draining,    // not accepting; sessions end as the protocol allows
     Cancelling,  // drain deadline or second signal: what remains is cancelled and quit
     Aborting,    // a signal while cancelling: every connection is closed at once
-    Auditing,    // every client connection is gone; the self-audit, bounded
-    Stopped,     // every handle of the proxy is closed; the control service is the app's
+    Stopped,     // every client connection is gone; the proxy's handles are closing
   };
   State state_ = State::Running;
-  bool stay_after_drain_ = false;
-  std::string upstream_problem_;  // drain() began the drain, not a signal
-  static constexpr std::chrono::milliseconds kSettle{200};
-  control::AbortCounters settle_next_;
-  std::chrono::steady_clock::time_point settle_deadline_{};
-  net::Timer* drain_timer_;     // the drain deadline, then the last-resort deadline after it
-  net::Timer* settle_timer_;    // the self-audit's next read of the counters
-  net::Timer* audit_timer_;     // the self-audit's bound
-  net::Async* event_log_room_;  // the event log's writer thread: its queue has room again
+  bool stay_after_drain_ = false;  // drain() began the drain, not a signal
+  net::Timer* drain_timer_;        // the drain deadline, then the last-resort deadline after it
+  net::Async* event_log_room_;     // the event log's writer thread: its queue has room again
+  std::function<void(bool now)> on_stopped_;
+  std::function<void()> on_drained_;
   // Until finish_stop(): the writer thread wakes event_log_room_.
   eventlog::RoomSubscription event_log_room_subscription_;
-  std::function<void(bool now)> on_stopped_;
 };
 
 }  // namespace gw::proxy

@@ -44,6 +44,25 @@ void ProxyMetrics::command_ended(std::string_view command_name, double seconds) 
   command_duration.observe(seconds);
 }
 
+ProxyMetrics& ProxyMetrics::operator+=(const ProxyMetrics& other) {
+#define GW_ADD(member, name, help) member += other.member;
+  GW_PROXY_COUNTERS(GW_ADD)
+#undef GW_ADD
+  const auto add = [](auto& to, const auto& from) {
+    for (std::size_t i = 0; i < to.size(); ++i) to[i] += from[i];
+  };
+  add(sessions_ended, other.sessions_ended);
+  add(upstream_ends, other.upstream_ends);
+  add(commands, other.commands);
+  add(refused, other.refused);
+  add(tls_handshakes, other.tls_handshakes);
+  add(tls_failures, other.tls_failures);
+  command_duration += other.command_duration;
+  session_duration += other.session_duration;
+  upstream_connect += other.upstream_connect;
+  return *this;
+}
+
 void ProxyMetrics::write(metrics::Exposition& out, std::size_t active_connections) const {
 #define GW_WRITE(member, name, help) out.counter(name, help, static_cast<double>(member));
   GW_PROXY_COUNTERS(GW_WRITE)

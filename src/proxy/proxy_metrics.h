@@ -1,8 +1,8 @@
 #pragma once
 // Every number the proxy keeps about its sessions, declared once, here, with its Prometheus name
 // and help (README's "Operating gracewire" lists them; an integration test reads them back).
-// Kept by the event loop that serves the sessions, as plain integers: the admin endpoint asks
-// that loop for a snapshot (write()), so nothing on the forwarding path is atomic or shared.
+// Kept by each event loop for its own sessions, as plain integers: the admin endpoint asks each
+// loop for a copy and writes their sum, so nothing on the forwarding path is atomic or shared.
 
 #include <array>
 #include <cstdint>
@@ -58,6 +58,8 @@ struct ProxyMetrics {
 
   void session_ended(session::CloseReason reason, session::UpstreamEnd upstream_end);
   void command_ended(std::string_view command_name, double seconds);
+  // Adds another loop's numbers (the admin endpoint's page is the sum over every loop).
+  ProxyMetrics& operator+=(const ProxyMetrics& other);
 
   // Everything above, and the gauges only the proxy knows at the moment of the scrape.
   void write(metrics::Exposition& out, std::size_t active_connections) const;

@@ -11,6 +11,7 @@
 #include "config/address.h"
 #include "config/defaults.h"
 #include "net/address.h"
+#include "proxy/shared_state.h"
 #include "session/session.h"
 
 struct ssl_ctx_st;
@@ -58,6 +59,10 @@ struct ProxySettings {
   // Which server connection is which session, for the binlog follower's change records; null
   // when no follower runs. Owned by the caller.
   eventlog::SessionDirectory* directory = nullptr;
+  // Shared by the proxies of every event loop; the proxy makes its own when null (one loop).
+  std::shared_ptr<SharedState> shared;
+  // "loop 2: " in the proxy's own log lines when several loops serve; "" for one.
+  std::string log_prefix;
 };
 
 }  // namespace gw::proxy

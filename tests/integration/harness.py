@@ -270,14 +270,16 @@ class Gracewire:
     READY_TEXT = "listening on"
 
     def __init__(self, upstream: str, log_path: Path, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None):
-        """env: variables set for the process on top of the test's own environment."""
+                 env: dict[str, str] | None = None, port: int = 0):
+        """env: variables set for the process on top of the test's own environment. port: listen
+        there (another gracewire's port, for a restart) instead of on a free one."""
         self.upstream = upstream
         self.log_path = log_path
         self.extra_args = extra_args
         self.env = env
         self.binary = os.environ.get("GRACEWIRE_BIN", str(REPO / "build" / "gracewire"))
         self.proc: subprocess.Popen | None = None
+        self.fixed_port = port
         self.port = 0
         self.admin_port = 0
 
@@ -294,7 +296,7 @@ class Gracewire:
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError(f"gracewire binary not found: {self.binary} (set GRACEWIRE_BIN)")
         for _ in range(3):
-            self.port = free_port()
+            self.port = self.fixed_port or free_port()
             # Every gracewire serves its admin endpoint (the default is on), each on its own port.
             self.admin_port = free_port()
             admin = [] if any(a.startswith("--admin") for a in self.extra_args) else [
