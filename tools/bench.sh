@@ -16,10 +16,13 @@
 # (N sysbench threads, default 4): directly, and through gracewire (client leg only) with an
 # ECDSA P-256 and with an RSA 2048 listener certificate.
 #
+# Without --tls, gracewire runs twice: "gracewire" with its default of one event loop per CPU
+# (listener.loops = 0) and "gw-1loop" with one, to show what the loops add.
+#
 # Without --upstream it starts its own throwaway MariaDB (tools/sandbox-mariadb). With --upstream it
 # creates and drops table sbtest1 in the given database. Everything listens on loopback only.
 # Time: about K x (targets x thread counts [+ 3 with --tls]) x (--time + 1) s + 20 s; with the
-# defaults (K = 3, 5 s runs) about 3 minutes, 4 to 5 with --tls.
+# defaults (K = 3, 5 s runs) about 4 minutes, 4 to 5 with --tls.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -176,10 +179,12 @@ sysbench oltp_point_select "${sysbench_base[@]}" --mysql-port="$server_port" --t
   run >/dev/null
 
 # --- the proxies ------------------------------------------------------------------------------------
-# gracewire as target NAME. With --tls, its listener presents CERT (a name given to make_cert) and
-# its upstream leg uses UPSTREAM_TLS ([upstream] tls_mode).
-start_gracewire() {  # NAME [CERT UPSTREAM_TLS]
-  local name=$1 config=()
+# gracewire as target NAME, with LOOPS event loops (0: one per CPU). With --tls, its listener
+# presents CERT (a name given to make_cert) and its upstream leg uses UPSTREAM_TLS ([upstream]
+# tls_mode).
+start_gracewire() {  # NAME LOOPS [CERT UPSTREAM_TLS]
+  local name=$1 loops=$2 config=()
+  shift
   if (($# > 1)); then
     printf '[listener]\ntls_cert = "%s"\ntls_key = "%s"\n\n[upstream]\ntls_mode = "%s"\n' \
       "$work/tls/$2-cert.pem" "$work/tls/$2-key.pem" "$3" >"$work/$name.toml"
@@ -188,7 +193,8 @@ start_gracewire() {  # NAME [CERT UPSTREAM_TLS]
   target_host[$name]=127.0.0.1
   target_port[$name]=$(free_port)
   setsid "$gracewire_bin" "${config[@]}" --listen "127.0.0.1:${target_port[$name]}" \
-    --upstream "$server_host:$server_port" --log-level warn --admin "" </dev/null >"$work/$name.log" 2>&1 &
+    --upstream "$server_host:$server_port" --log-level warn --admin "" --loops "$loops" \
+    </dev/null >"$work/$name.log" 2>&1 &
   target_proxy[$name]=$!
   wait_for_port "${target_port[$name]}" "${target_proxy[$name]}" ||
     { cat "$work/$name.log" >&2; die "gracewire ($name) did not start"; }
@@ -221,19 +227,20 @@ qps_targets=(direct)  # point-select QPS, at each thread count
 conn_targets=()       # new connections per second (--tls only)
 declare -A cert_label=([direct]="RSA 2048 (MariaDB's)")
 if ((use_tls)); then
-  start_gracewire gw-both rsa as_client
-  start_gracewire gw-client rsa disabled
+  start_gracewire gw-both 0 rsa as_client
+  start_gracewire gw-client 0 rsa disabled
   qps_targets+=(gw-both gw-client)
   # Two more instances, client leg only, so that the listener's certificate is the only
   # difference between them and no upstream TLS handshake hides its cost.
-  start_gracewire gw-ecdsa ecdsa disabled
-  start_gracewire gw-rsa rsa disabled
+  start_gracewire gw-ecdsa 0 ecdsa disabled
+  start_gracewire gw-rsa 0 rsa disabled
   conn_targets=(direct gw-ecdsa gw-rsa)
   cert_label[gw-ecdsa]="ECDSA P-256"
   cert_label[gw-rsa]="RSA 2048"
 else
-  start_gracewire gracewire
-  qps_targets+=(gracewire)
+  start_gracewire gracewire 0
+  start_gracewire gw-1loop 1
+  qps_targets+=(gracewire gw-1loop)
 fi
 if ((use_haproxy)); then
   start_haproxy
