@@ -477,6 +477,12 @@ void Follower::on_timer() {
       return;
     case Waiting::Heartbeat:
       if (paused_) return;  // not reading by choice; the deadline counts from the resume
+      if (stream_ != nullptr && stream_->unread_bytes() > 0) {
+        // The server did speak: this loop ran late (a loaded host, a paused VM) and has not
+        // read it yet. Timers run before reads in a loop's turn, so the bytes come next.
+        timer_->start(read_deadline());
+        return;
+      }
       lost(
           fmt::format("nothing from the server for {} ms (heartbeat {} ms): the connection is "
                       "taken for dead",

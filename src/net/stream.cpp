@@ -1,5 +1,7 @@
 #include "net/stream.h"
 
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -79,6 +81,13 @@ int Stream::socket_fd() const {
   uv_os_fd_t fd = -1;
   if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_), &fd) != 0) return -1;
   return fd;
+}
+
+std::size_t Stream::unread_bytes() const {
+  const int fd = socket_fd();
+  int unread = 0;
+  if (fd < 0 || ioctl(fd, FIONREAD, &unread) != 0 || unread < 0) return 0;
+  return static_cast<std::size_t>(unread);
 }
 
 void Stream::connect_resolved(int status, const sockaddr* address) {

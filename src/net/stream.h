@@ -56,6 +56,9 @@ class Stream final : public HandleWrap {
   Kind kind() const { return kind_; }
   // The socket's descriptor, for diagnostics and tests; -1 before it has one.
   int socket_fd() const;
+  // Bytes the peer sent that wait in the kernel, not read yet (FIONREAD); 0 when unknown. A
+  // read deadline asks it before blaming the peer: a loop that ran late has not read them.
+  std::size_t unread_bytes() const;
   // "1.2.3.4:5" or "[::1]:5" for TCP ("?" when the socket has no peer), "unix" for a pipe.
   std::string peer_name() const;
 

@@ -22,6 +22,7 @@ import datetime
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -346,6 +347,32 @@ class FaultsTest(harness.IntegrationTestCase):
             cur.execute(f"USE {self.db}")
             for statement in statements:
                 cur.execute(statement)
+
+    # --- gracewire runs late --------------------------------------------------------------------
+
+    def test_a_gracewire_that_ran_late_keeps_its_dump(self):
+        """gracewire is not scheduled for twice its read deadline (SIGSTOP: a loaded host, a
+        paused VM) while the server goes on sending heartbeats. When it runs again, its timer
+        comes due before its reads: the heartbeats waiting in the socket prove the server alive,
+        so the dump is kept. (It was taken for dead and reconnected, and the server logged the
+        old dump as an aborted connection: seen under ThreadSanitizer, whose slowness did the
+        same as the stop.)"""
+        f = self.follower()
+        self.admin("CREATE TABLE late (id INT PRIMARY KEY)", "INSERT INTO late VALUES (1)")
+        f.wait_rows("late", 1)
+        deadline = 2.0  # follower.cpp read_deadline(): 4 x heartbeat (500 ms), at least 2 s
+        os.kill(f.gracewire.proc.pid, signal.SIGSTOP)
+        try:
+            time.sleep(2 * deadline)
+        finally:
+            os.kill(f.gracewire.proc.pid, signal.SIGCONT)
+        self.admin("INSERT INTO late VALUES (2)")
+        self.assertEqual([r["after"]["id"] for r in f.wait_rows("late", 2)], [1, 2])
+        time.sleep(deadline)  # a wrong verdict would have been logged by now
+        self.assertNotIn("binlog dump connection lost", f.gracewire.log())
+        self.assertEqual(len(re.findall("following the binlog", f.gracewire.log())), 1,
+                         "the dump was started again")
+        self.admin("DROP TABLE late")
 
     # --- the server restarts mid-stream ---------------------------------------------------------
 

@@ -116,6 +116,22 @@ TEST_F(NetTest, ReadingStopsAndResumes) {
   b_->close();
 }
 
+// The follower's read deadline asks it before taking a silent server for dead.
+TEST_F(NetTest, UnreadBytesCountsWhatWaitsInTheKernel) {
+  Recorder& a = first_;
+  Recorder& b = second_;
+  make_pair(a, b);
+  EXPECT_EQ(b_->unread_bytes(), 0u);
+  Bytes three = {'a', 'b', 'c'};
+  a_->write(three);  // a socketpair's write lands in b's buffer at once
+  EXPECT_EQ(b_->unread_bytes(), 3u);
+  b_->start_reading();
+  run_until([&] { return b.read.size() == 3; });
+  EXPECT_EQ(b_->unread_bytes(), 0u);
+  a_->close();
+  b_->close();
+}
+
 TEST_F(NetTest, ClosingWithAWritePendingFreesItsBytes) {
   Recorder& a = first_;
   Recorder& b = second_;
