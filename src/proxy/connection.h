@@ -47,7 +47,7 @@ class Connection final : public net::StreamObserver {
   void abort();
   // The control connection logged in after this session began.
   void offer_handshake_credentials(const session::ControlCredentials& credentials) {
-    session_.offer_handshake_credentials(credentials);
+    apply(session_.offer_handshake_credentials(credentials));
   }
   // The event log has room again: read the client again if the log had paused it.
   void on_event_log_room();

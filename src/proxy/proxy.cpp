@@ -83,6 +83,8 @@ session::SessionSettings Proxy::session_settings() const {
   settings.record_params = settings.record_events && settings_.event_log->settings().params;
   if (const auto* credentials = handshake_credentials()) {
     settings.handshake_credentials = *credentials;
+  } else {
+    settings.handshake_credentials_coming = control_ != nullptr && !control_->ready();
   }
   return settings;
 }

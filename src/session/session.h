@@ -121,6 +121,10 @@ struct SessionSettings {
   // whatever in_flight says.
   bool can_kill = false;
   std::optional<ControlCredentials> handshake_credentials;
+  // Without handshake_credentials: the control connection is still logging in (gracewire has
+  // just started), so they may come. An abandoned handshake then waits for them
+  // (offer_handshake_credentials), within close_timeout, instead of being dropped at once.
+  bool handshake_credentials_coming = false;
   // Authentication results and each command's beginning and end are always reported (the
   // metrics count them); this adds what only the event log needs: each command's statement.
   bool record_events = false;
@@ -176,10 +180,9 @@ class Session {
   // The session's first actions: the connect timer.
   [[nodiscard]] Actions& start();
   // The control account became usable for handshakes after this session began (it logs in
-  // while the first clients arrive): it may now end an abandoned handshake cleanly.
-  void offer_handshake_credentials(const ControlCredentials& credentials) {
-    if (!settings_.handshake_credentials) settings_.handshake_credentials = credentials;
-  }
+  // while the first clients arrive): an abandoned handshake waiting for it ends cleanly now,
+  // and one abandoned later will.
+  [[nodiscard]] Actions& offer_handshake_credentials(const ControlCredentials& credentials);
 
   // Every call below returns what to do, in order; the list is valid until the next call.
   [[nodiscard]] Actions& on_upstream_connected();

@@ -135,11 +135,15 @@ void Session::client_left_before_auth() {
     case Phase::Connecting:
     case Phase::Greeting:
       // on_greeting() finishes the job once the server has spoken.
-      if (!settings_.handshake_credentials) drop_upstream();
+      if (!settings_.handshake_credentials && !settings_.handshake_credentials_coming) {
+        drop_upstream();
+      }
       return;
     case Phase::Handshake:
-      if (!settings_.handshake_credentials) return drop_upstream();
-      return authenticate_and_quit();
+      if (settings_.handshake_credentials) return authenticate_and_quit();
+      // offer_handshake_credentials() ends it, or the close timer (armed: the client is gone).
+      if (settings_.handshake_credentials_coming) return;
+      return drop_upstream();
     case Phase::Auth:
       // The server owes its verdict: wait for it (exchange_done() quits after an OK). If it is
       // the client's turn (an auth switch it will never answer), nothing clean is left.
@@ -148,6 +152,13 @@ void Session::client_left_before_auth() {
     default:
       return;
   }
+}
+
+Actions& Session::offer_handshake_credentials(const ControlCredentials& credentials) {
+  begin();
+  if (!settings_.handshake_credentials) settings_.handshake_credentials = credentials;
+  if (phase_ == Phase::Handshake && client_.gone()) authenticate_and_quit();
+  return finish();
 }
 
 // Research Q5: the only clean way out of an unauthenticated session is to authenticate and quit;

@@ -150,6 +150,66 @@ TEST(SessionPolicy, WithoutCredentialsAnAbandonedHandshakeIsDropped) {
   EXPECT_EQ(session.upstream_end(), UpstreamEnd::Dropped);
 }
 
+// gracewire has just started and its control connection is still logging in: a handshake
+// abandoned now waits for the credentials rather than being dropped (the server would log it as
+// an aborted connection, "closed normally without authentication"); seen when a refused client
+// came before the control login.
+SessionSettings credentials_coming() {
+  SessionSettings settings = with(ClientAbortPolicy::Absorb, InFlightPolicy::Finish, false);
+  settings.handshake_credentials_coming = true;
+  return settings;
+}
+
+TEST(SessionPolicy, AnAbandonedHandshakeWaitsForCredentialsThatAreComing) {
+  ScriptedSession session(credentials_coming());
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  session.on_client_eof();
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_FALSE(session.close_server());
+  EXPECT_TRUE(session.ending_is_bounded()) << "the wait is bounded by close_timeout";
+  session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
+  expect_control_login_then_quit(take(session.to_server()));
+  EXPECT_EQ(session.phase(), Session::Phase::Quitting);
+  session.on_server_eof();
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::ComQuitEof);
+}
+
+TEST(SessionPolicy, AHandshakeAbandonedBeforeTheGreetingAlsoWaitsForComingCredentials) {
+  ScriptedSession session(credentials_coming());
+  session.on_client_eof();  // still connecting upstream
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_FALSE(session.close_server());
+  session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
+  expect_control_login_then_quit(take(session.to_server()));
+}
+
+TEST(SessionPolicy, CredentialsThatDoNotComeWithinCloseTimeoutLeaveTheHandshakeDropped) {
+  ScriptedSession session(credentials_coming());
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  session.on_client_eof();
+  session.on_close_timeout();
+  EXPECT_TRUE(session.close_server());
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_EQ(session.upstream_end(), UpstreamEnd::Timeout);
+}
+
+TEST(SessionPolicy, CredentialsOfferedToALiveHandshakeChangeNothingForItsClient) {
+  ScriptedSession session(credentials_coming());
+  session.on_upstream_connected();
+  session.on_server_data(packet(0, greeting_payload()));
+  take(session.to_client());
+  session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_EQ(session.phase(), Session::Phase::Handshake);
+  session.on_client_data(packet(1, response_payload(kClientCapabilities)));
+  session.on_server_data(packet(2, ok_payload()));
+  EXPECT_EQ(session.phase(), Session::Phase::Idle);
+}
+
 TEST(SessionPolicy, ClientLeavingMidAuthenticationWaitsForTheVerdictThenQuits) {
   ScriptedSession session(with(ClientAbortPolicy::Absorb, InFlightPolicy::Cancel, true));
   session.on_upstream_connected();

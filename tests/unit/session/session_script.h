@@ -146,7 +146,7 @@ class ScriptedSession {
     apply(session_.on_handshake_timeout(detail));
   }
   void offer_handshake_credentials(const ControlCredentials& credentials) {
-    session_.offer_handshake_credentials(credentials);
+    apply(session_.offer_handshake_credentials(credentials));
   }
 
   // What the actions amounted to so far.

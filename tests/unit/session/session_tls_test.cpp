@@ -174,6 +174,25 @@ TEST(SessionTls, RequiredRefusesAPlaintextResponseBeforeItGoesUpstream) {
   EXPECT_EQ(text.find("alice"), std::string::npos) << "the client's login never goes upstream";
 }
 
+// The same refusal before the control connection has logged in (gracewire just started): the
+// upstream waits for the control account rather than being dropped unauthenticated.
+TEST(SessionTls, RequiredRefusalBeforeTheControlLoginWaitsForItsCredentials) {
+  SessionSettings settings = with_tls(ClientTls::Require, ServerTls::Off);
+  settings.handshake_credentials.reset();
+  settings.handshake_credentials_coming = true;
+  ScriptedSession session(settings);
+  greeted(session);
+  session.on_client_data(packet(1, response_payload(kClientCapabilities, "alice")));
+  expect_err(session, 2, 3159);
+  EXPECT_TRUE(session.to_server().empty());
+  EXPECT_FALSE(session.close_server());
+  session.offer_handshake_credentials(ControlCredentials{"gw_control", "s3cret"});
+  const Bytes upstream = take(session.to_server());
+  const std::string text(upstream.begin(), upstream.end());
+  EXPECT_NE(text.find("gw_control"), std::string::npos);
+  EXPECT_EQ(text.find("alice"), std::string::npos) << "the client's login never goes upstream";
+}
+
 TEST(SessionTls, RequiredUpstreamTlsThatTheServerDoesNotOfferIsRefused) {
   ScriptedSession session(with_tls(ClientTls::Off, ServerTls::Require));
   greeted(session, kServerCapabilities & ~cap::kSsl);
