@@ -55,6 +55,7 @@ proxy::ProxySettings proxy_settings(const config::Config& config) {
   settings.connect_timeout = config.upstream.connect_timeout;
   settings.close_timeout = config.close.close_timeout;
   settings.drain_timeout = config.close.drain_timeout;
+  settings.serve_recent = config.close.serve_recent;
   settings.high_water = static_cast<std::size_t>(config.buffers.high_water);
   settings.low_water = static_cast<std::size_t>(config.buffers.low_water);
   settings.control = control_credentials(config);

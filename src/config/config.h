@@ -126,6 +126,8 @@ struct CloseConfig {
   std::chrono::milliseconds close_timeout = defaults::kCloseTimeout;
   // How long shutdown waits for connections to finish before closing what is left.
   std::chrono::milliseconds drain_timeout = defaults::kDrainTimeout;
+  // A client that connected within this long before the drain began is served until it quits.
+  std::chrono::milliseconds serve_recent = defaults::kServeRecent;
   ClientAbort client_abort = ClientAbort::Absorb;
   InFlight in_flight = InFlight::Cancel;
 

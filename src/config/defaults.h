@@ -39,6 +39,7 @@ inline constexpr milliseconds kCloseTimeout{2'000};
 // The admin endpoint's port (Prometheus's exporter range; loopback unless configured).
 inline constexpr std::uint16_t kAdminPort = 9104;
 inline constexpr milliseconds kDrainTimeout{30'000};
+inline constexpr milliseconds kServeRecent{1'000};
 // [event_log]
 inline constexpr std::uint64_t kRotateSize = 64ULL << 20;
 inline constexpr std::uint32_t kRotateKeep = 8;

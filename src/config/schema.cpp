@@ -47,7 +47,8 @@ constexpr Range<std::int64_t> kLoops{0, defaults::kMaxLoops};  // 0: one per CPU
 constexpr Range<milliseconds> kConnectTimeout{1ms, 1h};
 constexpr Range<milliseconds> kCloseTimeout{1ms, 1h};
 constexpr Range<milliseconds> kDrainTimeout{0ms, 24h};  // 0: cancel what runs at once
-constexpr Range<milliseconds> kLoginTimeout{1ms, 1h};   // greeting_timeout, handshake_timeout
+constexpr Range<milliseconds> kServeRecent{0ms, 1h};
+constexpr Range<milliseconds> kLoginTimeout{1ms, 1h};  // greeting_timeout, handshake_timeout
 // Commands held whole: one packet at most (16MiB - 1 bytes are used of "16MiB"); 0 streams all.
 constexpr Range<std::uint64_t> kHoldLimit{0, 16ULL << 20};
 // All sessions' held bytes together: room for at least one 16MiB command at the top; at least
@@ -201,7 +202,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 57> kKeys = {{
+constexpr std::array<KeySpec, 58> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -289,6 +290,11 @@ constexpr std::array<KeySpec, 57> kKeys = {{
        return read_duration(v, kDrainTimeout, c.close.drain_timeout);
      },
      [] { return describe(kDrainTimeout); }},
+    {"close", "serve_recent",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kServeRecent, c.close.serve_recent);
+     },
+     [] { return describe(kServeRecent); }},
     {"close", "client_abort",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_client_abort, c.close.client_abort);

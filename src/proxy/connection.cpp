@@ -262,7 +262,15 @@ void Connection::cancel_answered() {
   update_reading();
 }
 
-void Connection::shutdown(bool now) { apply(session_.shutdown(now)); }
+// A client accepted within close.serve_recent before the drain began is most likely in its
+// connect-and-work sequence (in a restart, the old gracewire accepted it an instant before its
+// signal): the session serves it until it quits. An idle pooled connection is older, and ends
+// at once.
+void Connection::shutdown(bool now) {
+  const bool just_connected =
+      std::chrono::steady_clock::now() - started_ < proxy_.settings().serve_recent;
+  apply(session_.shutdown(now, just_connected));
+}
 
 void Connection::abort() {
   if (client_ != nullptr) client_->close();

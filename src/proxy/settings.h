@@ -37,6 +37,9 @@ struct ProxySettings {
   std::chrono::milliseconds handshake_timeout = config::defaults::kHandshakeTimeout;
   std::chrono::milliseconds close_timeout = config::defaults::kCloseTimeout;
   std::chrono::milliseconds drain_timeout = config::defaults::kDrainTimeout;
+  // A client accepted within this long before the drain began is served until it quits
+  // (session.h, shutdown); 0: only one with no command answered yet.
+  std::chrono::milliseconds serve_recent = config::defaults::kServeRecent;
   // Write-queue marks: past high_water stop reading the peer; resume below low_water.
   std::size_t high_water = config::defaults::kHighWater;
   std::size_t low_water = config::defaults::kLowWater;

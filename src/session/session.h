@@ -26,9 +26,10 @@
 //                              sends its EOF and closes by itself ──► Quitting (no COM_QUIT)
 //   shutdown                   idle and no transaction: ERR 1053 to the client, COM_QUIT upstream;
 //                              otherwise wait for the command / transaction to end; a session
-//                              that had no command answered when the drain began (it connected
-//                              just then: a restart's race) is served until it quits; at the
-//                              drain deadline: cancel what runs, ERR 1053 and COM_QUIT the rest
+//                              that connected just before the drain began (no command answered
+//                              yet, or the proxy says so: a restart's race) is served until it
+//                              quits; at the drain deadline: cancel what runs, ERR 1053 and
+//                              COM_QUIT the rest
 //   login timeouts             no greeting within greeting_timeout: ERR to the client, close;
 //                              no HandshakeResponse within handshake_timeout: ERR, then as
 //                              "client leaves, pre-auth"
@@ -194,7 +195,9 @@ class Session {
                                        std::string_view message);
   // gracewire is stopping: end the session as soon as the protocol allows (see above). With
   // `now` (drain deadline, second signal) nothing is waited for any more.
-  [[nodiscard]] Actions& shutdown(bool now = false);
+  // `just_connected`: the client connected a moment before the drain began (the proxy judges
+  // the moment): like one with no command answered yet, it is served until it quits.
+  [[nodiscard]] Actions& shutdown(bool now = false, bool just_connected = false);
   [[nodiscard]] Actions& on_client_data(ByteView bytes);
   [[nodiscard]] Actions& on_server_data(ByteView bytes);
   // The client's connection ended (or its socket is gone).
@@ -375,7 +378,7 @@ class Session {
   // A KILL QUERY was asked for the command in flight; CancelDone when it ends.
   bool cancel_requested_ = false;
   bool answered_a_command_ = false;   // since login
-  bool new_at_drain_ = false;         // none answered when the drain began: served until it quits
+  bool new_at_drain_ = false;         // just connected when the drain began: served until it quits
   bool cancel_acknowledged_ = false;  // the server answered that KILL QUERY
   bool client_tls_ = false;           // the client sent its SSLRequest
   bool server_tls_ = false;           // gracewire sent one upstream

@@ -217,13 +217,13 @@ void Session::request_kill(KillRequest::Kind kind) {
   actions_.push(KillRequest{info_.server_connection_id, kind});
 }
 
-Actions& Session::shutdown(bool now) {
+Actions& Session::shutdown(bool now, bool just_connected) {
   begin();
   if (now) {
     shutdown_ = Shutdown::Now;
   } else if (shutdown_ == Shutdown::No) {
     shutdown_ = Shutdown::Drain;
-    new_at_drain_ = !answered_a_command_;
+    new_at_drain_ = just_connected || !answered_a_command_;
   }
   end_for_shutdown();
   return finish();
@@ -231,11 +231,12 @@ Actions& Session::shutdown(bool now) {
 
 void Session::end_for_shutdown() {
   const bool now = shutdown_ == Shutdown::Now;
-  // A client that had no command answered when the drain began is most likely one that
-  // connected just then: in a restart, the old gracewire accepted it a moment before its signal.
-  // Ending it would refuse it, wherever it is in its connect-and-work sequence (drivers send
-  // their own statements after the login), so it is served until it quits, as the new gracewire
-  // would have served it; the drain deadline bounds the wait. Its close stays its own.
+  // A client that connected just before the drain began (no command answered yet, or younger
+  // than the proxy's threshold) is most likely in its connect-and-work sequence: in a restart,
+  // the old gracewire accepted it a moment before its signal. Ending it would refuse it
+  // wherever it is in that sequence (drivers send their own statements after the login, the
+  // next command may already be on its way), so it is served until it quits, as the new
+  // gracewire would have served it; the drain deadline bounds the wait. Its close stays its own.
   // A binlog dump never ends by itself: it is not waited for, new or not.
   if (!now && new_at_drain_ && phase_ != Phase::Quitting && phase_ != Phase::Closing &&
       !in_binlog_dump()) {

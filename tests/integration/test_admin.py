@@ -121,9 +121,13 @@ class AdminTest(harness.IntegrationTestCase):
     def test_drain_ends_sessions_refuses_new_clients_and_keeps_the_process(self):
         """POST /drain: /ready answers 503 at once, the listener closes, an idle session gets the
         shutdown ERR and its server session a clean end; the process stays until SIGTERM, which
-        then stops it at once."""
+        then stops it at once. (serve_recent 0: the session, used, counts as an old idle one, not
+        as one that connected just before the drain; test_loops.py has that case.)"""
+        config = self.stack.tmp / "drain.toml"
+        config.write_text('[close]\nserve_recent = "0s"\n')
         gw = harness.Gracewire(f"{self.server.host}:{self.server.port}",
-                               self.stack.artifacts / "gracewire-drain.log")
+                               self.stack.artifacts / "gracewire-drain.log",
+                               ("--config", str(config)))
         gw.start()
         self.addCleanup(gw.stop)
         self.wait_ready(gw)

@@ -135,7 +135,9 @@ class ScriptedSession {
   void refuse_client(std::uint16_t code, std::string_view sql_state, std::string_view message) {
     apply(session_.refuse_client(code, sql_state, message));
   }
-  void shutdown(bool now = false) { apply(session_.shutdown(now)); }
+  void shutdown(bool now = false, bool just_connected = false) {
+    apply(session_.shutdown(now, just_connected));
+  }
   void on_client_data(ByteView bytes) { apply(session_.on_client_data(bytes)); }
   void on_server_data(ByteView bytes) { apply(session_.on_server_data(bytes)); }
   void on_client_eof(ClientEnd end = ClientEnd::Fin) { apply(session_.on_client_eof(end)); }
