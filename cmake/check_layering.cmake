@@ -11,6 +11,7 @@ set(rules
   "session|^(net|proxy|control|app|eventlog)/|session sits below net, control and proxy"
   "eventlog|^(proxy|net|control|app)/|the proxy hands records to the event log, not back"
   "eventlog|^(uv\\.h|uv/.*)$|the event log runs its own thread, no libuv"
+  "publish|^(proxy|app|session|net)/|records reach the publisher through the event log only"
 )
 
 if(NOT SOURCE_DIR)
