@@ -1,48 +1,22 @@
-// Subjects and message ids (issue 13), checked on the records decoded from a binlog captured
-// from MariaDB 10.11 (the file binlog_test reads: tests/unit/binlog/change_stream_test.cpp
-// lists the statements) and on names the server allows but a NATS subject does not.
+// Subjects and message ids (issue 13), checked on the records decoded from the binlog captured
+// from MariaDB 10.11 (binlog/captured_binlog.h lists its statements) and on names the server
+// allows but a NATS subject does not.
 
 #include "publish/subjects.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <vector>
 
-#include "binlog/change_stream.h"
+#include "../binlog/captured_binlog.h"
 
 namespace gw::publish {
 namespace {
 
-namespace pb = protocol::binlog;
-
 std::vector<eventlog::Record> captured_changes() {
-  std::ifstream file(GW_BINLOG_TEST_DATA "/mariadb-10.11-changes.binlog", std::ios::binary);
-  const Bytes bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  EXPECT_GT(bytes.size(), 4u);
-  binlog::StreamPosition start;
-  start.binlog_file = "binlog.000002";
-  start.binlog_pos = 4;
-  binlog::ChangeStream stream({.initial_checksum = pb::Checksum::Crc32, .statement_limit = 4096},
-                              start);
-  std::vector<eventlog::Record> records;
-  std::size_t pos = 4;  // fe 62 69 6e
-  while (pos + pb::kHeaderSize <= bytes.size()) {
-    const std::uint32_t size = bytes[pos + 9] | (bytes[pos + 10] << 8) | (bytes[pos + 11] << 16) |
-                               (std::uint32_t{bytes[pos + 12]} << 24);
-    const Bytes event(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
-                      bytes.begin() + static_cast<std::ptrdiff_t>(pos + size));
-    pos += size;
-    EXPECT_TRUE(stream.begin_event(event).has_value());
-    while (true) {
-      auto record = stream.next_record();
-      if (!record || !*record) break;
-      records.push_back(std::move(**record));
-    }
-  }
-  return records;
+  auto stream = binlog::captured::stream_from_start();
+  return binlog::captured::all_records(stream, binlog::captured::events_of_test_binlog());
 }
 
 TEST(Subjects, TheCapturedChangesGoWhereTheirKindSays) {
