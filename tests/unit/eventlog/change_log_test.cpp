@@ -18,13 +18,13 @@ namespace gw::eventlog {
 namespace {
 
 using namespace std::chrono_literals;
+using test::close_record;
 using test::Gate;
 using test::GatedSink;
+using test::kPrompt;
 using test::member;
 using test::MemorySink;
 using test::TempDir;
-
-constexpr auto kPrompt = 3s;
 
 RowRecord row(std::uint64_t row_index, std::string statement = {}) {
   RowRecord r{.table = "t", .op = RowRecord::Op::Insert};
@@ -34,13 +34,6 @@ RowRecord row(std::uint64_t row_index, std::string statement = {}) {
   r.row_index = row_index;
   r.statement = std::move(statement);
   return r;
-}
-
-CloseRecord close_record(std::uint64_t session) {
-  CloseRecord record;
-  record.common.session = session;
-  record.close_kind = "com_quit";
-  return record;
 }
 
 // Polls until `done` or kPrompt passes.

@@ -18,9 +18,23 @@
 #include <vector>
 
 #include "eventlog/json_scan.h"
+#include "eventlog/record.h"
 #include "eventlog/sink.h"
 
 namespace gw::eventlog::test {
+
+// Generous: bounds a wait that should take microseconds, so that it never flakes under
+// sanitizers on a busy machine.
+inline constexpr std::chrono::seconds kPrompt{3};
+
+// A lifecycle record of session `session`, stamped now.
+inline CloseRecord close_record(std::uint64_t session) {
+  CloseRecord record;
+  record.common.ts = std::chrono::system_clock::now();
+  record.common.session = session;
+  record.close_kind = "com_quit";
+  return record;
+}
 
 class TempDir {
  public:

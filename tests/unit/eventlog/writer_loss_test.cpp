@@ -27,23 +27,13 @@ using test::member;
 
 using namespace std::chrono_literals;
 using test::CapturedDiagnostics;
+using test::close_record;
 using test::Gate;
 using test::GatedSink;
+using test::kPrompt;
 using test::MemorySink;
 using test::read_lines;
 using test::TempDir;
-
-// Generous: these bound a wait that should take microseconds, and must not flake under
-// sanitizers on a busy machine.
-constexpr auto kPrompt = 3s;
-
-CloseRecord close_record(std::uint64_t session) {
-  CloseRecord record;
-  record.common.ts = std::chrono::system_clock::now();
-  record.common.session = session;
-  record.close_kind = "com_quit";
-  return record;
-}
 
 std::string joined(const std::vector<std::string>& lines) {
   std::string text;

@@ -20,19 +20,12 @@ namespace gw::eventlog {
 namespace {
 
 using namespace std::chrono_literals;
+using test::close_record;
 using test::Gate;
 using test::GatedSink;
+using test::kPrompt;
 using test::member;
 using test::MemorySink;
-
-// Generous: these bound waits that should take microseconds, under sanitizers on a busy machine.
-constexpr auto kPrompt = 3s;
-
-CloseRecord close_record(std::uint64_t session) {
-  CloseRecord record{.close_kind = "com_quit"};
-  record.common.session = session;
-  return record;
-}
 
 // One loop's room callback: counts its calls, for a test to wait on.
 class RoomCalls {
