@@ -13,6 +13,10 @@ Timer* Timer::create(uv_loop_t* loop, std::function<void()> on_fire) {
 
 void Timer::start(std::chrono::milliseconds timeout, std::chrono::milliseconds repeat) {
   if (!is_open()) return;
+  // libuv reads its clock once per turn of the loop. A turn that ran long (a loaded host, many
+  // reads in one turn) would count the timeout from the turn's start, and a deadline armed
+  // late in it would fire early: a live binlog dump was once taken for dead that way.
+  uv_update_time(handle_.loop);
   uv_timer_start(
       &handle_,
       [](uv_timer_t* handle) {

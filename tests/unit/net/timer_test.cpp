@@ -38,6 +38,31 @@ TEST_F(TimerTest, FiresOnceAfterItsTimeout) {
   EXPECT_TRUE(closed);
 }
 
+// Regression: libuv reads its clock once per turn, so a timer armed at the end of a long turn
+// counted from the turn's start and fired as soon as anything woke the loop (here an Async;
+// in the binlog follower, the next read).
+TEST_F(TimerTest, ATimeoutCountsFromWhenItWasArmedNotFromTheStartOfTheTurn) {
+  std::chrono::steady_clock::time_point armed;
+  std::chrono::steady_clock::time_point fired;
+  Async* wake = Async::create(&loop_, [] {});
+  Timer* deadline = Timer::create(&loop_, [&] {
+    fired = std::chrono::steady_clock::now();
+    wake->close();
+  });
+  Timer* long_turn = Timer::create(&loop_, [&] {
+    std::this_thread::sleep_for(300ms);  // a callback that keeps the loop busy
+    armed = std::chrono::steady_clock::now();
+    deadline->start(200ms);
+    wake->send();
+  });
+  long_turn->start(0ms);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_GE(fired - armed, 200ms);
+  deadline->close();
+  long_turn->close();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+}
+
 TEST_F(TimerTest, RepeatsUntilStoppedFromItsOwnCallback) {
   int fired = 0;
   Timer* timer = nullptr;
