@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev  # MariaDB's compressed binlog events (log_bin_compress)
   libsystemd-dev  # sd_notify: READY=1, STATUS=, RELOADING=1, STOPPING=1 under systemd (Type=notify)
   libcpp-httplib-dev  # the admin endpoint (metrics, health, readiness, drain) over HTTP
+  libnats-dev  # publishing records to NATS JetStream ([publish])
   libgtest-dev libgmock-dev
   # tools/format (run first by tools/test) and tools/tidy: one LLVM version, the fuzzers' 16
   clang-format-16 clang-tidy-16
@@ -25,6 +26,7 @@ packages=(
   # benchmark baseline
   haproxy
   prometheus  # the metrics endpoint's test: a real Prometheus scrapes gracewire
+  nats-server  # the publisher's tests: a real JetStream server
   procps iproute2 ca-certificates
 )
 

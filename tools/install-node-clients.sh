@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Node.js drivers the integration tests run through gracewire (npm `mysql2` and
-# `mariadb`, versions pinned by tests/integration/clients/node/package-lock.json) into DIR, from
+# Installs the Node.js clients the integration tests use (npm `mysql2` and `mariadb` through
+# gracewire, and `nats`, which reads what gracewire publishes; versions pinned by
+# tests/integration/clients/node/package-lock.json) into DIR, from
 # the npm registry. Idempotent: does nothing when DIR already holds exactly that lock file's tree.
 #
 #   tools/install-node-clients.sh DIR     (tools/test uses BUILD-DIR/node-clients)

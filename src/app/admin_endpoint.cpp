@@ -9,6 +9,7 @@
 #include "control/control_service.h"
 #include "eventlog/writer.h"
 #include "metrics/exposition.h"
+#include "publish/publisher.h"
 
 namespace gw::app {
 namespace {
@@ -49,6 +50,32 @@ void write_control(metrics::Exposition& out, const control::ControlService* cont
   out.counter("control_connection_reconnects_total",
               "New control connections after a loss or a failed login.",
               control != nullptr ? static_cast<double>(control->reconnects()) : 0);
+}
+
+void write_publisher(metrics::Exposition& out, const publish::Publisher* publisher) {
+  if (publisher == nullptr) return;
+  const publish::PublishStats stats = publisher->stats();
+  out.gauge("publish_connected", "1 while the connection to NATS is up.", stats.connected ? 1 : 0);
+  out.counter("publish_records_total",
+              "Records the JetStream stream acknowledged (duplicates included).",
+              static_cast<double>(stats.published));
+  out.counter("publish_duplicates_total",
+              "Acknowledgements of a message the stream already held (a record sent again).",
+              static_cast<double>(stats.duplicates));
+  out.counter("publish_records_dropped_total",
+              "Records not published: no room under publish.loss = \"drop\", or left "
+              "unacknowledged at the stop.",
+              static_cast<double>(stats.dropped));
+  out.counter("publish_sent_again_total",
+              "Messages sent again after a reconnect or a lost acknowledgement.",
+              static_cast<double>(stats.sent_again));
+  out.counter("publish_errors_total", "Negative acknowledgements and failed sends (retried).",
+              static_cast<double>(stats.errors));
+  out.counter("publish_reconnects_total", "Connections to NATS regained after a loss.",
+              static_cast<double>(stats.reconnects));
+  out.gauge("publish_pending_records",
+            "Records waiting to be sent or for the stream's acknowledgement.",
+            static_cast<double>(stats.pending));
 }
 
 void write_follower(metrics::Exposition& out, FollowerApp* follower) {
@@ -152,6 +179,7 @@ std::string AdminEndpoint::main_loop_metrics() const {
   write_event_log(out, sources_.event_log);
   write_control(out, sources_.control);
   write_follower(out, sources_.follower);
+  write_publisher(out, sources_.publisher);
   return out.take();
 }
 

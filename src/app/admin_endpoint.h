@@ -21,6 +21,9 @@ class ControlService;
 namespace gw::eventlog {
 class EventLog;
 }
+namespace gw::publish {
+class Publisher;
+}
 
 namespace gw::app {
 
@@ -32,6 +35,7 @@ struct AdminSources {
   eventlog::EventLog& event_log;
   control::ControlService* control;  // null without a control account
   FollowerApp* follower;             // null without the binlog follower
+  publish::Publisher* publisher;     // null without [publish] nats_url
 };
 
 class AdminEndpoint {

@@ -55,12 +55,14 @@ void FollowerApp::set_tls(const control::ControlTls& tls) {
 
 std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-    eventlog::EventLog& event_log, eventlog::SessionDirectory* directory) {
+    eventlog::EventLog& event_log, eventlog::SessionDirectory* directory,
+    publish::Publisher* publisher) {
   std::unique_ptr<FollowerApp> app(new FollowerApp());
   if (config.binlog.path.empty()) {
     if (!event_log.enabled()) {
-      return std::unexpected(
-          std::string("change records need somewhere to go: set binlog.path or event_log.path"));
+      return std::unexpected(std::string(
+          "change records need somewhere to go: set binlog.path or event_log.path, or publish "
+          "them (publish.nats_url)"));
     }
     app->changes_ = &event_log;
   } else {
@@ -69,7 +71,9 @@ std::expected<std::unique_ptr<FollowerApp>, std::string> FollowerApp::create(
     // Change records are never dropped (the follower waits for room instead), whatever the
     // event log's own loss policy says.
     log_settings.loss = eventlog::EventLogSettings::Loss::Block;
-    auto own = eventlog::EventLog::open(std::move(log_settings));
+    const bool published = publisher != nullptr && publisher->settings().changes;
+    auto own = eventlog::EventLog::open(std::move(log_settings),
+                                        published ? publisher->outlet() : nullptr);
     if (!own) return std::unexpected(own.error());
     app->own_log_ = std::move(*own);
     app->changes_ = app->own_log_.get();
@@ -107,9 +111,10 @@ void FollowerApp::stop(bool now, std::function<void()> done) {
       now, [this, now, done = std::move(done)]() mutable { killer_->stop(now, std::move(done)); });
 }
 
-void FollowerApp::finish() {
+void FollowerApp::close_log() {
   if (own_log_) own_log_->close();
-  follower_->write_final_checkpoint();
 }
+
+void FollowerApp::write_final_checkpoint() { follower_->write_final_checkpoint(); }
 
 }  // namespace gw::app

@@ -11,8 +11,9 @@
 // neither [control] nor CONNECTION ADMIN.
 //
 // Order at the end: stop() (the dump ends cleanly, then that control service quits) while the
-// loop runs; after the loop, finish(): the change log is closed (its records written) and the
-// last checkpoint covering written records is saved.
+// loop runs; after the loop, close_log() (its records written), then, once the publisher (if
+// any) had its bounded wait for acknowledgements, write_final_checkpoint(): the last
+// checkpoint covering records written and published.
 
 #include <uv.h>
 
@@ -28,6 +29,7 @@
 #include "control/control_service.h"
 #include "eventlog/session_directory.h"
 #include "eventlog/writer.h"
+#include "publish/publisher.h"
 
 namespace gw::app {
 
@@ -37,16 +39,19 @@ std::expected<binlog::FollowerSettings, std::string> follower_settings(
 
 class FollowerApp {
  public:
-  // `event_log` is the application's (may be disabled).
+  // `event_log` is the application's (may be disabled); `publisher`, when set, also gets the
+  // change records of a log of their own (binlog.path) if it publishes changes.
   static std::expected<std::unique_ptr<FollowerApp>, std::string> create(
       uv_loop_t* loop, const config::Config& config, binlog::FollowerSettings settings,
-      eventlog::EventLog& event_log, eventlog::SessionDirectory* directory);
+      eventlog::EventLog& event_log, eventlog::SessionDirectory* directory,
+      publish::Publisher* publisher = nullptr);
 
   // A bad checkpoint is an error here; the server's verdicts come later, in the log.
   std::expected<void, std::string> start();
   void stop(bool now, std::function<void()> done);
-  // After the loop has run out.
-  void finish();
+  // After the loop has run out, in this order.
+  void close_log();
+  void write_final_checkpoint();
 
   binlog::Follower& follower() { return *follower_; }
   // A reload's TLS settings for the dump and the connection that ends it (own_connection_tls.h).

@@ -102,7 +102,8 @@ int run_binlog_command(const BinlogCommandOptions& options, const config::Config
     loop.run();
   }
   (*event_log)->close();
-  app->finish();
+  app->close_log();
+  app->write_final_checkpoint();
   if (!loop.close()) {
     spdlog::error("event loop still had open handles at exit");
     exit_code = exit_code == 0 ? 1 : exit_code;

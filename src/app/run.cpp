@@ -24,10 +24,14 @@
 #include "proxy/policies.h"
 #include "proxy/self_audit.h"
 #include "proxy/tls_setup.h"
+#include "publish/publisher.h"
 
 namespace gw::app {
 
 namespace {
+
+// How long the stream gets at the stop to acknowledge what was published.
+constexpr std::chrono::milliseconds kPublishCloseTimeout{5000};
 
 // The control account, if configured and its password readable; warns about what is lost
 // without one.
@@ -193,8 +197,21 @@ class Ending {
 };
 
 // The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
+// The publisher, when [publish] nats_url is set; connected and its stream checked. nullptr with
+// an error said when it cannot start: an operator who asked for it must not find it absent.
+std::expected<std::unique_ptr<publish::Publisher>, std::string> start_publisher(
+    const config::Config& config) {
+  if (config.publish.nats_url.empty()) return nullptr;
+  auto settings = publish::publisher_settings(config.publish);
+  if (!settings) return std::unexpected(settings.error());
+  auto publisher = publish::Publisher::start(std::move(*settings));
+  if (!publisher) return std::unexpected(publisher.error());
+  return std::move(*publisher);
+}
+
 std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
                                           eventlog::EventLog& event_log,
+                                          publish::Publisher* publisher,
                                           eventlog::SessionDirectory* directory) {
   if (!config.binlog.enabled) return nullptr;
   auto settings = follower_settings(config);
@@ -202,7 +219,8 @@ std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config&
     spdlog::error("binlog follower not started: {}", settings.error());
     return nullptr;
   }
-  auto app = FollowerApp::create(loop, config, std::move(*settings), event_log, directory);
+  auto app =
+      FollowerApp::create(loop, config, std::move(*settings), event_log, directory, publisher);
   if (!app) {
     spdlog::error("binlog follower not started: {}", app.error());
     return nullptr;
@@ -223,7 +241,19 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
   // A client that vanishes must not kill the process on the next write.
   std::signal(SIGPIPE, SIG_IGN);
   ignore_reload_signals();
-  auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log));
+  auto publisher = start_publisher(config);
+  if (!publisher) {
+    spdlog::error("{}", publisher.error());
+    return 1;
+  }
+  // Lifecycle and audit records go to the stream through the event log's writer; so do change
+  // records when they share its file.
+  const bool publishes_events =
+      *publisher &&
+      (config.publish.lifecycle || config.publish.audit ||
+       (config.publish.changes && config.binlog.enabled && config.binlog.path.empty()));
+  auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log),
+                                            publishes_events ? (*publisher)->outlet() : nullptr);
   if (!event_log) {
     spdlog::error("{}", event_log.error());
     return 1;
@@ -266,7 +296,7 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     if (control) {
       audit = std::make_unique<proxy::SelfAudit>(loop.get(), *control, config.close.close_timeout);
     }
-    follower = follower_app(loop.get(), config, **event_log, &directory);
+    follower = follower_app(loop.get(), config, **event_log, publisher->get(), &directory);
     std::unique_ptr<AdminEndpoint> admin;  // once the proxies listen; joined before they go
     Ending ending(loops, follower.get(), control.get(), audit.get());
     // Signals are handled from before "listening on" is logged: whoever reads that line may
@@ -293,9 +323,9 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     } else {
       if (audit) audit->read_baseline();
       if (config.admin.address) {
-        auto started_admin =
-            AdminEndpoint::start(loop.get(), *config.admin.address,
-                                 AdminSources{loops, **event_log, control.get(), follower.get()});
+        auto started_admin = AdminEndpoint::start(
+            loop.get(), *config.admin.address,
+            AdminSources{loops, **event_log, control.get(), follower.get(), publisher->get()});
         if (started_admin) {
           admin = std::move(*started_admin);
         } else {
@@ -315,9 +345,12 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
     if (exit_code == 0) notify.ready();
     loop.run();
   }
-  // Every record is written (or its loss recorded) before gracewire says it stopped.
+  // Every record is written (or its loss recorded) before gracewire says it stopped; the
+  // stream acknowledges what was published (bounded) before the binlog checkpoint is final.
   (*event_log)->close();
-  if (follower) follower->finish();
+  if (follower) follower->close_log();
+  if (*publisher) (*publisher)->close(kPublishCloseTimeout);
+  if (follower) follower->write_final_checkpoint();
   if (!loop.close()) {
     spdlog::error("event loop still had open handles at exit");
     exit_code = exit_code == 0 ? 1 : exit_code;

@@ -213,6 +213,33 @@ struct AdminConfig {
   bool operator==(const AdminConfig&) const = default;
 };
 
+// Publishing records to NATS JetStream (issue 13, src/publish). Off while nats_url is empty. One
+// way to log in at most: nats_creds, or nats_user with nats_password_env (validate.cpp); the
+// password is read from the environment at start-up and never logged or printed.
+struct PublishConfig {
+  // "nats://HOST[:PORT]" or "tls://HOST[:PORT]", one per server of a cluster (nats_names.h).
+  std::vector<std::string> nats_url{};
+  std::string nats_creds{};         // path of a NATS credentials file (user JWT and NKey seed)
+  std::string nats_user{};          // with nats_password_env
+  std::string nats_password_env{};  // name of an environment variable holding the password
+  std::string nats_tls_ca{};        // PEM; set: the server's certificate must chain to it
+  std::string stream = std::string(defaults::kPublishStream);
+  std::string subject_prefix = std::string(defaults::kSubjectPrefix);  // first subject tokens
+  // Which records are published: lifecycle, audit (command) and change records.
+  bool lifecycle = defaults::kPublishLifecycle;
+  bool audit = defaults::kPublishAudit;
+  bool changes = defaults::kPublishChanges;
+  std::uint32_t max_pending = defaults::kMaxPending;  // publishes awaiting the stream's ack
+  EventLogLoss loss = defaults::kPublishLoss;         // a lifecycle or audit record finding no room
+  bool create_stream = defaults::kCreateStream;
+  // The duplicate window of a stream gracewire creates (a message sent again must fall inside
+  // it to be stored once). An existing stream keeps its own; it must have one.
+  std::chrono::milliseconds duplicate_window = defaults::kDuplicateWindow;
+  std::string instance{};  // in message ids and headers; "" = the host name, at run time
+
+  bool operator==(const PublishConfig&) const = default;
+};
+
 struct Config {
   ListenerConfig listener;
   UpstreamConfig upstream;
@@ -223,6 +250,7 @@ struct Config {
   EventLogConfig event_log;
   BinlogConfig binlog;
   AdminConfig admin;
+  PublishConfig publish;
 
   bool operator==(const Config&) const = default;
 };

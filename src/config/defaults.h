@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace gw::config {
 
@@ -54,6 +55,17 @@ inline constexpr EventLogLoss kEventLogLoss = EventLogLoss::Block;
 // [binlog]
 inline constexpr bool kBinlogEnabled = false;
 inline constexpr milliseconds kBinlogHeartbeat{1'000};
+// [publish]
+inline constexpr std::string_view kPublishStream = "GRACEWIRE";
+inline constexpr std::string_view kSubjectPrefix = "gracewire";
+inline constexpr bool kPublishLifecycle = true;
+inline constexpr bool kPublishAudit = true;
+inline constexpr bool kPublishChanges = true;
+inline constexpr std::uint32_t kMaxPending = 4'096;
+inline constexpr EventLogLoss kPublishLoss = EventLogLoss::Block;
+inline constexpr bool kCreateStream = false;
+// JetStream's own default for a new stream.
+inline constexpr milliseconds kDuplicateWindow{120'000};
 
 }  // namespace defaults
 }  // namespace gw::config

@@ -56,8 +56,10 @@ bool may_hold_secret(std::string_view text, std::size_t line) {
     const auto start = entry.find_first_not_of(" \t");
     if (start != std::string_view::npos && entry[start] == '[') {
       const auto header = lowercase(entry);
+      // [publish]: a nats_url may carry user:password@ (refused later, but quoted here).
       return header.find("control") != std::string::npos ||
-             header.find("binlog") != std::string::npos;
+             header.find("binlog") != std::string::npos ||
+             header.find("publish") != std::string::npos;
     }
   }
   return false;

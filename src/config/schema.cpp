@@ -10,6 +10,7 @@
 
 #include "config/binlog_start.h"
 #include "config/enum_names.h"
+#include "config/nats_names.h"
 #include "config/units.h"
 #include "core/errors.h"
 
@@ -74,6 +75,13 @@ constexpr Range<std::int64_t> kServerId{1, 4'294'967'295, true};
 constexpr Range<milliseconds> kHeartbeat{100ms, 60s};
 // No statement is longer than max_allowed_packet's own limit, 1GiB.
 constexpr Range<std::uint64_t> kStatementLimit{0, 1ULL << 30};
+// Publishes awaiting the stream's acknowledgement, each holding its record's line: a million
+// is already a gigabyte or so in flight, surely a typo beyond.
+constexpr Range<std::int64_t> kMaxPending{1, 1'000'000};
+// A resend (after a reconnect or a lost ack) is only recognised inside the window, and a
+// reconnect takes seconds, so below 1s duplicates would get through; the server keeps every
+// id of the window in memory, so past a week that is a typo costing memory.
+constexpr Range<milliseconds> kDuplicateWindow{1s, 7 * 24h};
 
 std::unexpected<ValueProblem> wrong_type(std::string_view expected, const toml::node& value) {
   return std::unexpected(
@@ -189,6 +197,21 @@ ReadResult read_string_list(const toml::node& value, std::vector<std::string>& f
   return {};
 }
 
+// publish.nats_url: one server as a string, or a cluster's as an array; "" and [] are none.
+ReadResult read_nats_urls(const toml::node& value, std::vector<std::string>& field) {
+  if (value.is_array()) return read_string_list(value, field, parse_nats_url);
+  const auto* text = value.as_string();
+  if (text == nullptr) return wrong_type("a string or an array of strings", value);
+  if (text->get().empty()) {
+    field.clear();
+    return {};
+  }
+  std::string url;
+  if (auto stored = store(parse_nats_url(text->get()), url); !stored) return stored;
+  field = {std::move(url)};
+  return {};
+}
+
 Explained<std::string> parse_env_name(std::string_view text) {
   const auto valid = [](char c, bool first) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
@@ -202,7 +225,7 @@ Explained<std::string> parse_env_name(std::string_view text) {
   return std::string(text);
 }
 
-constexpr std::array<KeySpec, 58> kKeys = {{
+constexpr std::array<KeySpec, 73> kKeys = {{
     {"listener", "address",
      [](const toml::node& v, Config& c) {
        return read_text(v, parse_listen_address, c.listener.address);
@@ -386,6 +409,47 @@ constexpr std::array<KeySpec, 58> kKeys = {{
     {"admin", "address",
      [](const toml::node& v,
         Config& c) { return read_text(v, parse_admin_address, c.admin.address); }},
+    {"publish", "nats_url",
+     [](const toml::node& v, Config& c) { return read_nats_urls(v, c.publish.nats_url); }},
+    {"publish", "nats_creds",
+     [](const toml::node& v, Config& c) { return read_string(v, c.publish.nats_creds); }},
+    {"publish", "nats_user",
+     [](const toml::node& v, Config& c) { return read_string(v, c.publish.nats_user); }},
+    {"publish", "nats_password_env",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_env_name, c.publish.nats_password_env); }},
+    {"publish", "nats_tls_ca",
+     [](const toml::node& v, Config& c) { return read_string(v, c.publish.nats_tls_ca); }},
+    {"publish", "stream",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_stream_name, c.publish.stream); }},
+    {"publish", "subject_prefix",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_subject_prefix, c.publish.subject_prefix); }},
+    {"publish", "lifecycle",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.publish.lifecycle); }},
+    {"publish", "audit",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.publish.audit); }},
+    {"publish", "changes",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.publish.changes); }},
+    {"publish", "max_pending",
+     [](const toml::node& v, Config& c) {
+       return read_count(v, kMaxPending, c.publish.max_pending);
+     },
+     [] { return describe(kMaxPending); }},
+    {"publish", "loss",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_event_log_loss, c.publish.loss); }},
+    {"publish", "create_stream",
+     [](const toml::node& v, Config& c) { return read_bool(v, c.publish.create_stream); }},
+    {"publish", "duplicate_window",
+     [](const toml::node& v, Config& c) {
+       return read_duration(v, kDuplicateWindow, c.publish.duplicate_window);
+     },
+     [] { return describe(kDuplicateWindow); }},
+    {"publish", "instance",
+     [](const toml::node& v,
+        Config& c) { return read_text(v, parse_instance_name, c.publish.instance); }},
 }};
 
 }  // namespace

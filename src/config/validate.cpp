@@ -33,6 +33,16 @@ void check_water_marks(const BufferConfig& buffers, const KeyLines& lines,
   }
 }
 
+// Of `keys`, the one set latest in the file (the earlier ones were there first); the first when
+// the file set none.
+std::string latest_of(const KeyLines& lines, const std::vector<std::string>& keys) {
+  std::string latest = keys.front();
+  for (const auto& key : keys) {
+    if (line_of(lines, key) > line_of(lines, latest)) latest = key;
+  }
+  return latest;
+}
+
 // Messages here say which keys are set, never what they hold.
 void check_password_sources(const PasswordSources& table, const KeyLines& lines,
                             std::vector<ConfigError>& errors) {
@@ -47,11 +57,7 @@ void check_password_sources(const PasswordSources& table, const KeyLines& lines,
     if (is_set) set.push_back(key);
   }
   if (set.size() < 2) return;
-  // Point at the last of them in the file: the earlier one was there first.
-  std::string blamed = set.front();
-  for (const auto& key : set) {
-    if (line_of(lines, key) > line_of(lines, blamed)) blamed = key;
-  }
+  const std::string blamed = latest_of(lines, set);
   std::string others;
   for (const auto& key : set) {
     if (key == blamed) continue;
@@ -113,6 +119,43 @@ void check_tls(const Config& config, const KeyLines& lines, std::vector<ConfigEr
   }
 }
 
+// Two ways to log in to NATS: a credentials file, or a user and its password. Messages name the
+// keys, never what they hold.
+void check_publish(const PublishConfig& publish, const KeyLines& lines,
+                   std::vector<ConfigError>& errors) {
+  const bool user = !publish.nats_user.empty();
+  const bool password_env = !publish.nats_password_env.empty();
+  if (!publish.nats_creds.empty() && (user || password_env)) {
+    std::vector<std::string> set = {"publish.nats_creds"};
+    if (user) set.emplace_back("publish.nats_user");
+    if (password_env) set.emplace_back("publish.nats_password_env");
+    blame(lines, latest_of(lines, set),
+          "set one way to log in to NATS: publish.nats_creds, or publish.nats_user with "
+          "publish.nats_password_env, not both",
+          errors);
+  } else if (user && !password_env) {
+    blame(lines, "publish.nats_password_env",
+          "required with publish.nats_user: the name of an environment variable holding its "
+          "password",
+          errors, config_errc::missing_value);
+  } else if (!user && password_env) {
+    blame(lines, "publish.nats_user",
+          "required with publish.nats_password_env: the NATS user the password belongs to", errors,
+          config_errc::missing_value);
+  }
+  if (!publish.nats_url.empty() && !publish.lifecycle && !publish.audit && !publish.changes) {
+    // Blame the switch the file turned off last; publish.nats_url when none came from the file.
+    std::vector<std::string> off;
+    for (const char* key : {"publish.lifecycle", "publish.audit", "publish.changes"}) {
+      if (lines.contains(key)) off.emplace_back(key);
+    }
+    blame(lines, off.empty() ? "publish.nats_url" : latest_of(lines, off),
+          "publishing is on (publish.nats_url is set) but publishes nothing: set "
+          "publish.lifecycle, publish.audit or publish.changes to true",
+          errors);
+  }
+}
+
 }  // namespace
 
 std::vector<ConfigError> check_binlog_enabled(const BinlogConfig& binlog, const KeyLines& lines,
@@ -144,7 +187,10 @@ std::optional<std::string> binlog_destination_problem(const Config& config) {
   if (!config.binlog.enabled || !config.binlog.path.empty() || !config.event_log.path.empty()) {
     return std::nullopt;
   }
-  return "binlog.path: change records need somewhere to go: set binlog.path or event_log.path";
+  // Published only: the event log's writer runs without a file (eventlog/outlet.h).
+  if (!config.publish.nats_url.empty() && config.publish.changes) return std::nullopt;
+  return "binlog.path: change records need somewhere to go: set binlog.path or event_log.path, "
+         "or publish them (publish.nats_url)";
 }
 
 std::vector<ConfigError> validate(const Config& config, const KeyLines& lines) {
@@ -156,6 +202,7 @@ std::vector<ConfigError> validate(const Config& config, const KeyLines& lines) {
   for (auto& error : check_binlog_enabled(config.binlog, lines, "binlog.enabled = true")) {
     errors.push_back(std::move(error));
   }
+  check_publish(config.publish, lines, errors);
   return errors;
 }
 

@@ -64,10 +64,12 @@ std::size_t wake_at(const EventLogSettings& settings) {
 // close() had to abandon (stuck in a write) finds it intact whenever the write returns.
 class EventLog::Writer {
  public:
-  Writer(const EventLogSettings& settings, std::unique_ptr<Sink> sink, std::string last_hash)
+  Writer(const EventLogSettings& settings, std::unique_ptr<Sink> sink, std::string last_hash,
+         std::shared_ptr<Outlet> outlet)
       : queue(settings.queue_records, settings.loss, wake_at(settings)),
         settings_(settings),
-        sink_(std::move(sink)) {
+        sink_(sink ? std::move(sink) : std::make_unique<NoFile>()),
+        outlet_(std::move(outlet)) {
     if (settings_.hash_chain) {
       last_written_hash_ = last_hash;
       chain_.emplace(std::move(last_hash));
@@ -89,6 +91,15 @@ class EventLog::Writer {
   std::atomic<bool> reopen_requested{false};
 
  private:
+  // Publishing without a file: every line "reaches" nothing, so file losses never happen and
+  // the outlet alone decides what is confirmed.
+  class NoFile final : public Sink {
+   public:
+    SinkTally write(std::string_view /*line*/) override { return {.lines = 1}; }
+    SinkTally flush() override { return {}; }
+    bool failing() const override { return false; }
+  };
+
   void write_record(Record& record);
   void fit(Record& record);
   // What a line handed to the sink is, for the counts: a "dropped" notice, a lifecycle or audit
@@ -110,6 +121,8 @@ class EventLog::Writer {
 
   const EventLogSettings settings_;
   const std::unique_ptr<Sink> sink_;
+  const std::shared_ptr<Outlet> outlet_;  // null when nothing is published
+  const Record* current_ = nullptr;       // the record line_ encodes, for the outlet
 
   // Writer thread only.
   std::optional<HashChain> chain_;
@@ -209,7 +222,9 @@ void EventLog::Writer::write_record(Record& record) {
   line_.clear();
   append_json(line_, record);
   if (line_.size() > kMaxRecordBytes) fit(record);
+  current_ = &record;
   write_line(is_change_record(record) ? Line::Change : Line::Audit);
+  current_ = nullptr;
 }
 
 // A line longer than the tools read (line_reader.h) would be a record nobody can check: cut the
@@ -250,6 +265,9 @@ void EventLog::Writer::hand(std::string& line, Line kind) {
     unsettled_hashes_.push_back(chain_->last_hash());
   }
   unsettled_changes_.push_back(kind == Line::Change);
+  // The outlet gets the same sealed line as the file, handed first: a file that fails does not
+  // keep a record from the stream.
+  if (outlet_) outlet_->take(kind == Line::Notice ? nullptr : current_, line);
   line += '\n';
   account(sink_->write(line));
 }
@@ -373,6 +391,12 @@ EventLog::ChangeProgress EventLog::Writer::change_progress() const {
   ChangeProgress progress;
   progress.written = changes_written_.load();
   progress.lost = changes_lost_.load();
+  if (outlet_) {
+    // Both settle change records in the order handed: the shorter prefix has reached both.
+    const Outlet::ChangeTally published = outlet_->changes();
+    progress.written = std::min(progress.written, published.confirmed);
+    progress.lost += published.lost;
+  }
   progress.submitted = changes_submitted_.load();
   return progress;
 }
@@ -385,9 +409,12 @@ Filters filters_of(const EventLogSettings& settings) {
           .command_classes = settings.command_classes};
 }
 
-std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(EventLogSettings settings) {
+std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(
+    EventLogSettings settings, std::shared_ptr<Outlet> outlet) {
   if (settings.path.empty()) {
-    return std::unique_ptr<EventLog>(new EventLog(std::move(settings), nullptr, ""));
+    // Disabled, unless its lines are published: then a writer without a file.
+    return std::unique_ptr<EventLog>(
+        new EventLog(std::move(settings), nullptr, "", std::move(outlet)));
   }
   std::string last_hash(kGenesisHash);
   if (settings.hash_chain && settings.path != "-") {
@@ -399,19 +426,22 @@ std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(EventLogSet
   }
   auto sink = FileSink::open(settings.path, settings.rotate_bytes, settings.rotate_keep);
   if (!sink) return std::unexpected(std::move(sink.error()));
-  return with_sink(std::move(settings), std::move(*sink), std::move(last_hash));
+  return with_sink(std::move(settings), std::move(*sink), std::move(last_hash), std::move(outlet));
 }
 
 std::unique_ptr<EventLog> EventLog::with_sink(EventLogSettings settings, std::unique_ptr<Sink> sink,
-                                              std::string last_hash) {
+                                              std::string last_hash,
+                                              std::shared_ptr<Outlet> outlet) {
   return std::unique_ptr<EventLog>(
-      new EventLog(std::move(settings), std::move(sink), std::move(last_hash)));
+      new EventLog(std::move(settings), std::move(sink), std::move(last_hash), std::move(outlet)));
 }
 
-EventLog::EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash)
+EventLog::EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash,
+                   std::shared_ptr<Outlet> outlet)
     : settings_(std::move(settings)), filters_(filters_of(settings_)) {
-  if (!sink) return;
-  writer_ = std::make_shared<Writer>(settings_, std::move(sink), std::move(last_hash));
+  if (!sink && !outlet) return;
+  writer_ =
+      std::make_shared<Writer>(settings_, std::move(sink), std::move(last_hash), std::move(outlet));
   thread_ = std::thread([writer = writer_] { writer->run(); });
 }
 

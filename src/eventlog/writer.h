@@ -65,6 +65,7 @@
 #include <vector>
 
 #include "eventlog/hash_chain.h"
+#include "eventlog/outlet.h"
 #include "eventlog/record.h"
 #include "eventlog/record_queue.h"
 #include "eventlog/settings.h"
@@ -98,11 +99,14 @@ class EventLog {
   static constexpr std::chrono::milliseconds kDefaultCloseTimeout{5000};
 
   // Opens the file (so a bad path stops start-up with a clear sentence) and starts the writer
-  // thread. An empty path gives a disabled log: wants_*() are false and submit() does nothing.
-  static std::expected<std::unique_ptr<EventLog>, std::string> open(EventLogSettings settings);
+  // thread. An empty path gives a disabled log (wants_*() are false and submit() does
+  // nothing) unless there is an outlet: then the lines are published only (outlet.h).
+  static std::expected<std::unique_ptr<EventLog>, std::string> open(
+      EventLogSettings settings, std::shared_ptr<Outlet> outlet = nullptr);
   // The same over any sink (tests, tools); `last_hash` continues an existing chain.
   static std::unique_ptr<EventLog> with_sink(EventLogSettings settings, std::unique_ptr<Sink> sink,
-                                             std::string last_hash = std::string(kGenesisHash));
+                                             std::string last_hash = std::string(kGenesisHash),
+                                             std::shared_ptr<Outlet> outlet = nullptr);
 
   ~EventLog();  // close()
   EventLog(const EventLog&) = delete;
@@ -143,7 +147,7 @@ class EventLog {
   //              the log was closed (those also count in lost);
   //   written    change records whose line the sink took into the OS, counted once the batch's
   //              flush() has returned: they survive a crash of gracewire (not of the machine:
-  //              there is no fsync);
+  //              there is no fsync); with an outlet, only once it confirmed them too;
   //   lost       change records whose line the sink lost (disk full, I/O error), that could not
   //              be handed to a failing sink, or were left unwritten when close() gave up.
   // Read as `p = change_progress()`: records submitted before a read of submitted == s are all
@@ -162,7 +166,8 @@ class EventLog {
  private:
   class Writer;  // the writer thread's state, shared with that thread (writer.cpp)
 
-  EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash);
+  EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash,
+           std::shared_ptr<Outlet> outlet);
 
   bool wanted(const Record& record) const;
 

@@ -13,8 +13,6 @@ bool plain_name_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-bool prefix_byte(unsigned char c) { return plain_name_byte(c) || c == '-'; }
-
 // The transaction part of a change's id: its GTID, or where its event starts without one.
 std::string transaction_key(const eventlog::ChangePosition& position) {
   if (!position.gtid.empty()) return fmt::format("{}:{}", position.gtid, position.event_index);
@@ -37,21 +35,6 @@ std::string subject_token(std::string_view name) {
     }
   }
   return token;
-}
-
-std::optional<std::string> prefix_problem(std::string_view prefix) {
-  if (prefix.empty()) return "empty";
-  std::size_t token_start = 0;
-  for (std::size_t i = 0; i <= prefix.size(); ++i) {
-    if (i == prefix.size() || prefix[i] == '.') {
-      if (i == token_start) return fmt::format("an empty token at offset {}", i);
-      token_start = i + 1;
-    } else if (!prefix_byte(static_cast<unsigned char>(prefix[i]))) {
-      return fmt::format("'{}' at offset {}: tokens take letters, digits, '_' and '-'",
-                         prefix[i] == '\0' ? std::string("\\0") : std::string(1, prefix[i]), i);
-    }
-  }
-  return std::nullopt;
 }
 
 std::string subject_for(const eventlog::Record& record, std::string_view prefix) {

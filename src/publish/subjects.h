@@ -13,7 +13,6 @@
 // `<prefix>.changes.shop.*` the rows of schema shop, `<prefix>.changes.*` the ddl.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,11 +26,8 @@ namespace gw::publish {
 // tokens, and the common names (orders, order_items) stay as they are.
 std::string subject_token(std::string_view name);
 
-// Why `prefix` cannot start a subject: empty, an empty token, or a character other than
-// [A-Za-z0-9_-] in a token (the wildcards '*' and '>' among them). nullopt when it can.
-std::optional<std::string> prefix_problem(std::string_view prefix);
-
-// The subject of `record` under a valid `prefix`.
+// The subject of `record` under a valid `prefix` (publish.subject_prefix, which the config
+// checks with config::parse_subject_prefix).
 std::string subject_for(const eventlog::Record& record, std::string_view prefix);
 
 // A change record's message id: "<gtid>:<event_index>:<row_index>" for a row,

@@ -188,7 +188,12 @@ TEST(BinlogConfig, ChangeRecordsNeedADestination) {
   config.binlog.enabled = true;
   EXPECT_EQ(binlog_destination_problem(config),
             "binlog.path: change records need somewhere to go: set binlog.path or "
-            "event_log.path");
+            "event_log.path, or publish them (publish.nats_url)");
+  config.publish.nats_url = {"nats://127.0.0.1:4222"};
+  EXPECT_EQ(binlog_destination_problem(config), std::nullopt);  // published only
+  config.publish.changes = false;
+  EXPECT_NE(binlog_destination_problem(config), std::nullopt);
+  config.publish = {};
   config.event_log.path = "/var/log/gracewire/events.jsonl";
   EXPECT_EQ(binlog_destination_problem(config), std::nullopt);
   config.event_log.path.clear();

@@ -449,7 +449,7 @@ TEST(LoadConfig, UnknownTableWithoutACloseMatchListsTheTables) {
   const auto error = first_error("[tls]\ncert = \"x\"\n");
   EXPECT_EQ(error.problem,
             "unknown table; known tables are listener, upstream, buffers, log, close, control, "
-            "event_log, binlog, admin");
+            "event_log, binlog, admin, publish");
 }
 
 TEST(LoadConfig, RootKeyLikeADottedKeyIsSuggestedIt) {

@@ -59,7 +59,11 @@ INSTANTIATE_TEST_SUITE_P(
         // Syntax error elsewhere in [control].
         "[control]\nuser = admin Sup3rS3cretValue\n",
         // Wrong type for the password itself.
-        "[control]\npassword = [\"Sup3rS3cretValue\"]\n"));
+        "[control]\npassword = [\"Sup3rS3cretValue\"]\n",
+        // A NATS URL carrying credentials: refused, and never quoted, not even when broken.
+        "[publish]\nnats_url = \"nats://u:Sup3rS3cretValue@127.0.0.1:4222\"\n",
+        "[publish]\nnats_url = \"nats://u:Sup3rS3cretValue@127.0.0.1:4222\n",
+        "[publish]\nnats_url = [\"nats://a:4222\", nats://u:Sup3rS3cretValue@b:4222]\n"));
 
 TEST(Secrets, SyntaxErrorsStillGiveTheLineWhenDetailsAreWithheld) {
   const auto parsed = parse_config("\n[control]\npassword = Sup3rS3cretValue\n", "s.toml");

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -311,6 +312,80 @@ TEST(ChangeLog, ReportIgnoresChangeRecordsQuietly) {
   std::ostringstream out, err;
   EXPECT_EQ(run_report({path}, ReportBy::Program, false, out, err), 0);
   EXPECT_EQ(err.str(), "");
+}
+
+// An outlet that keeps the lines handed to it and confirms change records when told to.
+class RecordingOutlet final : public Outlet {
+ public:
+  void take(const Record* record, std::string_view line) override {
+    std::lock_guard lock(mutex_);
+    lines_.emplace_back(line);
+    types_.emplace_back(record != nullptr ? std::string(type_name(*record)) : "notice");
+  }
+  ChangeTally changes() const override {
+    std::lock_guard lock(mutex_);
+    return tally_;
+  }
+  void confirm(std::uint64_t n) {
+    std::lock_guard lock(mutex_);
+    tally_.confirmed += n;
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+  std::vector<std::string> types() const {
+    std::lock_guard lock(mutex_);
+    return types_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_, types_;
+  ChangeTally tally_;
+};
+
+TEST(ChangeLogOutlet, GetsTheSameSealedLinesAsTheFileWithTheirRecords) {
+  auto sink = std::make_unique<MemorySink>();
+  MemorySink& memory = *sink;
+  auto outlet = std::make_shared<RecordingOutlet>();
+  auto log =
+      EventLog::with_sink({.path = "memory"}, std::move(sink), std::string(kGenesisHash), outlet);
+  log->submit(close_record(1));
+  log->submit(row(0));
+  log->close();
+  ASSERT_EQ(memory.lines().size(), 2u);
+  EXPECT_EQ(outlet->lines(), memory.lines()) << "byte for byte, hash chain included";
+  EXPECT_EQ(outlet->types(), (std::vector<std::string>{"close", "row"}));
+}
+
+TEST(ChangeLogOutlet, AChangeIsWrittenOnlyOnceTheOutletConfirmedItToo) {
+  auto outlet = std::make_shared<RecordingOutlet>();
+  auto log = EventLog::with_sink({.path = "memory"}, std::make_unique<MemorySink>(),
+                                 std::string(kGenesisHash), outlet);
+  for (std::uint64_t i = 0; i < 3; ++i) log->submit(row(i));
+  ASSERT_TRUE(eventually([&] { return outlet->lines().size() == 3; }));
+  log->close();  // the file has all three
+  EXPECT_EQ(log->change_progress().written, 0u) << "the stream has none yet";
+  outlet->confirm(2);
+  EXPECT_EQ(log->change_progress().written, 2u);
+  outlet->confirm(1);
+  EXPECT_EQ(log->change_progress().written, 3u);
+  EXPECT_EQ(log->change_progress().lost, 0u);
+}
+
+TEST(ChangeLogOutlet, WithoutAFileTheLogPublishesOnly) {
+  auto outlet = std::make_shared<RecordingOutlet>();
+  auto log = EventLog::open({}, outlet);  // no path
+  ASSERT_TRUE(log.has_value());
+  EXPECT_TRUE((*log)->enabled());
+  EXPECT_EQ((*log)->submit(row(0)), Submitted::Queued);
+  EXPECT_EQ((*log)->submit(close_record(2)), Submitted::Queued);
+  (*log)->close();
+  EXPECT_EQ(outlet->types(), (std::vector<std::string>{"row", "close"}));
+  EXPECT_EQ((*log)->change_progress().written, 0u);
+  outlet->confirm(1);
+  EXPECT_EQ((*log)->change_progress().written, 1u);
 }
 
 }  // namespace

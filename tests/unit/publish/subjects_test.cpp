@@ -96,19 +96,5 @@ TEST(Subjects, AChangeWithoutAGtidIsKeyedByItsBinlogPosition) {
   EXPECT_EQ(change_message_id(row), "@binlog.000003:1234:2:5");
 }
 
-TEST(Subjects, APrefixMustBeTokensWithoutWildcards) {
-  EXPECT_EQ(prefix_problem("gracewire"), std::nullopt);
-  EXPECT_EQ(prefix_problem("acme.db-proxy.eu_1"), std::nullopt);
-  EXPECT_TRUE(prefix_problem(""));
-  EXPECT_TRUE(prefix_problem("gracewire."));
-  EXPECT_TRUE(prefix_problem(".gracewire"));
-  EXPECT_TRUE(prefix_problem("a..b"));
-  EXPECT_TRUE(prefix_problem("gw.*"));
-  EXPECT_TRUE(prefix_problem("gw.>"));
-  EXPECT_TRUE(prefix_problem("gw space"));
-  EXPECT_EQ(prefix_problem("gw.>").value(),
-            "'>' at offset 3: tokens take letters, digits, '_' and '-'");
-}
-
 }  // namespace
 }  // namespace gw::publish

@@ -1,0 +1,447 @@
+#include "publish/publisher.h"
+
+#include <fmt/format.h>
+#include <nats/nats.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "eventlog/json.h"
+#include "logging/component_logger.h"
+#include "publish/stream_check.h"
+#include "publish/subjects.h"
+#include "publish/window.h"
+
+namespace gw::publish {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kMsgIdHeader = "Nats-Msg-Id";
+constexpr const char* kTypeHeader = "Gracewire-Type";
+constexpr const char* kInstanceHeader = "Gracewire-Instance";
+// How often the sender looks for lost acknowledgements when nothing else wakes it.
+constexpr auto kIdleWake = 500ms;
+// After a failed send or a negative acknowledgement: the first wait, and the longest.
+constexpr auto kFirstRetry = 250ms;
+constexpr auto kLongestRetry = 5s;
+// Drops and errors are reported at most this often (with their counts).
+constexpr auto kReportEvery = 10s;
+
+// Called from the writer threads, the sender and libnats's threads.
+std::shared_ptr<spdlog::logger> log() {
+  try {
+    return logging::component_logger("publish");
+  } catch (const spdlog::spdlog_ex&) {
+    return spdlog::get("publish");  // another thread registered it first
+  }
+}
+
+// libnats's own words for what just failed on this thread.
+std::string nats_error(natsStatus status) {
+  natsStatus last = NATS_OK;
+  const char* text = nats_GetLastError(&last);
+  if (text != nullptr && *text != '\0') return text;
+  return natsStatus_GetText(status);
+}
+
+std::string joined(const std::vector<std::string>& urls) {
+  return fmt::format("{}", fmt::join(urls, ", "));
+}
+
+}  // namespace
+
+class Publisher::State {
+ public:
+  explicit State(PublisherSettings s)
+      : settings(std::move(s)),
+        window(settings.max_pending),
+        instance_key(fmt::format("{}:{}", settings.instance,
+                                 std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count())) {}
+
+  ~State() {
+    if (js != nullptr) jsCtx_Destroy(js);
+    if (nc != nullptr) natsConnection_Destroy(nc);
+    if (options != nullptr) natsOptions_Destroy(options);
+  }
+
+  std::expected<void, std::string> connect();
+  std::size_t add_channel() {
+    std::lock_guard lock(mutex);
+    channels.emplace_back();
+    return channels.size() - 1;
+  }
+  void take(std::size_t channel, const eventlog::Record* record, std::string_view line);
+  eventlog::Outlet::ChangeTally changes(std::size_t channel) const {
+    std::lock_guard lock(mutex);
+    return channels[channel];
+  }
+  void run_sender();
+  void close(std::chrono::milliseconds timeout);
+  PublishStats stats_now() const;
+
+  const PublisherSettings settings;
+
+ private:
+  bool wanted(const eventlog::Record* record) const;
+  void settle_front();                       // under mutex
+  void retry_later();                        // under mutex
+  void report_drops(Clock::time_point now);  // under mutex
+  void forget_library_pending();             // not under mutex: it calls into libnats
+
+  static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
+  static void on_disconnected(natsConnection*, void* closure);
+  static void on_reconnected(natsConnection*, void* closure);
+
+  natsOptions* options = nullptr;
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+
+  mutable std::mutex mutex;
+  std::condition_variable room;  // takers wait for it; close() waits for the window to empty
+  std::condition_variable work;  // the sender waits for it
+  PublishWindow window;
+  std::deque<eventlog::Outlet::ChangeTally> channels;
+  const std::string instance_key;
+  std::uint64_t sequence = 0;
+  bool connected = false, closing = false, stopped = false;
+  // libnats 3.4 creates its list of pending publishes at the first one, and
+  // js_PublishAsyncGetPendingList dereferences it unchecked: asked before any publish (a NATS
+  // restart right after start), it crashed gracewire.
+  std::atomic<bool> library_published{false};
+  Clock::time_point retry_after{};
+  Clock::duration retry_delay = kFirstRetry;
+  PublishStats counts;
+  std::uint64_t unreported_drops = 0, unreported_errors = 0;
+  std::string last_error;
+  Clock::time_point last_report{};
+  std::thread sender;
+
+  friend class Publisher;
+};
+
+namespace {
+
+class Channel final : public eventlog::Outlet {
+ public:
+  Channel(std::shared_ptr<Publisher::State> state, std::size_t index)
+      : state_(std::move(state)), index_(index) {}
+  void take(const eventlog::Record* record, std::string_view line) override {
+    state_->take(index_, record, line);
+  }
+  ChangeTally changes() const override { return state_->changes(index_); }
+
+ private:
+  const std::shared_ptr<Publisher::State> state_;
+  const std::size_t index_;
+};
+
+}  // namespace
+
+std::expected<void, std::string> Publisher::State::connect() {
+  natsStatus s = natsOptions_Create(&options);
+  std::vector<const char*> servers;
+  for (const auto& url : settings.urls) servers.push_back(url.c_str());
+  if (s == NATS_OK)
+    s = natsOptions_SetServers(options, servers.data(), static_cast<int>(servers.size()));
+  const std::string name = fmt::format("gracewire {}", settings.instance);
+  if (s == NATS_OK) s = natsOptions_SetName(options, name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(options, settings.connect_timeout.count());
+  if (s == NATS_OK && !settings.creds_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(options, settings.creds_file.c_str(), nullptr);
+  }
+  if (s == NATS_OK && !settings.user.empty()) {
+    s = natsOptions_SetUserInfo(options, settings.user.c_str(), settings.password.c_str());
+  }
+  if (s == NATS_OK && !settings.tls_ca.empty()) {
+    s = natsOptions_LoadCATrustedCertificates(options, settings.tls_ca.c_str());
+    if (s == NATS_OK) s = natsOptions_SetSecure(options, true);
+  }
+  // Forever, with a wait and jitter between attempts: records wait meanwhile (bounded by
+  // max_pending, then the loss policy), and libnats's own buffer stays small since nothing is
+  // sent while disconnected.
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 1000);
+  if (s == NATS_OK) s = natsOptions_SetReconnectJitter(options, 500, 1000);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(options, on_disconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(options, on_reconnected, this);
+  if (s != NATS_OK) return std::unexpected(fmt::format("NATS options: {}", nats_error(s)));
+
+  s = natsConnection_Connect(&nc, options);
+  if (s != NATS_OK) {
+    return std::unexpected(
+        fmt::format("cannot connect to NATS at {}: {}", joined(settings.urls), nats_error(s)));
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = settings.connect_timeout.count();
+  // Above the window: messages sent again after a lost acknowledgement are counted by libnats
+  // too until it forgets them (forget_library_pending).
+  js_options.PublishAsync.MaxPending = static_cast<int64_t>(settings.max_pending) * 2;
+  js_options.PublishAsync.AckHandler = on_ack;
+  js_options.PublishAsync.AckHandlerClosure = this;
+  js_options.PublishAsync.StallWait = 1000;
+  s = natsConnection_JetStream(&js, nc, &js_options);
+  if (s != NATS_OK) return std::unexpected(fmt::format("NATS JetStream: {}", nats_error(s)));
+  if (auto checked = check_stream(js, settings); !checked) return std::unexpected(checked.error());
+  connected = true;
+  sender = std::thread([this] { run_sender(); });
+  return {};
+}
+
+bool Publisher::State::wanted(const eventlog::Record* record) const {
+  if (record == nullptr) return settings.lifecycle || settings.audit;  // a "dropped" notice
+  if (eventlog::is_change_record(*record)) return settings.changes;
+  if (std::holds_alternative<eventlog::CommandRecord>(*record)) return settings.audit;
+  return settings.lifecycle;
+}
+
+void Publisher::State::take(std::size_t channel, const eventlog::Record* record,
+                            std::string_view line) {
+  const bool change = record != nullptr && eventlog::is_change_record(*record);
+  std::unique_lock lock(mutex);
+  if (!wanted(record)) {
+    // Not published, but settled in order: a change is confirmed once those before it are.
+    if (change) {
+      if (window.empty()) {
+        ++channels[channel].confirmed;
+      } else {
+        window.add_settled(Message{.change = true, .channel = static_cast<int>(channel)});
+      }
+    }
+    return;
+  }
+  // Change records always wait (never dropped); other records wait under "block".
+  const bool waits = change || settings.loss == config::EventLogLoss::Block;
+  if (waits) {
+    room.wait(lock, [&] { return !window.full() || closing; });
+  }
+  if (window.full() || closing) {
+    ++counts.dropped;
+    ++unreported_drops;
+    if (change) ++channels[channel].lost;
+    report_drops(Clock::now());
+    return;
+  }
+  Message message{
+      .subject = record != nullptr ? subject_for(*record, settings.subject_prefix)
+                                   : settings.subject_prefix + ".events.dropped",
+      .id = change ? change_message_id(*record) : fmt::format("{}:{}", instance_key, ++sequence),
+      .type = record != nullptr ? std::string(eventlog::type_name(*record)) : "dropped",
+      .body = std::string(line),
+      .change = change,
+      .channel = static_cast<int>(channel)};
+  window.add(std::move(message));
+  work.notify_one();
+}
+
+void Publisher::State::run_sender() {
+  std::unique_lock lock(mutex);
+  while (!stopped) {
+    const auto now = Clock::now();
+    if (connected && window.in_flight() > 0) {
+      if (const auto again = window.resend_older_than(now - settings.ack_timeout); again > 0) {
+        counts.sent_again += again;
+        log()->warn(
+            "no acknowledgement from stream {} within {} ms for {} records: sending them again",
+            settings.stream, settings.ack_timeout.count(), again);
+      }
+    }
+    report_drops(now);
+    const Message* next = connected && now >= retry_after ? window.next_to_send(now) : nullptr;
+    if (next == nullptr) {
+      work.wait_for(lock, kIdleWake);
+      continue;
+    }
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, next->subject.c_str(), nullptr, next->body.data(),
+                                  static_cast<int>(next->body.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kMsgIdHeader, next->id.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kTypeHeader, next->type.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kInstanceHeader, settings.instance.c_str());
+    lock.unlock();
+    if (s == NATS_OK) s = js_PublishMsgAsync(js, &msg, nullptr);
+    if (s == NATS_OK) library_published = true;
+    const std::string error = s == NATS_OK ? std::string() : nats_error(s);
+    natsMsg_Destroy(msg);  // nothing when libnats took it
+    lock.lock();
+    if (s != NATS_OK) {
+      ++counts.errors;
+      ++unreported_errors;
+      last_error = error;
+      window.resend_all();  // in order, once the wait is over
+      retry_later();
+      lock.unlock();
+      forget_library_pending();
+      lock.lock();
+    }
+  }
+}
+
+void Publisher::State::on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
+                              void* closure) {
+  auto* self = static_cast<State*>(closure);
+  const char* id = nullptr;
+  natsMsgHeader_Get(msg, kMsgIdHeader, &id);
+  {
+    std::lock_guard lock(self->mutex);
+    if (ack != nullptr && id != nullptr) {
+      self->window.acknowledged(id);
+      ++self->counts.published;
+      if (ack->Duplicate) ++self->counts.duplicates;
+      self->retry_delay = kFirstRetry;
+      self->settle_front();
+    } else if (id != nullptr) {
+      // A full stream (discard new), a missing stream, no responders: the message goes again
+      // after a wait; the window fills meanwhile and the loss policy applies to what comes.
+      ++self->counts.errors;
+      ++self->unreported_errors;
+      self->last_error = error != nullptr && error->ErrText != nullptr
+                             ? error->ErrText
+                             : natsStatus_GetText(error != nullptr ? error->Err : NATS_ERR);
+      self->window.failed(id);
+      self->retry_later();
+    }
+  }
+  self->room.notify_all();
+  self->work.notify_one();
+  natsMsg_Destroy(msg);
+}
+
+void Publisher::State::on_disconnected(natsConnection*, void* closure) {
+  auto* self = static_cast<State*>(closure);
+  std::lock_guard lock(self->mutex);
+  if (!self->connected || self->stopped) return;
+  self->connected = false;
+  log()->warn("lost the connection to NATS; {} records wait for it (publish.max_pending = {})",
+              self->window.size(), self->settings.max_pending);
+}
+
+void Publisher::State::on_reconnected(natsConnection* nc, void* closure) {
+  auto* self = static_cast<State*>(closure);
+  char url[256] = "";
+  natsConnection_GetConnectedUrl(nc, url, sizeof url);
+  // Whatever was in flight may never be acknowledged: all of it goes again, in order (the
+  // stream keeps one copy of each by its id).
+  self->forget_library_pending();
+  {
+    std::lock_guard lock(self->mutex);
+    self->connected = true;
+    ++self->counts.reconnects;
+    self->counts.sent_again += self->window.in_flight();
+    self->window.resend_all();
+    self->retry_after = {};
+    log()->info("reconnected to NATS at {}; publishing the {} records that waited", url,
+                self->window.size());
+  }
+  self->work.notify_one();
+}
+
+void Publisher::State::forget_library_pending() {
+  natsMsgList pending{};
+  if (js != nullptr && library_published &&
+      js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) {
+    natsMsgList_Destroy(&pending);
+  }
+}
+
+void Publisher::State::settle_front() {
+  window.settle_front([&](const Message& message) {
+    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].confirmed;
+  });
+}
+
+void Publisher::State::retry_later() {
+  retry_after = Clock::now() + retry_delay;
+  retry_delay = std::min<Clock::duration>(retry_delay * 2, kLongestRetry);
+}
+
+void Publisher::State::report_drops(Clock::time_point now) {
+  if (unreported_drops == 0 && unreported_errors == 0) return;
+  if (now - last_report < kReportEvery) return;
+  last_report = now;
+  if (unreported_drops > 0) {
+    log()->warn(
+        "dropped {} records that found no room among the {} awaiting the stream's "
+        "acknowledgement (publish.loss = \"drop\", or the publisher was closing)",
+        std::exchange(unreported_drops, 0), settings.max_pending);
+  }
+  if (unreported_errors > 0) {
+    log()->warn("{} publishes to stream {} failed and will be retried; the last: {}",
+                std::exchange(unreported_errors, 0), settings.stream, last_error);
+  }
+}
+
+PublishStats Publisher::State::stats_now() const {
+  std::lock_guard lock(mutex);
+  PublishStats out = counts;
+  out.pending = window.size();
+  out.connected = connected;
+  return out;
+}
+
+void Publisher::State::close(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex);
+  if (stopped) return;
+  closing = true;
+  room.notify_all();  // takers waiting for room return; their records count as dropped
+  const bool empty = room.wait_for(lock, timeout, [&] { return window.empty(); });
+  std::uint64_t left = 0;
+  window.drain([&](const Message& message) {
+    ++left;
+    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].lost;
+  });
+  counts.dropped += left;
+  unreported_drops = 0;
+  stopped = true;
+  work.notify_all();
+  lock.unlock();
+  if (!empty && left > 0) {
+    log()->error(
+        "{} records were not acknowledged by stream {} within {} ms of the stop; change records "
+        "among them are published again from the binlog checkpoint at the next start",
+        left, settings.stream, timeout.count());
+  }
+  if (sender.joinable()) sender.join();
+  // Then nothing of libnats is left running: no callback can come after this.
+  if (nc != nullptr) natsConnection_Close(nc);
+  if (js != nullptr) jsCtx_Destroy(std::exchange(js, nullptr));
+  if (nc != nullptr) natsConnection_Destroy(std::exchange(nc, nullptr));
+  if (options != nullptr) natsOptions_Destroy(std::exchange(options, nullptr));
+  nats_CloseAndWait(2000);
+}
+
+std::expected<std::unique_ptr<Publisher>, std::string> Publisher::start(
+    PublisherSettings settings) {
+  auto state = std::make_shared<State>(std::move(settings));
+  if (auto connected = state->connect(); !connected) {
+    state->close(0ms);
+    return std::unexpected(connected.error());
+  }
+  log()->info("publishing to NATS JetStream stream {} as '{}' under {}.> ({})",
+              state->settings.stream, state->settings.instance, state->settings.subject_prefix,
+              joined(state->settings.urls));
+  return std::unique_ptr<Publisher>(new Publisher(std::move(state)));
+}
+
+Publisher::~Publisher() { close(0ms); }
+
+std::shared_ptr<eventlog::Outlet> Publisher::outlet() {
+  return std::make_shared<Channel>(state_, state_->add_channel());
+}
+
+PublishStats Publisher::stats() const { return state_->stats_now(); }
+
+const PublisherSettings& Publisher::settings() const { return state_->settings; }
+
+void Publisher::close(std::chrono::milliseconds timeout) { state_->close(timeout); }
+
+}  // namespace gw::publish
