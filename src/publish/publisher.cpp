@@ -92,10 +92,10 @@ class Publisher::State {
 
  private:
   bool wanted(const eventlog::Record* record) const;
-  void settle_front();                       // under mutex
-  void retry_later();                        // under mutex
-  void report_drops(Clock::time_point now);  // under mutex
-  void forget_library_pending();             // not under mutex: it calls into libnats
+  void settle_front();                        // under mutex
+  void retry_later();                         // under mutex
+  void report_losses(Clock::time_point now);  // under mutex
+  void forget_library_pending();              // not under mutex: it calls into libnats
 
   static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
   static void on_disconnected(natsConnection*, void* closure);
@@ -122,7 +122,7 @@ class Publisher::State {
   PublishStats counts;
   std::uint64_t unreported_drops = 0, unreported_errors = 0;
   std::string last_error;
-  Clock::time_point last_report{};
+  Clock::time_point last_drop_report{}, last_error_report{};
   std::thread sender;
 
   friend class Publisher;
@@ -228,7 +228,7 @@ void Publisher::State::take(std::size_t channel, const eventlog::Record* record,
     ++counts.dropped;
     ++unreported_drops;
     if (change) ++channels[channel].lost;
-    report_drops(Clock::now());
+    report_losses(Clock::now());
     return;
   }
   Message message{
@@ -255,7 +255,7 @@ void Publisher::State::run_sender() {
             settings.stream, settings.ack_timeout.count(), again);
       }
     }
-    report_drops(now);
+    report_losses(now);
     const Message* next = connected && now >= retry_after ? window.next_to_send(now) : nullptr;
     if (next == nullptr) {
       work.wait_for(lock, kIdleWake);
@@ -364,17 +364,17 @@ void Publisher::State::retry_later() {
   retry_delay = std::min<Clock::duration>(retry_delay * 2, kLongestRetry);
 }
 
-void Publisher::State::report_drops(Clock::time_point now) {
-  if (unreported_drops == 0 && unreported_errors == 0) return;
-  if (now - last_report < kReportEvery) return;
-  last_report = now;
-  if (unreported_drops > 0) {
+void Publisher::State::report_losses(Clock::time_point now) {
+  // Each kind on its own clock: the first at once, then at most one line per interval.
+  if (unreported_drops > 0 && now - last_drop_report >= kReportEvery) {
+    last_drop_report = now;
     log()->warn(
         "dropped {} records that found no room among the {} awaiting the stream's "
         "acknowledgement (publish.loss = \"drop\", or the publisher was closing)",
         std::exchange(unreported_drops, 0), settings.max_pending);
   }
-  if (unreported_errors > 0) {
+  if (unreported_errors > 0 && now - last_error_report >= kReportEvery) {
+    last_error_report = now;
     log()->warn("{} publishes to stream {} failed and will be retried; the last: {}",
                 std::exchange(unreported_errors, 0), settings.stream, last_error);
   }

@@ -36,6 +36,7 @@ import harness
 
 BINARY = "/usr/sbin/nats-server"
 READER = Path(__file__).resolve().parent / "clients" / "node" / "nats_read.js"
+MAKER = Path(__file__).resolve().parent / "clients" / "node" / "nats_stream.js"
 
 
 class NatsServer:
@@ -98,6 +99,16 @@ class NatsServer:
                 self.proc.wait()
         if remove:
             shutil.rmtree(self.store, ignore_errors=True)
+
+    def add_stream(self, stream: str, subjects: str, max_bytes: int = -1) -> None:
+        """Creates `stream` for `subjects` (comma-separated), discarding new messages past
+        `max_bytes`."""
+        env = dict(os.environ, NODE_PATH=str(harness.node_modules("nats")))
+        done = subprocess.run(["node", str(MAKER), "--server", self.url, "--stream", stream,
+                               "--subjects", subjects, "--max-bytes", str(max_bytes)],
+                              env=env, capture_output=True, text=True, timeout=30)
+        if done.returncode != 0:
+            raise RuntimeError(f"nats_stream failed ({done.returncode}): {done.stderr.strip()}")
 
     def read_stream(self, stream: str = "GRACEWIRE", wait_for: int = 0,
                     timeout: float = 20.0) -> list[dict]:

@@ -242,6 +242,32 @@ class Publishing(harness.IntegrationTestCase):
         closes = [json.loads(m["data"]) for m in messages if m["type"] == "close"]
         self.assertEqual(len(closes), 3)
 
+    def test_a_full_stream_drops_under_drop_and_says_so(self):
+        self.nats.add_stream("GRACEWIRE", "gracewire.>", max_bytes=2048)
+        gw = self.gracewire(self.config(
+            create_stream=False, publish="loss = \"drop\"\nmax_pending = 8\n"))
+        for _ in range(10):  # forwarding never waits for the stream
+            self.sessions(gw, 2)
+            time.sleep(0.15)  # a flush interval: the records come in several batches
+        wait_until(lambda: "dropped" in gw.log() and "maximum bytes" in gw.log(),
+                   "the drops and the stream's refusal to be logged")
+        metrics = harness.metric_samples(harness.admin_http(gw.admin_port, "/metrics")[1])
+        self.assertGreater(metrics["gracewire_publish_records_dropped_total"], 0)
+        self.assertGreater(metrics["gracewire_publish_errors_total"], 0)
+        self.assertEqual(gw.stop(), 0)
+        self.assertIn("were not acknowledged by stream GRACEWIRE", gw.log())
+        stored = self.nats.read_stream()
+        written = lines(self.directory / "gw-a.jsonl")
+        self.assertLess(len(stored), len(written))
+        self.assertEqual([m["data"] for m in stored], written[:len(stored)],
+                         "what the stream took is the file's beginning, in order")
+
+    def test_a_stream_that_would_lose_records_is_refused(self):
+        self.nats.add_stream("GRACEWIRE", "gracewire.events.>")
+        out = self.start_failing(self.config(create_stream=False))
+        self.assertIn("does not take gracewire.changes.db.table", out)
+        self.assertIn("add gracewire.> to its subjects", out)
+
     def start_failing(self, config: Path, env: dict[str, str] | None = None) -> str:
         """Runs gracewire with `config`, which must stop it at start; returns its output."""
         binary = os.environ.get("GRACEWIRE_BIN", str(harness.REPO / "build" / "gracewire"))
