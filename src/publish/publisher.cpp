@@ -13,6 +13,7 @@
 
 #include "eventlog/json.h"
 #include "logging/component_logger.h"
+#include "publish/nats_error.h"
 #include "publish/stream_check.h"
 #include "publish/subjects.h"
 #include "publish/window.h"
@@ -41,14 +42,6 @@ std::shared_ptr<spdlog::logger> log() {
   } catch (const spdlog::spdlog_ex&) {
     return spdlog::get("publish");  // another thread registered it first
   }
-}
-
-// libnats's own words for what just failed on this thread.
-std::string nats_error(natsStatus status) {
-  natsStatus last = NATS_OK;
-  const char* text = nats_GetLastError(&last);
-  if (text != nullptr && *text != '\0') return text;
-  return natsStatus_GetText(status);
 }
 
 std::string joined(const std::vector<std::string>& urls) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "publish/nats_error.h"
 #include "publish/publisher.h"
 
 namespace gw::publish {
@@ -20,13 +21,6 @@ std::vector<std::string_view> tokens(std::string_view subject) {
     }
   }
   return out;
-}
-
-std::string nats_error(natsStatus status) {
-  natsStatus last = NATS_OK;
-  const char* text = nats_GetLastError(&last);
-  if (text != nullptr && *text != '\0') return text;
-  return natsStatus_GetText(status);
 }
 
 // What the stream takes: everything under the prefix.
