@@ -93,6 +93,7 @@ class Publisher::State {
   static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
   static void on_disconnected(natsConnection*, void* closure);
   static void on_reconnected(natsConnection*, void* closure);
+  static void on_closed(natsConnection*, void* closure);
 
   natsOptions* options = nullptr;
   natsConnection* nc = nullptr;
@@ -105,7 +106,7 @@ class Publisher::State {
   std::deque<eventlog::Outlet::ChangeTally> channels;
   const std::string instance_key;
   std::uint64_t sequence = 0;
-  bool connected = false, closing = false, stopped = false;
+  bool connected = false, closing = false, stopped = false, closed = false;
   // libnats 3.4 creates its list of pending publishes at the first one, and
   // js_PublishAsyncGetPendingList dereferences it unchecked: asked before any publish (a NATS
   // restart right after start), it crashed gracewire.
@@ -166,6 +167,7 @@ std::expected<void, std::string> Publisher::State::connect() {
   if (s == NATS_OK) s = natsOptions_SetReconnectJitter(options, 500, 1000);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(options, on_disconnected, this);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(options, on_reconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(options, on_closed, this);
   if (s != NATS_OK) return std::unexpected(fmt::format("NATS options: {}", nats_error(s)));
 
   s = natsConnection_Connect(&nc, options);
@@ -338,6 +340,15 @@ void Publisher::State::on_reconnected(natsConnection* nc, void* closure) {
   self->work.notify_one();
 }
 
+void Publisher::State::on_closed(natsConnection*, void* closure) {
+  auto* self = static_cast<State*>(closure);
+  {
+    std::lock_guard lock(self->mutex);
+    self->closed = true;
+  }
+  self->room.notify_all();
+}
+
 void Publisher::State::forget_library_pending() {
   natsMsgList pending{};
   if (js != nullptr && library_published &&
@@ -404,12 +415,19 @@ void Publisher::State::close(std::chrono::milliseconds timeout) {
         left, settings.stream, timeout.count());
   }
   if (sender.joinable()) sender.join();
-  // Then nothing of libnats is left running: no callback can come after this.
-  if (nc != nullptr) natsConnection_Close(nc);
+  if (nc != nullptr) {
+    natsConnection_Close(nc);
+    // libnats calls the closed callback last, once the connection's threads are done: no
+    // callback into this object comes after it (bounded, should it never come).
+    std::unique_lock closing_lock(mutex);
+    room.wait_for(closing_lock, std::chrono::seconds{2}, [&] { return closed; });
+  }
   if (js != nullptr) jsCtx_Destroy(std::exchange(js, nullptr));
   if (nc != nullptr) natsConnection_Destroy(std::exchange(nc, nullptr));
   if (options != nullptr) natsOptions_Destroy(std::exchange(options, nullptr));
-  nats_CloseAndWait(2000);
+  // No nats_Close(): it tears down OpenSSL's state, which the proxy's TLS contexts still use
+  // until the process ends (a crash at exit, with NATS over TLS). libnats's own threads end
+  // with the process; the connection's are joined by natsConnection_Destroy.
 }
 
 std::expected<std::unique_ptr<Publisher>, std::string> Publisher::start(

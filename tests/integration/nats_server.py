@@ -1,11 +1,11 @@
 """A throwaway NATS server with JetStream, for the publisher's tests (issue 13), and a reader of
 what gracewire published.
 
-`NatsServer` starts Debian's `/usr/sbin/nats-server` (2.9, installed by tools/install-deps.sh) as a child in
-its own session, on a free loopback port, with JetStream storing into a directory of its own; its
-output goes to nats-server.log in the artefacts directory. It can be stopped and started again on
-the same port and store (a NATS restart), or killed. Optional: a user and password required of
-clients.
+`NatsServer` starts Debian's `/usr/sbin/nats-server` (2.9, installed by tools/install-deps.sh) as
+a child in its own session, on a free loopback port, with JetStream storing into a directory of
+its own; its output goes to nats-server.log in the artefacts directory. It can be stopped and
+started again on the same port and store (a NATS restart), or killed. Optional: a user and
+password required of clients; TLS (clients then connect with tls:// and trust its CA).
 
 What the stream holds is read by NATS's own client, npm `nats` (clients/node/nats_read.js), not by
 libnats that gracewire publishes with: a reader that shares the publisher's library could share
@@ -40,17 +40,20 @@ MAKER = Path(__file__).resolve().parent / "clients" / "node" / "nats_stream.js"
 
 
 class NatsServer:
-    def __init__(self, artifacts: Path, user: str = "", password: str = ""):
+    def __init__(self, artifacts: Path, user: str = "", password: str = "",
+                 tls: tuple[Path, Path, Path] | None = None):
+        """tls: (ca, cert, key), as harness.make_ca_and_certificate() makes them."""
         self.log_path = artifacts / "nats-server.log"
         self.user = user
         self.password = password
+        self.tls = tls
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.store = Path(tempfile.mkdtemp(prefix="gw-nats-"))
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"{'tls' if self.tls else 'nats'}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 15.0) -> None:
         """Returns once the port accepts connections. A second start reuses port and store."""
@@ -61,6 +64,8 @@ class NatsServer:
             cmd = [BINARY, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
             if self.user:
                 cmd += ["--user", self.user, "--pass", self.password]
+            if self.tls:
+                cmd += ["--tls", "--tlscert", str(self.tls[1]), "--tlskey", str(self.tls[2])]
             with self.log_path.open("ab") as log:
                 shown = [("***" if self.password and a == self.password else a) for a in cmd]
                 log.write(f"=== {shlex.join(shown)}\n".encode())
@@ -105,7 +110,8 @@ class NatsServer:
         `max_bytes`."""
         env = dict(os.environ, NODE_PATH=str(harness.node_modules("nats")))
         done = subprocess.run(["node", str(MAKER), "--server", self.url, "--stream", stream,
-                               "--subjects", subjects, "--max-bytes", str(max_bytes)],
+                               "--subjects", subjects, "--max-bytes", str(max_bytes),
+                               *(["--ca", str(self.tls[0])] if self.tls else [])],
                               env=env, capture_output=True, text=True, timeout=30)
         if done.returncode != 0:
             raise RuntimeError(f"nats_stream failed ({done.returncode}): {done.stderr.strip()}")
@@ -119,6 +125,8 @@ class NatsServer:
                 "--wait-for", str(wait_for), "--timeout-ms", str(int(timeout * 1000))]
         if self.user:
             args += ["--user", self.user, "--pass", self.password]
+        if self.tls:
+            args += ["--ca", str(self.tls[0])]
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout + 30)
         if done.returncode != 0:
             raise RuntimeError(f"nats_read failed ({done.returncode}): {done.stderr.strip()}")

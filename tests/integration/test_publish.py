@@ -268,6 +268,25 @@ class Publishing(harness.IntegrationTestCase):
         self.assertIn("does not take gracewire.changes.db.table", out)
         self.assertIn("add gracewire.> to its subjects", out)
 
+    def test_tls_to_nats_with_its_ca(self):
+        self.nats.stop(remove=True)
+        tls_dir = Path(tempfile.mkdtemp(prefix="gw-nats-tls-"))
+        ca, cert, key = harness.make_ca_and_certificate(tls_dir)
+        self.nats = NatsServer(self.stack.artifacts, tls=(ca, cert, key))
+        self.nats.start()
+        self.addCleanup(self.nats.stop, True)
+        gw = self.gracewire(self.config(publish=f"nats_tls_ca = \"{ca}\"\n"))
+        self.sessions(gw, 2)
+        self.assertEqual(gw.stop(), 0)
+        written = lines(self.directory / "gw-a.jsonl")
+        self.assertEqual([m["data"] for m in self.nats.read_stream(wait_for=len(written))],
+                         written)
+        # Without the CA, the server's certificate is not trusted: a clear error at start.
+        other_ca, _, _ = harness.make_ca_and_certificate(Path(tempfile.mkdtemp(prefix="gw-ca-")))
+        out = self.start_failing(self.config(instance="gw-b",
+                                             publish=f"nats_tls_ca = \"{other_ca}\"\n"))
+        self.assertIn("cannot connect to NATS", out)
+
     def start_failing(self, config: Path, env: dict[str, str] | None = None) -> str:
         """Runs gracewire with `config`, which must stop it at start; returns its output."""
         binary = os.environ.get("GRACEWIRE_BIN", str(harness.REPO / "build" / "gracewire"))
