@@ -5,7 +5,7 @@
 # time per query of the proxy and of the server (utime+stime from /proc/<pid>/stat / queries).
 #
 #   tools/bench.sh [--time SECONDS] [--runs K] [--threads "1 16 64"] [--table-size ROWS]
-#                  [--no-haproxy] [--tls [--connect-threads N]] [--gracewire PATH]
+#                  [--no-haproxy] [--tls [--connect-threads N]] [--publish] [--gracewire PATH]
 #                  [--upstream HOST:PORT --user U --password P --database D]
 #
 # --tls: every client connects with TLS (sysbench --mysql-ssl=on) to a throwaway MariaDB with TLS,
@@ -18,6 +18,11 @@
 #
 # Without --tls, gracewire runs twice: "gracewire" with its default of one event loop per CPU
 # (listener.loops = 0) and "gw-1loop" with one, to show what the loops add.
+#
+# --publish: what publishing to NATS JetStream costs. "gw-file" writes the event log (a lifecycle
+# and an audit record per query) to a file; "gw-nats" writes the same file and publishes every
+# record to a throwaway nats-server with JetStream (file storage, acknowledged publishes). Then
+# also the records per second the stream acknowledged during gw-nats's runs, and its drops.
 #
 # Without --upstream it starts its own throwaway MariaDB (tools/sandbox-mariadb). With --upstream it
 # creates and drops table sbtest1 in the given database. Everything listens on loopback only.
@@ -33,6 +38,7 @@ connect_threads=4
 table_size=10000
 use_haproxy=1
 use_tls=0
+use_publish=0
 gracewire_bin=$root/build/gracewire
 upstream="" user="" password="" database=""
 
@@ -52,6 +58,7 @@ while (($#)); do
     --table-size) table_size=$2; shift 2 ;;
     --no-haproxy) use_haproxy=0; shift ;;
     --tls) use_tls=1; shift ;;
+    --publish) use_publish=1; shift ;;
     --gracewire) gracewire_bin=$(realpath "$2"); shift 2 ;;
     --upstream) upstream=$2; shift 2 ;;
     --user) user=$2; shift 2 ;;
@@ -77,7 +84,7 @@ if [[ ! -x $gracewire_bin ]]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gracewire-bench.XXXXXX")
-sandbox_dir="" server_pid="" prepared=0
+sandbox_dir="" server_pid="" prepared=0 nats_pid=""
 # Per target name: where sysbench connects, and the proxy process whose CPU time is charged to it.
 declare -A target_host target_port target_proxy
 
@@ -94,6 +101,10 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   [[ -z $sandbox_dir ]] || "$root/tools/sandbox-mariadb" stop "$sandbox_dir" || true
+  if [[ -n $nats_pid ]]; then
+    kill -TERM "$nats_pid" 2>/dev/null || true
+    wait "$nats_pid" 2>/dev/null || true
+  fi
   rm -rf -- "$work"
   exit "$rc"
 }
@@ -200,6 +211,35 @@ start_gracewire() {  # NAME LOOPS [CERT UPSTREAM_TLS]
     { cat "$work/$name.log" >&2; die "gracewire ($name) did not start"; }
 }
 
+# gracewire as target NAME with its event log in a file, and with PUBLISH set, published to the
+# nats-server at $nats_url too; its admin endpoint on target_admin[NAME].
+declare -A target_admin
+start_gracewire_logging() {  # NAME [PUBLISH]
+  local name=$1
+  printf '[event_log]\npath = "%s"\n' "$work/$name.jsonl" >"$work/$name.toml"
+  if (($# > 1)); then
+    printf '\n[publish]\nnats_url = "%s"\ncreate_stream = true\ninstance = "bench"\n' \
+      "$nats_url" >>"$work/$name.toml"
+  fi
+  target_host[$name]=127.0.0.1
+  target_port[$name]=$(free_port)
+  target_admin[$name]=$(free_port)
+  setsid "$gracewire_bin" --config "$work/$name.toml" --listen "127.0.0.1:${target_port[$name]}" \
+    --upstream "$server_host:$server_port" --log-level warn \
+    --admin "127.0.0.1:${target_admin[$name]}" </dev/null >"$work/$name.log" 2>&1 &
+  target_proxy[$name]=$!
+  wait_for_port "${target_port[$name]}" "${target_proxy[$name]}" ||
+    { cat "$work/$name.log" >&2; die "gracewire ($name) did not start"; }
+}
+
+metric() {  # TARGET NAME: the value of one sample on TARGET's /metrics
+  /usr/bin/python3 - "${target_admin[$1]}" "$2" <<'PY'
+import sys, urllib.request
+page = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+print(next((l.split()[-1] for l in page.splitlines() if l.startswith(sys.argv[2] + " ")), "0"))
+PY
+}
+
 start_haproxy() {
   target_host[haproxy]=127.0.0.1
   target_port[haproxy]=$(free_port)
@@ -237,6 +277,18 @@ if ((use_tls)); then
   conn_targets=(direct gw-ecdsa gw-rsa)
   cert_label[gw-ecdsa]="ECDSA P-256"
   cert_label[gw-rsa]="RSA 2048"
+elif ((use_publish)); then
+  [[ -x /usr/sbin/nats-server ]] || die "nats-server not found; run tools/install-deps.sh"
+  nats_port=$(free_port)
+  nats_url="nats://127.0.0.1:$nats_port"
+  setsid /usr/sbin/nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" \
+    </dev/null >"$work/nats.log" 2>&1 &
+  nats_pid=$!
+  wait_for_port "$nats_port" "$nats_pid" ||
+    { cat "$work/nats.log" >&2; die "nats-server did not start"; }
+  start_gracewire_logging gw-file
+  start_gracewire_logging gw-nats publish
+  qps_targets+=(gw-file gw-nats)
 else
   start_gracewire gracewire 0
   start_gracewire gw-1loop 1
@@ -445,4 +497,23 @@ EOF
   labelled=()
   for target in "${conn_targets[@]}"; do labelled+=("$target=${cert_label[$target]}"); done
   report conn "${labelled[@]}"
+fi
+if ((use_publish)); then
+  # Everything gw-nats wrote, acknowledged: wait for the last acknowledgements (bounded).
+  for _ in $(seq 50); do
+    (($(metric gw-nats gracewire_publish_pending_records) == 0)) && break
+    sleep 0.2
+  done
+  acked=$(metric gw-nats gracewire_publish_records_total)
+  dropped=$(metric gw-nats gracewire_publish_records_dropped_total)
+  written=$(cat "$work"/gw-nats.jsonl* | wc -l)  # the file and its rotated parts
+  seconds=$((runs * $(wc -w <<<"$threads_list") * duration))
+  nats_us=$((($(cpu_ticks "$nats_pid") * 1000000 / $(getconf CLK_TCK)) / (acked > 0 ? acked : 1)))
+  cat <<EOF
+
+Publishing (gw-nats): $written records in its file, $acked acknowledged by the JetStream stream,
+$dropped dropped; $((acked / seconds)) records/s acknowledged over its $seconds s of runs (at the
+records' own pace: an audit record per query, and each connection's lifecycle records).
+nats-server (same machine, file storage) used $nats_us us of CPU per record, not in the table.
+EOF
 fi
