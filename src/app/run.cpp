@@ -24,6 +24,7 @@
 #include "proxy/policies.h"
 #include "proxy/self_audit.h"
 #include "proxy/tls_setup.h"
+#include "publish/progress.h"
 #include "publish/publisher.h"
 
 namespace gw::app {
@@ -196,7 +197,6 @@ class Ending {
   std::function<void()> finished_;
 };
 
-// The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
 // The publisher, when [publish] nats_url is set; connected and its stream checked. nullptr with
 // an error said when it cannot start: an operator who asked for it must not find it absent.
 std::expected<std::unique_ptr<publish::Publisher>, std::string> start_publisher(
@@ -209,6 +209,7 @@ std::expected<std::unique_ptr<publish::Publisher>, std::string> start_publisher(
   return std::move(*publisher);
 }
 
+// The follower when [binlog] enables it, or null (with the reason logged: the proxy runs on).
 std::unique_ptr<FollowerApp> follower_app(uv_loop_t* loop, const config::Config& config,
                                           eventlog::EventLog& event_log,
                                           publish::Publisher* publisher,
@@ -252,8 +253,25 @@ int run_proxy(const config::Config& config, const CliOptions& options) {
       *publisher &&
       (config.publish.lifecycle || config.publish.audit ||
        (config.publish.changes && config.binlog.enabled && config.binlog.path.empty()));
-  auto event_log = eventlog::EventLog::open(eventlog::settings_from(config.event_log),
-                                            publishes_events ? (*publisher)->outlet() : nullptr);
+  std::shared_ptr<eventlog::Outlet> outlet;
+  if (publishes_events) {
+    // Before the log opens: what the stream may lack from the last run goes first.
+    auto made = (*publisher)->outlet_for_log(config.event_log.path);
+    if (!made) {
+      spdlog::error("{}", made.error());
+      return 1;
+    }
+    outlet = std::move(*made);
+  } else if (const auto& path = config.event_log.path; !path.empty() && path != "-") {
+    if (publish::forget_progress(publish::progress_path(path))) {
+      spdlog::info(
+          "{} is not published now: removed {}; should publishing be turned on again, it starts "
+          "with the records written from then on",
+          path, publish::progress_path(path));
+    }
+  }
+  auto event_log =
+      eventlog::EventLog::open(eventlog::settings_from(config.event_log), std::move(outlet));
   if (!event_log) {
     spdlog::error("{}", event_log.error());
     return 1;

@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kUrlForm = "nats://HOST[:PORT] or tls://HOST[:PORT]";
 // JetStream keeps a stream's name as a directory name on disk: the server's own limit.
 constexpr std::size_t kMaxStreamName = 255;
-// Room for a host name; an id "<instance>:<start>:<sequence>" stays short in every message.
+// Room for a host name; an id "<instance>:<lineage>:<seq>" stays short in every message.
 constexpr std::size_t kMaxInstanceName = 64;
 
 bool is_alnum(char c) {

@@ -10,7 +10,7 @@
 //   subject_prefix  one or more '.'-separated tokens of [A-Za-z0-9_-]: no wildcard, no empty
 //                   token, so "<prefix>.changes.>" filters exactly gracewire's subjects.
 //   instance        1..64 characters of [A-Za-z0-9_.-]; it goes into message ids
-//                   ("<instance>:<start>:<sequence>") and headers, so no ':' and no space.
+//                   ("<instance>:<lineage>:<seq>") and headers, so no ':' and no space.
 
 #include <string>
 #include <string_view>

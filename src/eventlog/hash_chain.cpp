@@ -1,11 +1,10 @@
 #include "eventlog/hash_chain.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <stdexcept>
+
+#include "eventlog/sequence.h"
 
 namespace gw::eventlog {
 namespace {
@@ -13,9 +12,6 @@ namespace {
 constexpr std::string_view kPrevKey = R"(,"prev_hash":")";
 constexpr std::string_view kHashKey = R"(,"hash":")";
 constexpr std::size_t kHexLength = 64;
-// The longest line tail read back when resuming a chain; a sealed line's end is far shorter,
-// but the line itself may be long, and only its end matters.
-constexpr std::size_t kTailBytes = 4096;
 
 bool is_hex(std::string_view text) {
   for (const char c : text) {
@@ -95,30 +91,11 @@ std::string expected_hash(Sha256& sha, const SealedLine& line) {
 }
 
 std::optional<std::string> last_hash_in_file(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO for reading would wait for a writer; only a regular file holds
-  // a chain to continue.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  std::string tail;
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-    const auto size = static_cast<std::size_t>(info.st_size);
-    const std::size_t length = std::min(size, kTailBytes);
-    tail.resize(length);
-    const auto got = ::pread(fd, tail.data(), length, static_cast<off_t>(size - length));
-    tail.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-  }
-  ::close(fd);
   // Only a complete line counts: a torn last line (a crash mid-write) has no trustworthy hash,
   // so the chain continues from the line before it and verify will name the torn one.
-  const auto last_newline = tail.rfind('\n');
-  if (last_newline == std::string::npos) return std::nullopt;
-  tail.resize(last_newline);
-  const auto start = tail.rfind('\n');
-  const std::string_view line = start == std::string::npos
-                                    ? std::string_view(tail)
-                                    : std::string_view(tail).substr(start + 1);
-  auto sealed = split_sealed(line);
+  const auto line = last_line_in_file(path);
+  if (!line) return std::nullopt;
+  auto sealed = split_sealed(*line);
   if (!sealed) return std::nullopt;
   return std::string(sealed->hash);
 }

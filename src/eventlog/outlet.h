@@ -19,10 +19,10 @@ class Outlet {
   virtual ~Outlet() = default;
 
   // Writer thread. `line` is the sealed JSON line without its '\n'; `record` is what it
-  // encodes, or null for a "dropped" notice. The outlet copies what it keeps. It may wait for
-  // room (its loss policy says when); its owner bounds that wait when it closes the outlet,
-  // after the EventLog's own bounded close().
-  virtual void take(const Record* record, std::string_view line) = 0;
+  // encodes, or null for a "dropped" notice; `sequence` is the line's "seq" (sequence.h). The
+  // outlet copies what it keeps. It may wait for room (its loss policy says when); its owner
+  // bounds that wait when it closes the outlet, after the EventLog's own bounded close().
+  virtual void take(const Record* record, std::string_view line, std::uint64_t sequence) = 0;
 
   // Any thread. Change records handed to take() and since settled: `confirmed` are all the
   // outlet holds for good (the stream acknowledged them, and every change handed before

@@ -12,6 +12,7 @@
 #include "eventlog/line_reader.h"
 #include "eventlog/logger.h"
 #include "eventlog/redact.h"
+#include "eventlog/sequence.h"
 #include "eventlog/timestamp.h"
 
 namespace gw::eventlog {
@@ -65,11 +66,12 @@ std::size_t wake_at(const EventLogSettings& settings) {
 class EventLog::Writer {
  public:
   Writer(const EventLogSettings& settings, std::unique_ptr<Sink> sink, std::string last_hash,
-         std::shared_ptr<Outlet> outlet)
+         std::uint64_t last_sequence, std::shared_ptr<Outlet> outlet)
       : queue(settings.queue_records, settings.loss, wake_at(settings)),
         settings_(settings),
         sink_(sink ? std::move(sink) : std::make_unique<NoFile>()),
-        outlet_(std::move(outlet)) {
+        outlet_(std::move(outlet)),
+        sequence_(last_sequence) {
     if (settings_.hash_chain) {
       last_written_hash_ = last_hash;
       chain_.emplace(std::move(last_hash));
@@ -126,6 +128,7 @@ class EventLog::Writer {
 
   // Writer thread only.
   std::optional<HashChain> chain_;
+  std::uint64_t sequence_;  // of the last line handed (sequence.h)
   std::string line_, notice_;
   std::chrono::system_clock::time_point lost_since_;
   bool gap_open_ = false;        // lines were lost and no "dropped" record has followed them
@@ -260,6 +263,7 @@ bool EventLog::Writer::write_line(Line kind) {
 }
 
 void EventLog::Writer::hand(std::string& line, Line kind) {
+  append_sequence(line, ++sequence_);
   if (chain_) {
     chain_->seal(line);
     unsettled_hashes_.push_back(chain_->last_hash());
@@ -267,7 +271,7 @@ void EventLog::Writer::hand(std::string& line, Line kind) {
   unsettled_changes_.push_back(kind == Line::Change);
   // The outlet gets the same sealed line as the file, handed first: a file that fails does not
   // keep a record from the stream.
-  if (outlet_) outlet_->take(kind == Line::Notice ? nullptr : current_, line);
+  if (outlet_) outlet_->take(kind == Line::Notice ? nullptr : current_, line, sequence_);
   line += '\n';
   account(sink_->write(line));
 }
@@ -308,6 +312,7 @@ bool EventLog::Writer::close_gap() {
                              .last_written_hash = last_written_hash_};
   notice_.clear();
   append_json(notice_, notice);
+  append_sequence(notice_, ++sequence_);
   if (chain_) {
     chain_->seal(notice_);
     unsettled_hashes_.push_back(chain_->last_hash());
@@ -414,9 +419,11 @@ std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(
   if (settings.path.empty()) {
     // Disabled, unless its lines are published: then a writer without a file.
     return std::unique_ptr<EventLog>(
-        new EventLog(std::move(settings), nullptr, "", std::move(outlet)));
+        new EventLog(std::move(settings), nullptr, "", 0, std::move(outlet)));
   }
   std::string last_hash(kGenesisHash);
+  const std::uint64_t last_sequence =
+      settings.path == "-" ? 0 : last_sequence_on_disk(settings.path);
   if (settings.hash_chain && settings.path != "-") {
     // Continue the chain from the newest record on disk: the file itself, or the newest rotated
     // file when the file has no complete record yet.
@@ -426,22 +433,24 @@ std::expected<std::unique_ptr<EventLog>, std::string> EventLog::open(
   }
   auto sink = FileSink::open(settings.path, settings.rotate_bytes, settings.rotate_keep);
   if (!sink) return std::unexpected(std::move(sink.error()));
-  return with_sink(std::move(settings), std::move(*sink), std::move(last_hash), std::move(outlet));
+  return with_sink(std::move(settings), std::move(*sink), std::move(last_hash), std::move(outlet),
+                   last_sequence);
 }
 
 std::unique_ptr<EventLog> EventLog::with_sink(EventLogSettings settings, std::unique_ptr<Sink> sink,
-                                              std::string last_hash,
-                                              std::shared_ptr<Outlet> outlet) {
-  return std::unique_ptr<EventLog>(
-      new EventLog(std::move(settings), std::move(sink), std::move(last_hash), std::move(outlet)));
+                                              std::string last_hash, std::shared_ptr<Outlet> outlet,
+                                              std::uint64_t last_sequence) {
+  return std::unique_ptr<EventLog>(new EventLog(std::move(settings), std::move(sink),
+                                                std::move(last_hash), last_sequence,
+                                                std::move(outlet)));
 }
 
 EventLog::EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash,
-                   std::shared_ptr<Outlet> outlet)
+                   std::uint64_t last_sequence, std::shared_ptr<Outlet> outlet)
     : settings_(std::move(settings)), filters_(filters_of(settings_)) {
   if (!sink && !outlet) return;
-  writer_ =
-      std::make_shared<Writer>(settings_, std::move(sink), std::move(last_hash), std::move(outlet));
+  writer_ = std::make_shared<Writer>(settings_, std::move(sink), std::move(last_hash),
+                                     last_sequence, std::move(outlet));
   thread_ = std::thread([writer = writer_] { writer->run(); });
 }
 

@@ -103,10 +103,12 @@ class EventLog {
   // nothing) unless there is an outlet: then the lines are published only (outlet.h).
   static std::expected<std::unique_ptr<EventLog>, std::string> open(
       EventLogSettings settings, std::shared_ptr<Outlet> outlet = nullptr);
-  // The same over any sink (tests, tools); `last_hash` continues an existing chain.
+  // The same over any sink (tests, tools); `last_hash` continues an existing chain and
+  // `last_sequence` the line sequence (sequence.h).
   static std::unique_ptr<EventLog> with_sink(EventLogSettings settings, std::unique_ptr<Sink> sink,
                                              std::string last_hash = std::string(kGenesisHash),
-                                             std::shared_ptr<Outlet> outlet = nullptr);
+                                             std::shared_ptr<Outlet> outlet = nullptr,
+                                             std::uint64_t last_sequence = 0);
 
   ~EventLog();  // close()
   EventLog(const EventLog&) = delete;
@@ -167,7 +169,7 @@ class EventLog {
   class Writer;  // the writer thread's state, shared with that thread (writer.cpp)
 
   EventLog(EventLogSettings settings, std::unique_ptr<Sink> sink, std::string last_hash,
-           std::shared_ptr<Outlet> outlet);
+           std::uint64_t last_sequence, std::shared_ptr<Outlet> outlet);
 
   bool wanted(const Record& record) const;
 

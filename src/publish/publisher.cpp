@@ -4,24 +4,16 @@
 #include <nats/nats.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <cstdlib>
-#include <deque>
-#include <mutex>
-#include <thread>
-
 #include "eventlog/json.h"
 #include "logging/component_logger.h"
 #include "publish/nats_error.h"
+#include "publish/publisher_state.h"
 #include "publish/stream_check.h"
 #include "publish/subjects.h"
-#include "publish/window.h"
 
 namespace gw::publish {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr const char* kMsgIdHeader = "Nats-Msg-Id";
@@ -37,15 +29,8 @@ constexpr auto kFirstRetry = 250ms;
 constexpr auto kLongestRetry = 5s;
 // Drops and errors are reported at most this often (with their counts).
 constexpr auto kReportEvery = 10s;
-
-// Called from the writer threads, the sender and libnats's threads.
-std::shared_ptr<spdlog::logger> log() {
-  try {
-    return logging::component_logger("publish");
-  } catch (const spdlog::spdlog_ex&) {
-    return spdlog::get("publish");  // another thread registered it first
-  }
-}
+// How often an event log's progress file is rewritten while records are acknowledged.
+constexpr auto kSaveProgressEvery = 250ms;
 
 std::string joined(const std::vector<std::string>& urls) {
   return fmt::format("{}", fmt::join(urls, ", "));
@@ -53,77 +38,39 @@ std::string joined(const std::vector<std::string>& urls) {
 
 }  // namespace
 
-class Publisher::State {
- public:
-  explicit State(PublisherSettings s)
-      : settings(std::move(s)),
-        window(settings.max_pending),
-        instance_key(fmt::format("{}:{}", settings.instance,
-                                 std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count())) {}
-
-  ~State() {
-    if (js != nullptr) jsCtx_Destroy(js);
-    if (nc != nullptr) natsConnection_Destroy(nc);
-    if (options != nullptr) natsOptions_Destroy(options);
+// Called from the writer threads, the sender and libnats's threads.
+std::shared_ptr<spdlog::logger> publish_log() {
+  try {
+    return logging::component_logger("publish");
+  } catch (const spdlog::spdlog_ex&) {
+    return spdlog::get("publish");  // another thread registered it first
   }
+}
 
-  std::expected<void, std::string> connect();
-  std::size_t add_channel() {
-    std::lock_guard lock(mutex);
-    channels.emplace_back();
-    return channels.size() - 1;
-  }
-  void take(std::size_t channel, const eventlog::Record* record, std::string_view line);
-  eventlog::Outlet::ChangeTally changes(std::size_t channel) const {
-    std::lock_guard lock(mutex);
-    return channels[channel];
-  }
-  void run_sender();
-  void close(std::chrono::milliseconds timeout);
-  PublishStats stats_now() const;
+Publisher::State::State(PublisherSettings s)
+    : settings(std::move(s)),
+      started_us(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count())),
+      window(settings.max_pending),
+      retry_delay(kFirstRetry) {}
 
-  const PublisherSettings settings;
+Publisher::State::~State() {
+  if (js != nullptr) jsCtx_Destroy(js);
+  if (nc != nullptr) natsConnection_Destroy(nc);
+  if (options != nullptr) natsOptions_Destroy(options);
+}
 
- private:
-  bool wanted(const eventlog::Record* record) const;
-  void settle_front();                        // under mutex
-  void retry_later();                         // under mutex
-  void report_losses(Clock::time_point now);  // under mutex
-  void forget_library_pending();              // not under mutex: it calls into libnats
+std::size_t Publisher::State::add_channel(ChannelState channel) {
+  std::lock_guard lock(mutex);
+  channels.push_back(std::move(channel));
+  return channels.size() - 1;
+}
 
-  static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
-  static void on_disconnected(natsConnection*, void* closure);
-  static void on_reconnected(natsConnection*, void* closure);
-  static void on_closed(natsConnection*, void* closure);
-
-  natsOptions* options = nullptr;
-  natsConnection* nc = nullptr;
-  jsCtx* js = nullptr;
-
-  mutable std::mutex mutex;
-  std::condition_variable room;  // takers wait for it; close() waits for the window to empty
-  std::condition_variable work;  // the sender waits for it
-  PublishWindow window;
-  std::deque<eventlog::Outlet::ChangeTally> channels;
-  const std::string instance_key;
-  std::uint64_t sequence = 0;
-  bool connected = false, closing = false, stopped = false, closed = false;
-  // libnats 3.4 creates its list of pending publishes at the first one, and
-  // js_PublishAsyncGetPendingList dereferences it unchecked: asked before any publish (a NATS
-  // restart right after start), it crashed gracewire.
-  std::atomic<bool> library_published{false};
-  Clock::time_point retry_after{};
-  Clock::duration retry_delay = kFirstRetry;
-  PublishStats counts;
-  std::uint64_t unreported_drops = 0, unreported_errors = 0;
-  std::string last_error;
-  Clock::time_point last_drop_report{}, last_error_report{};
-  std::thread sender;
-
-  friend class Publisher;
-};
+eventlog::Outlet::ChangeTally Publisher::State::changes(std::size_t channel) const {
+  std::lock_guard lock(mutex);
+  return channels[channel].tally;
+}
 
 namespace {
 
@@ -131,8 +78,9 @@ class Channel final : public eventlog::Outlet {
  public:
   Channel(std::shared_ptr<Publisher::State> state, std::size_t index)
       : state_(std::move(state)), index_(index) {}
-  void take(const eventlog::Record* record, std::string_view line) override {
-    state_->take(index_, record, line);
+  void take(const eventlog::Record* record, std::string_view line,
+            std::uint64_t sequence) override {
+    state_->take(index_, record, line, sequence);
   }
   ChangeTally changes() const override { return state_->changes(index_); }
 
@@ -203,59 +151,75 @@ bool Publisher::State::wanted(const eventlog::Record* record) const {
 }
 
 void Publisher::State::take(std::size_t channel, const eventlog::Record* record,
-                            std::string_view line) {
+                            std::string_view line, std::uint64_t sequence) {
   const bool change = record != nullptr && eventlog::is_change_record(*record);
   std::unique_lock lock(mutex);
+  ChannelState& from = channels[channel];
+  from.handed = sequence;
   if (!wanted(record)) {
     // Not published, but settled in order: a change is confirmed once those before it are.
     if (change) {
       if (window.empty()) {
-        ++channels[channel].confirmed;
+        ++from.tally.confirmed;
       } else {
-        window.add_settled(Message{.change = true, .channel = static_cast<int>(channel)});
+        window.add_settled(
+            Message{.change = true, .channel = static_cast<int>(channel), .sequence = sequence});
       }
     }
     return;
   }
+  Message message{.subject = record != nullptr ? subject_for(*record, settings.subject_prefix)
+                                               : settings.subject_prefix + ".events.dropped",
+                  .id = change ? change_message_id(*record)
+                               : event_message_id(settings.instance, from.lineage, sequence),
+                  .type = record != nullptr ? std::string(eventlog::type_name(*record)) : "dropped",
+                  .body = std::string(line),
+                  .change = change,
+                  .channel = static_cast<int>(channel),
+                  .sequence = sequence};
   // Change records always wait (never dropped); other records wait under "block".
-  const bool waits = change || settings.loss == config::EventLogLoss::Block;
-  if (waits) {
-    room.wait(lock, [&] { return !window.full() || closing; });
+  admit(lock, std::move(message), change || settings.loss == config::EventLogLoss::Block);
+}
+
+bool Publisher::State::admit(std::unique_lock<std::mutex>& lock, Message&& message, bool waits,
+                             std::optional<Clock::time_point> deadline) {
+  const auto has_room = [&] { return !window.full() || closing; };
+  if (waits && deadline) {
+    room.wait_until(lock, *deadline, has_room);
+  } else if (waits) {
+    room.wait(lock, has_room);
   }
   if (window.full() || closing) {
     ++counts.dropped;
     ++unreported_drops;
-    if (change) ++channels[channel].lost;
+    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].tally.lost;
     report_losses(Clock::now());
-    return;
+    return false;
   }
-  Message message{
-      .subject = record != nullptr ? subject_for(*record, settings.subject_prefix)
-                                   : settings.subject_prefix + ".events.dropped",
-      .id = change ? change_message_id(*record) : fmt::format("{}:{}", instance_key, ++sequence),
-      .type = record != nullptr ? std::string(eventlog::type_name(*record)) : "dropped",
-      .body = std::string(line),
-      .change = change,
-      .channel = static_cast<int>(channel)};
   window.add(std::move(message));
   work.notify_one();
+  return true;
 }
 
 void Publisher::State::run_sender() {
   std::unique_lock lock(mutex);
-  Clock::time_point last_lost_ack_check{};
+  Clock::time_point last_lost_ack_check{}, last_progress_save{};
   while (!stopped) {
     const auto now = Clock::now();
     if (connected && window.in_flight() > 0 && now - last_lost_ack_check >= kLostAckCheckEvery) {
       last_lost_ack_check = now;
       if (const auto again = window.resend_older_than(now - settings.ack_timeout); again > 0) {
         counts.sent_again += again;
-        log()->warn(
+        publish_log()->warn(
             "no acknowledgement from stream {} within {} ms for {} records: sending them again",
             settings.stream, settings.ack_timeout.count(), again);
       }
     }
     report_losses(now);
+    if (now - last_progress_save >= kSaveProgressEvery) {
+      last_progress_save = now;
+      save_progress(lock);
+    }
     const Message* next = connected && now >= retry_after ? window.next_to_send(now) : nullptr;
     if (next == nullptr) {
       work.wait_for(lock, kIdleWake);
@@ -321,8 +285,9 @@ void Publisher::State::on_disconnected(natsConnection*, void* closure) {
   std::lock_guard lock(self->mutex);
   if (!self->connected || self->stopped) return;
   self->connected = false;
-  log()->warn("lost the connection to NATS; {} records wait for it (publish.max_pending = {})",
-              self->window.size(), self->settings.max_pending);
+  publish_log()->warn(
+      "lost the connection to NATS; {} records wait for it (publish.max_pending = {})",
+      self->window.size(), self->settings.max_pending);
 }
 
 void Publisher::State::on_reconnected(natsConnection* nc, void* closure) {
@@ -339,8 +304,8 @@ void Publisher::State::on_reconnected(natsConnection* nc, void* closure) {
     self->counts.sent_again += self->window.in_flight();
     self->window.resend_all();
     self->retry_after = {};
-    log()->info("reconnected to NATS at {}; publishing the {} records that waited", url,
-                self->window.size());
+    publish_log()->info("reconnected to NATS at {}; publishing the {} records that waited", url,
+                        self->window.size());
   }
   self->work.notify_one();
 }
@@ -364,7 +329,7 @@ void Publisher::State::forget_library_pending() {
 
 void Publisher::State::settle_front() {
   window.settle_front([&](const Message& message) {
-    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].confirmed;
+    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].tally.confirmed;
   });
 }
 
@@ -377,15 +342,15 @@ void Publisher::State::report_losses(Clock::time_point now) {
   // Each kind on its own clock: the first at once, then at most one line per interval.
   if (unreported_drops > 0 && now - last_drop_report >= kReportEvery) {
     last_drop_report = now;
-    log()->warn(
+    publish_log()->warn(
         "dropped {} records that found no room among the {} awaiting the stream's "
         "acknowledgement (publish.loss = \"drop\", or the publisher was closing)",
         std::exchange(unreported_drops, 0), settings.max_pending);
   }
   if (unreported_errors > 0 && now - last_error_report >= kReportEvery) {
     last_error_report = now;
-    log()->warn("{} publishes to stream {} failed and will be retried; the last: {}",
-                std::exchange(unreported_errors, 0), settings.stream, last_error);
+    publish_log()->warn("{} publishes to stream {} failed and will be retried; the last: {}",
+                        std::exchange(unreported_errors, 0), settings.stream, last_error);
   }
 }
 
@@ -403,10 +368,12 @@ void Publisher::State::close(std::chrono::milliseconds timeout) {
   closing = true;
   room.notify_all();  // takers waiting for room return; their records count as dropped
   const bool empty = room.wait_for(lock, timeout, [&] { return window.empty(); });
+  // Before the window is emptied: what was not acknowledged goes at the next start.
+  save_progress(lock);
   std::uint64_t left = 0;
   window.drain([&](const Message& message) {
     ++left;
-    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].lost;
+    if (message.change) ++channels[static_cast<std::size_t>(message.channel)].tally.lost;
   });
   counts.dropped += left;
   unreported_drops = 0;
@@ -414,9 +381,10 @@ void Publisher::State::close(std::chrono::milliseconds timeout) {
   work.notify_all();
   lock.unlock();
   if (!empty && left > 0) {
-    log()->error(
-        "{} records were not acknowledged by stream {} within {} ms of the stop; change records "
-        "among them are published again from the binlog checkpoint at the next start",
+    publish_log()->error(
+        "{} records were not acknowledged by stream {} within {} ms of the stop; the next start "
+        "publishes them again: change records from the binlog checkpoint, the others from the "
+        "event log's file (none when it has no file)",
         left, settings.stream, timeout.count());
   }
   if (sender.joinable()) sender.join();
@@ -442,16 +410,25 @@ std::expected<std::unique_ptr<Publisher>, std::string> Publisher::start(
     state->close(0ms);
     return std::unexpected(connected.error());
   }
-  log()->info("publishing to NATS JetStream stream {} as '{}' under {}.> ({})",
-              state->settings.stream, state->settings.instance, state->settings.subject_prefix,
-              joined(state->settings.urls));
+  publish_log()->info("publishing to NATS JetStream stream {} as '{}' under {}.> ({})",
+                      state->settings.stream, state->settings.instance,
+                      state->settings.subject_prefix, joined(state->settings.urls));
   return std::unique_ptr<Publisher>(new Publisher(std::move(state)));
 }
 
 Publisher::~Publisher() { close(0ms); }
 
 std::shared_ptr<eventlog::Outlet> Publisher::outlet() {
-  return std::make_shared<Channel>(state_, state_->add_channel());
+  return std::make_shared<Channel>(
+      state_,
+      state_->add_channel(ChannelState{.lineage = state_->started_us, .progress_file = {}}));
+}
+
+std::expected<std::shared_ptr<eventlog::Outlet>, std::string> Publisher::outlet_for_log(
+    const std::string& log_path) {
+  auto index = state_->add_log_channel(log_path);
+  if (!index) return std::unexpected(index.error());
+  return std::make_shared<Channel>(state_, *index);
 }
 
 PublishStats Publisher::stats() const { return state_->stats_now(); }

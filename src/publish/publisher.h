@@ -19,11 +19,14 @@
 // Exactly once into the stream: a message sent again carries the same Nats-Msg-Id, which the
 // stream's duplicate window turns into one copy. A change's id is its key (GTID, event index,
 // row index), the same from any gracewire following that server; a lifecycle or audit
-// record's id is "<instance>:<start>:<sequence>" (this process's start time in microseconds),
-// so a restarted gracewire never reuses an id that the stream would take for a duplicate.
+// record's id is "<instance>:<lineage>:<seq>" (subjects.h), the line's sequence in its log.
 //
-// The EventLog counts a change record written once the stream acknowledged it (outlet.h): the
-// binlog checkpoint never passes a row that the stream does not have.
+// Across a stop or a crash: the EventLog counts a change record written once the stream
+// acknowledged it (outlet.h), so the binlog checkpoint never passes a row the stream lacks and
+// the follower derives the rest again. An event log with a file keeps beside it how far the
+// stream has its lines (progress.h); the next start publishes the lines after that point
+// (backlog.h) before anything new, under the same ids. Without a file, records in flight at a
+// crash are lost (and at a stop, counted dropped): there is nothing to read them back from.
 
 #include <chrono>
 #include <cstdint>
@@ -77,8 +80,15 @@ class Publisher {
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
-  // An outlet for one event log; each counts its own change records.
+  // An outlet for one event log; each counts its own change records. Its lifecycle and audit
+  // records are not resumed after a restart (a log without a file, or of change records only).
   std::shared_ptr<eventlog::Outlet> outlet();
+  // The outlet for the event log at `log_path` (a file; empty or "-" give outlet()): it reads
+  // the log's progress file, publishes the lines the stream may lack (waiting at most 30 s for
+  // room), and keeps the progress file up to date. Call it before the EventLog opens the file.
+  // An error when the progress file cannot be written (the operator must fix it).
+  std::expected<std::shared_ptr<eventlog::Outlet>, std::string> outlet_for_log(
+      const std::string& log_path);
 
   PublishStats stats() const;
   const PublisherSettings& settings() const;

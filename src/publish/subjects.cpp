@@ -64,8 +64,9 @@ std::string change_message_id(const eventlog::Record& record) {
   return {};
 }
 
-std::string event_message_id(std::string_view instance, std::uint64_t sequence) {
-  return fmt::format("{}:{}", instance, sequence);
+std::string event_message_id(std::string_view instance, std::uint64_t lineage,
+                             std::uint64_t sequence) {
+  return fmt::format("{}:{}:{}", instance, lineage, sequence);
 }
 
 }  // namespace gw::publish

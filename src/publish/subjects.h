@@ -36,8 +36,11 @@ std::string subject_for(const eventlog::Record& record, std::string_view prefix)
 // The same change has the same id whoever publishes it and however often.
 std::string change_message_id(const eventlog::Record& record);
 
-// A lifecycle or audit record's message id: the instance's name and its own sequence number,
-// which the caller keeps across restarts.
-std::string event_message_id(std::string_view instance, std::uint64_t sequence);
+// A lifecycle or audit record's message id: "<instance>:<lineage>:<seq>", the instance's name,
+// the lineage of its event log (progress.h) and the line's "seq" (eventlog/sequence.h). The
+// same line has the same id however often it is sent, by this process or the next; a log that
+// starts its sequence over gets a new lineage, so no new line takes an old one's id.
+std::string event_message_id(std::string_view instance, std::uint64_t lineage,
+                             std::uint64_t sequence);
 
 }  // namespace gw::publish

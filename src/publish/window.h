@@ -27,7 +27,8 @@ struct Message {
   std::string type{};  // the record's type, for the Gracewire-Type header
   std::string body{};  // the JSON line, without '\n'
   bool change = false;
-  int channel = 0;  // which event log handed it (publisher.h)
+  int channel = 0;             // which event log handed it (publisher.h)
+  std::uint64_t sequence = 0;  // the line's "seq" in that log (eventlog/sequence.h)
 };
 
 class PublishWindow {
@@ -60,6 +61,15 @@ class PublishWindow {
   void resend_all();
   // Messages sent before `cutoff` and still unacknowledged go out again; how many.
   std::size_t resend_older_than(Clock::time_point cutoff);
+
+  // The oldest message still held for which pred(message) holds; nullptr when none is.
+  template <typename Pred>
+  const Message* oldest_where(Pred&& pred) const {
+    for (const auto& entry : entries_) {
+      if (pred(entry.message)) return &entry.message;
+    }
+    return nullptr;
+  }
 
   // Removes the acknowledged messages at the front; calls settle(message) for each, in order.
   template <typename Settle>

@@ -96,6 +96,7 @@ class NatsServer:
     def stop(self, remove: bool = False, timeout: float = 10.0) -> None:
         """SIGTERM (then SIGKILL after `timeout`); `remove` also deletes the store. Idempotent."""
         if self.proc is not None and self.proc.poll() is None:
+            self.resume()  # a paused server would not see the SIGTERM
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
@@ -105,12 +106,24 @@ class NatsServer:
         if remove:
             shutil.rmtree(self.store, ignore_errors=True)
 
-    def add_stream(self, stream: str, subjects: str, max_bytes: int = -1) -> None:
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and nothing is answered (a hung server)."""
+        assert self.proc is not None and self.proc.poll() is None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT; harmless when it runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+
+    def add_stream(self, stream: str, subjects: str, max_bytes: int = -1,
+                   max_msgs: int = -1) -> None:
         """Creates `stream` for `subjects` (comma-separated), discarding new messages past
-        `max_bytes`."""
+        `max_bytes` or `max_msgs`."""
         env = dict(os.environ, NODE_PATH=str(harness.node_modules("nats")))
         done = subprocess.run(["node", str(MAKER), "--server", self.url, "--stream", stream,
                                "--subjects", subjects, "--max-bytes", str(max_bytes),
+                               "--max-msgs", str(max_msgs),
                                *(["--ca", str(self.tls[0])] if self.tls else [])],
                               env=env, capture_output=True, text=True, timeout=30)
         if done.returncode != 0:

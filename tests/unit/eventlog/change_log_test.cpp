@@ -11,6 +11,7 @@
 
 #include "eventlog/json.h"
 #include "eventlog/report.h"
+#include "eventlog/sequence.h"
 #include "eventlog/verify.h"
 #include "eventlog/writer.h"
 #include "test_support.h"
@@ -317,9 +318,10 @@ TEST(ChangeLog, ReportIgnoresChangeRecordsQuietly) {
 // An outlet that keeps the lines handed to it and confirms change records when told to.
 class RecordingOutlet final : public Outlet {
  public:
-  void take(const Record* record, std::string_view line) override {
+  void take(const Record* record, std::string_view line, std::uint64_t sequence) override {
     std::lock_guard lock(mutex_);
     lines_.emplace_back(line);
+    sequences_.push_back(sequence);
     types_.emplace_back(record != nullptr ? std::string(type_name(*record)) : "notice");
   }
   ChangeTally changes() const override {
@@ -338,10 +340,15 @@ class RecordingOutlet final : public Outlet {
     std::lock_guard lock(mutex_);
     return types_;
   }
+  std::vector<std::uint64_t> sequences() const {
+    std::lock_guard lock(mutex_);
+    return sequences_;
+  }
 
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> lines_, types_;
+  std::vector<std::uint64_t> sequences_;
   ChangeTally tally_;
 };
 
@@ -357,6 +364,8 @@ TEST(ChangeLogOutlet, GetsTheSameSealedLinesAsTheFileWithTheirRecords) {
   ASSERT_EQ(memory.lines().size(), 2u);
   EXPECT_EQ(outlet->lines(), memory.lines()) << "byte for byte, hash chain included";
   EXPECT_EQ(outlet->types(), (std::vector<std::string>{"close", "row"}));
+  EXPECT_EQ(outlet->sequences(), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(sequence_of(outlet->lines()[1]), 2u);
 }
 
 TEST(ChangeLogOutlet, AChangeIsWrittenOnlyOnceTheOutletConfirmedItToo) {

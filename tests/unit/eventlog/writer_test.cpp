@@ -12,6 +12,7 @@
 
 #include "eventlog/json_scan.h"
 #include "eventlog/rotated_files.h"
+#include "eventlog/sequence.h"
 #include "eventlog/verify.h"
 #include "test_support.h"
 
@@ -310,6 +311,40 @@ TEST(EventLog, HashChainRunsAcrossRotationAndRestart) {
   EXPECT_TRUE(outcome.ok) << outcome.problem;
   EXPECT_EQ(outcome.records, 50u);
   EXPECT_EQ(outcome.first_prev_hash, std::string(kGenesisHash));
+}
+
+TEST(EventLog, EveryLineCarriesTheNextSequenceAcrossRotationAndRestart) {
+  TempDir dir;
+  const std::string path = dir.file("events.log");
+  // hash_chain off: the sequence stands on its own.
+  const EventLogSettings settings{.path = path, .rotate_bytes = 3000, .rotate_keep = 100};
+  auto log = open_log(settings);
+  for (std::uint64_t s = 0; s < 40; ++s) log->submit(close_record(s));
+  log->close();
+  // A restart right after a rotation finds the file empty: it goes on from path.1.
+  std::filesystem::rename(path, path + ".1-moved");
+  for (int n = 100; n >= 1; --n) {
+    const std::string from = path + "." + std::to_string(n);
+    if (std::filesystem::exists(from)) {
+      std::filesystem::rename(from, path + "." + std::to_string(n + 1));
+    }
+  }
+  std::filesystem::rename(path + ".1-moved", path + ".1");
+  test::write_file(path, "");
+  log = open_log(settings);
+  for (std::uint64_t s = 40; s < 50; ++s) log->submit(close_record(s));
+  log->close();
+
+  std::uint64_t expected = 1;
+  for (const auto& file : with_rotated({path})) {
+    for (const auto& line : read_lines(file)) {
+      EXPECT_EQ(sequence_of(line), expected) << file << ": " << line;
+      EXPECT_EQ(member(line, "seq"), std::to_string(expected));
+      ++expected;
+    }
+  }
+  EXPECT_EQ(expected, 51u);
+  EXPECT_EQ(last_sequence_on_disk(path), 50u);
 }
 
 TEST(EventLog, ATornLastLineIsClosedOffBeforeNewRecords) {

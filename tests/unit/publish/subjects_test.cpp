@@ -71,7 +71,7 @@ TEST(Subjects, LifecycleAndAuditRecordsGoUnderEventsByType) {
   EXPECT_EQ(subject_for(eventlog::CloseRecord{}, "gw.eu-1"), "gw.eu-1.events.close");
   EXPECT_EQ(subject_for(eventlog::CommandRecord{}, "gracewire"), "gracewire.events.command");
   EXPECT_EQ(subject_for(eventlog::ConnectRecord{}, "gracewire"), "gracewire.events.connect");
-  EXPECT_EQ(event_message_id("db-proxy-3", 42), "db-proxy-3:42");
+  EXPECT_EQ(event_message_id("db-proxy-3", 1764763200000000, 42), "db-proxy-3:1764763200000000:42");
 }
 
 TEST(Subjects, NamesTheServerAllowsBecomeOneTokenEach) {

@@ -2,14 +2,15 @@
 // some of gracewire's subjects), with NATS's own client.
 //
 //   node nats_stream.js --server nats://127.0.0.1:4222 --stream GRACEWIRE
-//                       --subjects "gracewire.>" [--max-bytes N] [--duplicate-window-ms N]
+//                       --subjects "gracewire.>" [--max-bytes N] [--max-msgs N]
+//                       [--duplicate-window-ms N]
 //                       [--ca CA.pem]
 "use strict";
 const { connect, DiscardPolicy, nanos } = require("nats");
 
 async function main() {
-  const a = { server: "", stream: "", subjects: [], maxBytes: -1, duplicateWindowMs: 120000,
-    ca: "" };
+  const a = { server: "", stream: "", subjects: [], maxBytes: -1, maxMsgs: -1,
+    duplicateWindowMs: 120000, ca: "" };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
@@ -17,6 +18,7 @@ async function main() {
     else if (key === "--stream") a.stream = value;
     else if (key === "--subjects") a.subjects = value.split(",");
     else if (key === "--max-bytes") a.maxBytes = Number(value);
+    else if (key === "--max-msgs") a.maxMsgs = Number(value);
     else if (key === "--duplicate-window-ms") a.duplicateWindowMs = Number(value);
     else if (key === "--ca") a.ca = value;
     else throw new Error(`unknown argument ${key}`);
@@ -25,7 +27,8 @@ async function main() {
     : { servers: a.server });
   const jsm = await nc.jetstreamManager();
   await jsm.streams.add({
-    name: a.stream, subjects: a.subjects, max_bytes: a.maxBytes, discard: DiscardPolicy.New,
+    name: a.stream, subjects: a.subjects, max_bytes: a.maxBytes, max_msgs: a.maxMsgs,
+    discard: DiscardPolicy.New,
     duplicate_window: nanos(a.duplicateWindowMs),
   });
   await nc.close();
