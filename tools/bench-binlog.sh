@@ -3,7 +3,7 @@
 # records, side by side with mariadb-binlog decoding the same file, in one run. Reports rows/s,
 # binlog MB/s and peak RSS of each, as the median of alternating runs.
 #
-#   tools/bench-binlog.sh [--rows N] [--runs K] [--gracewire PATH]
+#   tools/bench-binlog.sh [--rows N] [--runs K] [--publish] [--gracewire PATH]
 #
 # It starts its own throwaway MariaDB (tools/sandbox-mariadb; loopback only), writes one
 # transaction of N rows (default 1,000,000) over five column types (INT, BIGINT, VARCHAR,
@@ -11,11 +11,20 @@
 #   gracewire binlog --from FILE:4 --to FILE:END   (the dump over TCP, records to /dev/null)
 #   mariadb-binlog --base64-output=decode-rows -v FILE   (reads the file, text to /dev/null)
 # gracewire's peak RSS is the one the 1M-row transaction costs: rows stream, none is held.
+#
+# --publish: also the follower (gracewire serving, [binlog] enabled, starting at FILE:4) until
+# its checkpoint passes the transaction, alternating K times:
+#   follow-file   change records to a file;
+#   follow-nats   the same file, and every record published to a throwaway nats-server with
+#                 JetStream (file storage, a fresh store per run): the checkpoint moves only
+#                 once the stream acknowledged the rows before it, so this is rows published
+#                 and acknowledged per second.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rows=1000000
 runs=3
+use_publish=0
 gracewire_bin=$root/build/gracewire
 
 die() { echo "bench-binlog: $*" >&2; exit 1; }
@@ -26,16 +35,26 @@ while (($#)); do
     --rows) rows=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --gracewire) gracewire_bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --publish) use_publish=1; shift ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
 [[ -x $gracewire_bin ]] || die "no gracewire binary at $gracewire_bin (build first, or --gracewire)"
 command -v mariadb-binlog >/dev/null || die "mariadb-binlog not found (tools/install-deps.sh)"
 
+((use_publish)) && { [[ -x /usr/sbin/nats-server ]] || die "nats-server not found (tools/install-deps.sh)"; }
+
 work=$(mktemp -d /tmp/gw-bench-binlog.XXXXXX)
-sandbox_dir=""
+sandbox_dir="" nats_pid="" follower_pid=""
+stop_pid() {  # PID: SIGTERM, and wait for it
+  [[ -n $1 ]] || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
+  stop_pid "$follower_pid"
+  stop_pid "$nats_pid"
   [[ -n $sandbox_dir ]] && "$root/tools/sandbox-mariadb" stop "$sandbox_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -112,3 +131,107 @@ print(f'{\"$name\":<16} {rows / seconds:>12,.0f} rows/s {size / seconds / 1e6:>8
 echo "decoding $rows rows ($binlog_bytes binlog bytes), median of $runs alternating runs:"
 report gracewire "${gw_results[@]}"
 report mariadb-binlog "${mb_results[@]}"
+
+((use_publish)) || exit 0
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for_port() {  # PORT PID: a TCP connect succeeds, or the process died, within 15 s
+  local port=$1 pid=$2 deadline=$((SECONDS + 15))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+cpu_seconds() {  # PID: utime + stime of all its threads
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+# Runs the follower as NAME (follow-file or follow-nats) from FILE:4 until its checkpoint passes
+# the transaction; prints "<seconds> <gracewire CPU seconds> <nats-server CPU seconds>".
+follow_once() {
+  local name=$1 run_dir="$work/$1-run"
+  rm -rf "$run_dir" && mkdir -p "$run_dir"
+  cat >"$run_dir/gracewire.toml" <<TOML
+[upstream]
+address = "$sb_HOST:$sb_PORT"
+[log]
+level = "warn"
+[event_log]
+path = ""
+[binlog]
+enabled = true
+user = "gw_bench_binlog"
+password = "bench-pw"
+server_id = 9192
+start = "$file:4"
+checkpoint = "$run_dir/checkpoint.json"
+path = "$run_dir/changes.jsonl"
+TOML
+  nats_pid=""
+  if [[ $name == follow-nats ]]; then
+    local nats_port
+    nats_port=$(free_port)
+    setsid /usr/sbin/nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$run_dir/nats" \
+      </dev/null >"$run_dir/nats.log" 2>&1 &
+    nats_pid=$!
+    wait_for_port "$nats_port" "$nats_pid" || { cat "$run_dir/nats.log" >&2; die "nats-server did not start"; }
+    printf '[publish]\nnats_url = "nats://127.0.0.1:%s"\ncreate_stream = true\ninstance = "bench"\n' \
+      "$nats_port" >>"$run_dir/gracewire.toml"
+  fi
+  local start=$EPOCHREALTIME
+  "$gracewire_bin" --config "$run_dir/gracewire.toml" --listen "127.0.0.1:$(free_port)" \
+    >"$run_dir/gracewire.log" 2>&1 &
+  follower_pid=$!
+  python3 - "$run_dir/checkpoint.json" "$end" "$follower_pid" <<'PY' || { cat "$run_dir/gracewire.log" >&2; die "$name did not reach the end"; }
+import json, os, sys, time
+path, end, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
+    try:
+        if json.load(open(path))["binlog_pos"] >= end:
+            sys.exit(0)
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(1)
+    time.sleep(0.02)
+sys.exit(1)
+PY
+  local elapsed gw_cpu nats_cpu="-"
+  elapsed=$(python3 -c "print(f'{$EPOCHREALTIME - $start:.3f}')")
+  gw_cpu=$(cpu_seconds "$follower_pid")
+  [[ -n $nats_pid ]] && nats_cpu=$(cpu_seconds "$nats_pid")
+  stop_pid "$follower_pid"; follower_pid=""
+  stop_pid "$nats_pid"; nats_pid=""
+  rm -rf "$run_dir/nats"
+  echo "$elapsed $gw_cpu $nats_cpu"
+}
+
+file_results=() nats_results=()
+for ((i = 1; i <= runs; i++)); do
+  file_results+=("$(follow_once follow-file)")
+  nats_results+=("$(follow_once follow-nats)")
+  say "follower run $i: file ${file_results[-1]}, nats ${nats_results[-1]} (seconds, gracewire CPU s, nats-server CPU s)"
+done
+follow_report() {
+  local name=$1; shift
+  printf '%s\n' "$@" | python3 -c "
+import statistics, sys
+rows = $rows
+runs = [line.split() for line in sys.stdin if line.strip()]
+seconds = statistics.median(float(r[0]) for r in runs)
+gw_cpu = statistics.median(float(r[1]) for r in runs)
+nats = [float(r[2]) for r in runs if r[2] != '-']
+extra = f'  nats-server {statistics.median(nats) * 1e6 / rows:5.1f} us CPU/row' if nats else ''
+print(f'{\"$name\":<16} {rows / seconds:>12,.0f} rows/s {seconds:>7.2f} s  gracewire '
+      f'{gw_cpu * 1e6 / rows:5.1f} us CPU/row{extra}')
+"
+}
+echo "following $rows rows until the checkpoint passes them, median of $runs alternating runs:"
+follow_report follow-file "${file_results[@]}"
+follow_report follow-nats "${nats_results[@]}"

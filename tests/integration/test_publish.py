@@ -66,8 +66,8 @@ class Publishing(harness.IntegrationTestCase):
         self.addCleanup(shutil.rmtree, self.directory, True)
 
     def config(self, instance: str = "gw-a", binlog: bool = False, publish: str = "",
-               event_log: bool = True, create_stream: bool = True, event_log_extra: str = ""
-               ) -> Path:
+               event_log: bool = True, create_stream: bool = True, event_log_extra: str = "",
+               nats_url: str = "") -> Path:
         control = harness.CONTROL_CREDENTIALS
         text = ("[close]\nclose_timeout = \"2s\"\n\n"
                 f"[control]\nuser = \"{control.user}\"\npassword = \"{control.password}\"\n\n")
@@ -79,7 +79,7 @@ class Publishing(harness.IntegrationTestCase):
                      f"password = \"{BINLOG.password}\"\nserver_id = {kServerId}\n"
                      f"start = \"current\"\ncheckpoint = \"{self.directory / 'checkpoint.json'}\"\n"
                      f"path = \"{self.directory / 'changes.jsonl'}\"\nheartbeat = \"500ms\"\n\n")
-        text += (f"[publish]\nnats_url = \"{self.nats.url}\"\n"
+        text += (f"[publish]\nnats_url = {nats_url or json.dumps(self.nats.url)}\n"
                  f"create_stream = {'true' if create_stream else 'false'}\n"
                  f"instance = \"{instance}\"\n" + publish)
         path = self.directory / f"{instance}.toml"
@@ -350,6 +350,17 @@ class Publishing(harness.IntegrationTestCase):
         self.assertNotIn("event log: dropped", gw.log())
         messages = self.nats.read_stream(wait_for=len(written))
         self.assertEqual([m["data"] for m in messages], written, "everything, once, in order")
+
+    def test_of_several_urls_any_that_answers_will_do(self):
+        # A cluster's URLs, the first one down: gracewire connects to one that answers.
+        dead = f"nats://127.0.0.1:{harness.free_port()}"
+        gw = self.gracewire(self.config(nats_url=json.dumps([dead, self.nats.url])))
+        self.sessions(gw, 2)
+        wait_until(lambda: self.nats.read_stream(timeout=2) != [], "records in the stream")
+        self.assertEqual(gw.stop(), 0)
+        written = lines(self.directory / "gw-a.jsonl")
+        self.assertEqual([m["data"] for m in self.nats.read_stream(wait_for=len(written))],
+                         written)
 
     def test_two_instances_publish_into_one_stream(self):
         a = self.gracewire(self.config("gw-a"))
