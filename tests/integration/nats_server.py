@@ -5,7 +5,8 @@ what gracewire published.
 a child in its own session, on a free loopback port, with JetStream storing into a directory of
 its own; its output goes to nats-server.log in the artefacts directory. It can be stopped and
 started again on the same port and store (a NATS restart), or killed. Optional: a user and
-password required of clients; TLS (clients then connect with tls:// and trust its CA).
+password required of clients; TLS (clients then connect with tls:// and trust its CA); operator
+mode, where clients log in with a credentials file (make_operator()).
 
 What the stream holds is read by NATS's own client, npm `nats` (clients/node/nats_read.js), not by
 libnats that gracewire publishes with: a reader that shares the publisher's library could share
@@ -37,16 +38,35 @@ import harness
 BINARY = "/usr/sbin/nats-server"
 READER = Path(__file__).resolve().parent / "clients" / "node" / "nats_read.js"
 MAKER = Path(__file__).resolve().parent / "clients" / "node" / "nats_stream.js"
+OPERATOR = Path(__file__).resolve().parent / "clients" / "node" / "nats_operator.js"
+
+
+def make_operator(directory: Path) -> Path:
+    """An operator, an account with JetStream and a user, bound by signed JWTs, in `directory`:
+    nats.conf (for NatsServer's `config`), user.creds (the user's credentials file) and
+    other.creds (a user whose JWT a stranger signed). Returns nats.conf."""
+    env = dict(os.environ, NODE_PATH=str(harness.node_modules("nats")))
+    done = subprocess.run(["node", str(OPERATOR), "--dir", str(directory)], env=env,
+                          capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        raise RuntimeError(f"nats_operator failed ({done.returncode}): {done.stderr.strip()}")
+    conf = directory / "nats.conf"
+    conf.write_text("include server.conf\n")
+    return conf
 
 
 class NatsServer:
     def __init__(self, artifacts: Path, user: str = "", password: str = "",
-                 tls: tuple[Path, Path, Path] | None = None):
-        """tls: (ca, cert, key), as harness.make_ca_and_certificate() makes them."""
+                 tls: tuple[Path, Path, Path] | None = None, config: Path | None = None,
+                 creds: Path | None = None):
+        """tls: (ca, cert, key), as harness.make_ca_and_certificate() makes them; config: a
+        configuration file to add (make_operator()), with `creds` the reader's credentials."""
         self.log_path = artifacts / "nats-server.log"
         self.user = user
         self.password = password
         self.tls = tls
+        self.config = config
+        self.creds = creds
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.store = Path(tempfile.mkdtemp(prefix="gw-nats-"))
@@ -64,6 +84,8 @@ class NatsServer:
             cmd = [BINARY, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
             if self.user:
                 cmd += ["--user", self.user, "--pass", self.password]
+            if self.config:
+                cmd += ["-c", str(self.config)]
             if self.tls:
                 cmd += ["--tls", "--tlscert", str(self.tls[1]), "--tlskey", str(self.tls[2])]
             with self.log_path.open("ab") as log:
@@ -138,6 +160,8 @@ class NatsServer:
                 "--wait-for", str(wait_for), "--timeout-ms", str(int(timeout * 1000))]
         if self.user:
             args += ["--user", self.user, "--pass", self.password]
+        if self.creds:
+            args += ["--creds", str(self.creds)]
         if self.tls:
             args += ["--ca", str(self.tls[0])]
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout + 30)

@@ -22,7 +22,7 @@ import unittest
 from pathlib import Path
 
 import harness
-from nats_server import NatsServer
+from nats_server import NatsServer, make_operator
 
 BINLOG = harness.Credentials("gw_binlog", "gw-binlog-pw", "")
 kServerId = 4343
@@ -476,6 +476,32 @@ class Publishing(harness.IntegrationTestCase):
         self.assertEqual(gw.stop(), 0)
         self.assertNotIn("right-secret-9", gw.log())
 
+
+    def test_a_credentials_file_logs_in_and_a_stranger_s_is_refused(self):
+        # Operator mode: the user's JWT is signed by its account, the account's by the operator
+        # the server trusts; the seed in the file signs the server's nonce.
+        setup = Path(tempfile.mkdtemp(prefix="gw-nats-operator-"))
+        self.addCleanup(shutil.rmtree, setup, True)
+        conf = make_operator(setup)
+        self.nats.stop(remove=True)
+        self.nats = NatsServer(self.stack.artifacts, config=conf, creds=setup / "user.creds")
+        self.nats.start()
+        self.addCleanup(self.nats.stop, True)
+        seed = [l for l in (setup / "other.creds").read_text().splitlines() if l.startswith("SU")]
+        self.assertEqual(len(seed), 1)
+        out = self.start_failing(
+            self.config("gw-b", publish=f"nats_creds = \"{setup / 'other.creds'}\"\n"))
+        self.assertIn("cannot connect to NATS", out)
+        self.assertIn("uthorization", out)
+        self.assertNotIn(seed[0], out)
+        gw = self.gracewire(
+            self.config(publish=f"nats_creds = \"{setup / 'user.creds'}\"\n"))
+        self.sessions(gw, 2)
+        self.assertEqual(gw.stop(), 0)
+        self.assertNotIn(seed[0], gw.log())
+        written = lines(self.directory / "gw-a.jsonl")
+        self.assertEqual([m["data"] for m in self.nats.read_stream(wait_for=len(written))],
+                         written)
 
 if __name__ == "__main__":
     unittest.main()

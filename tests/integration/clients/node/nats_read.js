@@ -4,13 +4,14 @@
 // --timeout-ms).
 //
 //   node nats_read.js --server nats://127.0.0.1:4222 --stream GRACEWIRE [--wait-for N]
-//                     [--timeout-ms 10000] [--user U --pass P] [--ca CA.pem]
+//                     [--timeout-ms 10000] [--user U --pass P] [--creds FILE] [--ca CA.pem]
 "use strict";
-const { connect, StringCodec } = require("nats");
+const fs = require("fs");
+const { connect, credsAuthenticator, StringCodec } = require("nats");
 
 function args() {
   const out = { server: "nats://127.0.0.1:4222", stream: "GRACEWIRE", waitFor: 0, timeoutMs: 10000,
-    user: "", pass: "", ca: "" };
+    user: "", pass: "", creds: "", ca: "" };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
@@ -20,6 +21,7 @@ function args() {
     else if (key === "--timeout-ms") out.timeoutMs = Number(value);
     else if (key === "--user") out.user = value;
     else if (key === "--pass") out.pass = value;
+    else if (key === "--creds") out.creds = value;
     else if (key === "--ca") out.ca = value;
     else throw new Error(`unknown argument ${key}`);
   }
@@ -30,6 +32,7 @@ async function main() {
   const a = args();
   const options = { servers: a.server };
   if (a.user) Object.assign(options, { user: a.user, pass: a.pass });
+  if (a.creds) options.authenticator = credsAuthenticator(fs.readFileSync(a.creds));
   if (a.ca) options.tls = { caFile: a.ca };
   const nc = await connect(options);
   const jsm = await nc.jetstreamManager();
