@@ -84,6 +84,8 @@ class Publisher::State {
   PublishWindow window;
   std::deque<ChannelState> channels;
   bool connected = false, closing = false, stopped = false, closed = false;
+  bool sender_sleeping = false;  // the sender waits on `work`
+  std::size_t room_waiters = 0;  // takers waiting on `room`
   // libnats 3.4 creates its list of pending publishes at the first one, and
   // js_PublishAsyncGetPendingList dereferences it unchecked: asked before any publish (a NATS
   // restart right after start), it crashed gracewire.

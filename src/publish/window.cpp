@@ -5,8 +5,6 @@
 namespace gw::publish {
 
 void PublishWindow::add(Message message) {
-  const std::uint64_t position = base_ + entries_.size();
-  by_id_.emplace(message.id, position);
   entries_.push_back(Entry{.message = std::move(message)});
 }
 
@@ -28,30 +26,34 @@ const Message* PublishWindow::next_to_send(Clock::time_point now) {
 }
 
 void PublishWindow::acknowledged(const std::string& id) {
-  auto [first, last] = by_id_.equal_range(id);
-  Entry* oldest = nullptr;
-  std::uint64_t oldest_position = 0;
-  for (auto it = first; it != last; ++it) {
-    Entry& entry = entries_[it->second - base_];
-    if (!entry.acked && (oldest == nullptr || it->second < oldest_position)) {
-      oldest = &entry;
-      oldest_position = it->second;
-    }
+  const auto unacked_with_id = [&](std::uint64_t position) {
+    const Entry& entry = entries_[position - base_];
+    return !entry.acked && entry.message.id == id;
+  };
+  const std::uint64_t end = base_ + entries_.size();
+  // Acknowledgements come in the order sent, nearly always: the one after the last matched
+  // first. Otherwise the oldest unacknowledged message with the id. (A record handed twice
+  // has two entries with one id; whichever an ack settles, the stream holds that id.)
+  std::uint64_t position = ack_hint_;
+  if (position < base_ || position >= end || !unacked_with_id(position)) {
+    position = base_;
+    while (position < end && !unacked_with_id(position)) ++position;
+    if (position == end) return;  // an ack for a message sent twice, already settled
   }
-  if (oldest == nullptr) return;
-  if (oldest->sent) --in_flight_;
-  oldest->acked = true;
-  oldest->sent = false;
+  Entry& entry = entries_[position - base_];
+  if (entry.sent) --in_flight_;
+  entry.acked = true;
+  entry.sent = false;
+  ack_hint_ = position + 1;
 }
 
 void PublishWindow::failed(const std::string& id) {
-  auto [first, last] = by_id_.equal_range(id);
-  for (auto it = first; it != last; ++it) {
-    Entry& entry = entries_[it->second - base_];
-    if (!entry.sent) continue;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    Entry& entry = entries_[i];
+    if (!entry.sent || entry.message.id != id) continue;
     entry.sent = false;
     --in_flight_;
-    next_ = std::min(next_, it->second);
+    next_ = std::min(next_, base_ + i);
   }
 }
 
@@ -72,16 +74,6 @@ std::size_t PublishWindow::resend_older_than(Clock::time_point cutoff) {
     next_ = std::min(next_, base_ + i);
   }
   return again;
-}
-
-void PublishWindow::forget(const std::string& id, std::uint64_t position) {
-  auto [first, last] = by_id_.equal_range(id);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == position) {
-      by_id_.erase(it);
-      return;
-    }
-  }
 }
 
 }  // namespace gw::publish

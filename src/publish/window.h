@@ -17,7 +17,6 @@
 #include <deque>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 namespace gw::publish {
 
@@ -51,9 +50,10 @@ class PublishWindow {
   // The oldest message not sent since the last resend, marked sent at `now`; nullptr when all
   // are out.
   const Message* next_to_send(Clock::time_point now);
-  // The stream stored (or already held) the message with this id: the oldest unacknowledged
-  // one with it, when the same record was handed twice (a follower that resumed mid-way).
-  // Unknown ids (an ack for a message sent twice, after the first ack settled it) are ignored.
+  // The stream stored (or already held) the message with this id: one unacknowledged message
+  // with it (two share an id when the same record was handed twice: a follower that resumed
+  // mid-way). Unknown ids (an ack for a message sent twice, after the first ack settled it)
+  // are ignored. O(1) when acks come in the order sent; a scan from the front otherwise.
   void acknowledged(const std::string& id);
   // The stream refused the message with this id: it goes again (after the caller's wait).
   void failed(const std::string& id);
@@ -76,7 +76,6 @@ class PublishWindow {
   std::size_t settle_front(Settle&& settle) {
     std::size_t settled = 0;
     while (!entries_.empty() && entries_.front().acked) {
-      forget(entries_.front().message.id, base_);
       settle(entries_.front().message);
       entries_.pop_front();
       ++base_;
@@ -94,7 +93,6 @@ class PublishWindow {
     }
     base_ += entries_.size();
     entries_.clear();
-    by_id_.clear();
     next_ = base_;
     in_flight_ = 0;
   }
@@ -107,15 +105,12 @@ class PublishWindow {
     Clock::time_point sent_at{};
   };
 
-  void forget(const std::string& id, std::uint64_t position);
-
   const std::size_t capacity_;
   std::deque<Entry> entries_;
   std::uint64_t base_ = 0;  // the position of entries_.front() since the start
   std::uint64_t next_ = 0;  // the position next_to_send() looks at first
   std::size_t in_flight_ = 0;
-  // A message id to its positions (one, but for a record handed twice).
-  std::unordered_multimap<std::string, std::uint64_t> by_id_;
+  std::uint64_t ack_hint_ = 0;  // where acknowledged() looks first: after the last one matched
 };
 
 }  // namespace gw::publish
