@@ -499,14 +499,16 @@ EOF
   report conn "${labelled[@]}"
 fi
 if ((use_publish)); then
-  # Everything gw-nats wrote, acknowledged: wait for the last acknowledgements (bounded).
+  # Everything gw-nats wrote, acknowledged: wait for the last acknowledgements (bounded). The
+  # last records may still sit in the event log's queue (a flush interval) when nothing is
+  # pending in the publisher: compare what the stream acknowledged with what the file holds.
   for _ in $(seq 50); do
-    (($(metric gw-nats gracewire_publish_pending_records) == 0)) && break
+    acked=$(metric gw-nats gracewire_publish_records_total)
+    written=$(cat "$work"/gw-nats.jsonl* | wc -l)  # the file and its rotated parts
+    ((acked >= written)) && (($(metric gw-nats gracewire_publish_pending_records) == 0)) && break
     sleep 0.2
   done
-  acked=$(metric gw-nats gracewire_publish_records_total)
   dropped=$(metric gw-nats gracewire_publish_records_dropped_total)
-  written=$(cat "$work"/gw-nats.jsonl* | wc -l)  # the file and its rotated parts
   seconds=$((runs * $(wc -w <<<"$threads_list") * duration))
   nats_us=$((($(cpu_ticks "$nats_pid") * 1000000 / $(getconf CLK_TCK)) / (acked > 0 ? acked : 1)))
   cat <<EOF
