@@ -67,15 +67,14 @@ std::expected<std::size_t, std::string> Publisher::State::add_log_channel(
   }
   const std::size_t index = add_channel(channel);
   if (resume_after && channel.handed > *resume_after) {
-    publish_backlog(index, log_path, *resume_after);
+    publish_backlog(index, channel.lineage, log_path, *resume_after);
   }
   return index;
 }
 
-void Publisher::State::publish_backlog(std::size_t channel, const std::string& log_path,
-                                       std::uint64_t after) {
+void Publisher::State::publish_backlog(std::size_t channel, std::uint64_t lineage,
+                                       const std::string& log_path, std::uint64_t after) {
   const auto deadline = Clock::now() + kBacklogWait;
-  const std::uint64_t lineage = channels[channel].lineage;
   std::uint64_t queued = 0, dropped = 0;
   const auto scan = read_backlog(log_path, after, [&](const BacklogLine& line) {
     // Change records come again from the binlog checkpoint, under their own ids.

@@ -60,7 +60,8 @@ class Publisher::State {
   // `deadline` if one is given. False when it was dropped (and counted).
   bool admit(std::unique_lock<std::mutex>& lock, Message&& message, bool waits,
              std::optional<Clock::time_point> deadline = std::nullopt);
-  void publish_backlog(std::size_t channel, const std::string& log_path, std::uint64_t after);
+  void publish_backlog(std::size_t channel, std::uint64_t lineage, const std::string& log_path,
+                       std::uint64_t after);
   // Writes each channel's progress file when it moved; unlocks `lock` while writing.
   void save_progress(std::unique_lock<std::mutex>& lock);
   void settle_front();
