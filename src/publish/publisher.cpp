@@ -59,6 +59,7 @@ Publisher::State::~State() {
   if (js != nullptr) jsCtx_Destroy(js);
   if (nc != nullptr) natsConnection_Destroy(nc);
   if (options != nullptr) natsOptions_Destroy(options);
+  if (connection_stats != nullptr) natsStatistics_Destroy(connection_stats);
 }
 
 std::size_t Publisher::State::add_channel(ChannelState channel) {
@@ -110,10 +111,13 @@ std::expected<void, std::string> Publisher::State::connect() {
     s = natsOptions_LoadCATrustedCertificates(options, settings.tls_ca.c_str());
     if (s == NATS_OK) s = natsOptions_SetSecure(options, true);
   }
-  // Forever, with a wait and jitter between attempts: records wait meanwhile (bounded by
-  // max_pending, then the loss policy), and libnats's own buffer stays small since nothing is
-  // sent while disconnected.
+  // Forever, with a wait and jitter between attempts: records wait meanwhile in the window
+  // (bounded by max_pending, then the loss policy).
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);
+  // Nothing in libnats's reconnect buffer: it would send that first on reconnecting, ahead of
+  // older records lost in flight, out of order. With 0 a publish while reconnecting fails at once
+  // (libnats 3.4 takes 0 as given) and the record goes again from the window, in order.
+  if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(options, 0);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, 1000);
   if (s == NATS_OK) s = natsOptions_SetReconnectJitter(options, 500, 1000);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(options, on_disconnected, this);
@@ -136,6 +140,7 @@ std::expected<void, std::string> Publisher::State::connect() {
   js_options.PublishAsync.AckHandlerClosure = this;
   js_options.PublishAsync.StallWait = 1000;
   s = natsConnection_JetStream(&js, nc, &js_options);
+  if (s == NATS_OK) s = natsStatistics_Create(&connection_stats);
   if (s != NATS_OK) return std::unexpected(fmt::format("NATS JetStream: {}", nats_error(s)));
   if (auto checked = check_stream(js, settings); !checked) return std::unexpected(checked.error());
   connected = true;
@@ -239,11 +244,28 @@ void Publisher::State::run_sender() {
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, kTypeHeader, next->type.c_str());
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, kInstanceHeader, settings.instance.c_str());
     lock.unlock();
-    if (s == NATS_OK) s = js_PublishMsgAsync(js, &msg, nullptr);
-    if (s == NATS_OK) library_published = true;
+    // Only on the connection the messages in flight went on: after a reconnect they may be lost,
+    // and a newer message must not reach the stream before them. Our reconnect callback comes
+    // from another thread, maybe after libnats already sends on the new connection.
+    const auto generation = connection_generation();
+    const bool same_connection = generation == sent_generation;
+    if (s == NATS_OK && same_connection) s = js_PublishMsgAsync(js, &msg, nullptr);
+    if (s == NATS_OK && same_connection) library_published = true;
     const std::string error = s == NATS_OK ? std::string() : nats_error(s);
     natsMsg_Destroy(msg);  // nothing when libnats took it
     lock.lock();
+    if (!same_connection) {
+      // Everything unacknowledged goes again from the oldest, on the new connection; while
+      // there is none, after a wait.
+      counts.sent_again += window.in_flight();
+      window.resend_all();
+      if (generation) {
+        sent_generation = *generation;
+      } else {
+        retry_later();
+      }
+      continue;
+    }
     if (s != NATS_OK) {
       ++counts.errors;
       ++unreported_errors;
@@ -338,6 +360,18 @@ void Publisher::State::forget_library_pending() {
       js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) {
     natsMsgList_Destroy(&pending);
   }
+}
+
+std::optional<std::uint64_t> Publisher::State::connection_generation() {
+  // The status first: a reconnect completed between the two calls shows in the count.
+  if (natsConnection_Status(nc) != NATS_CONN_STATUS_CONNECTED) return std::nullopt;
+  std::uint64_t reconnects = 0;
+  if (natsConnection_GetStats(nc, connection_stats) != NATS_OK ||
+      natsStatistics_GetCounts(connection_stats, nullptr, nullptr, nullptr, nullptr, &reconnects) !=
+          NATS_OK) {
+    return std::nullopt;
+  }
+  return reconnects;
 }
 
 void Publisher::State::settle_front() {

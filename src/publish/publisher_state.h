@@ -68,6 +68,9 @@ class Publisher::State {
   void retry_later();
   void report_losses(Clock::time_point now);
   void forget_library_pending();  // not under mutex: it calls into libnats
+  // Which connection a send would go on now: libnats's count of reconnects; nothing while it is
+  // not connected. Sender thread only, not under mutex: it calls into libnats.
+  std::optional<std::uint64_t> connection_generation();
 
   static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
   static void on_disconnected(natsConnection*, void* closure);
@@ -77,6 +80,7 @@ class Publisher::State {
   natsOptions* options = nullptr;
   natsConnection* nc = nullptr;
   jsCtx* js = nullptr;
+  natsStatistics* connection_stats = nullptr;  // the sender's, for connection_generation()
 
   mutable std::mutex mutex;
   std::mutex progress_io;        // held while a progress file is written, never with `mutex`
@@ -91,6 +95,9 @@ class Publisher::State {
   // js_PublishAsyncGetPendingList dereferences it unchecked: asked before any publish (a NATS
   // restart right after start), it crashed gracewire.
   std::atomic<bool> library_published{false};
+  // The connection generation (connection_generation()) the messages in flight were sent on;
+  // the sender's own.
+  std::uint64_t sent_generation = 0;
   Clock::time_point retry_after{};
   Clock::duration retry_delay{};
   PublishStats counts;

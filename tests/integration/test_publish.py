@@ -174,6 +174,45 @@ class Publishing(harness.IntegrationTestCase):
         self.assertEqual([m["data"] for m in messages], written,
                          "every record once, in order, across the restart")
 
+    def test_records_sent_while_nats_goes_away_keep_their_order(self):
+        # Regression: records handed to libnats between its noticing the lost connection and
+        # gracewire's hearing of it sat in libnats's reconnect buffer, which it sends first on
+        # reconnecting: they reached the stream before older records that were lost in flight.
+        gw = self.gracewire(self.config())
+        stop = threading.Event()
+
+        def client() -> None:
+            conn = harness.connect(gw.endpoint, self.server)
+            with conn.cursor() as cur:
+                while not stop.is_set():
+                    cur.execute("SELECT 1")
+            conn.close()
+        worker = threading.Thread(target=client, daemon=True)
+        worker.start()
+        self.addCleanup(stop.set)
+        try:
+            for restart in range(3):
+                time.sleep(0.5)
+                self.nats.stop()
+                wait_until(lambda: gw.log().count("lost the connection to NATS") > restart,
+                           "the loss to be logged")
+                self.nats.start()
+                wait_until(lambda: gw.log().count("reconnected to NATS") > restart,
+                           "the reconnect")
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            worker.join(kWait)
+        self.assertEqual(gw.stop(), 0)
+        written = lines(self.directory / "gw-a.jsonl")
+        self.assertGreater(len(written), 100, "records flowed across the restarts")
+        messages = self.nats.read_stream(wait_for=len(written))
+        self.assertEqual(len(messages), len(written), "every record once")
+        published = [json.loads(m["data"])["seq"] for m in messages]
+        out_of_order = [(a, b) for a, b in zip(published, published[1:]) if b != a + 1]
+        self.assertEqual(out_of_order, [], "the stream holds the records in the file's order")
+        self.assertEqual([m["data"] for m in messages], written)
+
     def test_a_killed_gracewire_publishes_every_change_exactly_once(self):
         db = self.server.database
         self.server.admin_query(f"CREATE TABLE {db}.crash (id INT PRIMARY KEY)")
