@@ -200,7 +200,7 @@ TEST(TableMap, DefaultCharsetPairsIndexTheCharacterColumns) {
   // Hand-built on kMiniTableMap: DEFAULT_CHARSET 8 with the pair (character column 0 -> 45).
   // Column 0 among character columns is `v` (the third column), not column 0 of the table.
   ByteVec body = bytes_of(testing::kMiniTableMap);
-  body.resize(body.size() - 3);
+  body.erase(body.end() - 3, body.end());
   body.insert(body.end(), {0x02, 0x03, 0x08, 0x00, 0x2d});
   const TableMap t = decoded(body);
   EXPECT_EQ(t.columns[2].charset, 45u);
