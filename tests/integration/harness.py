@@ -311,9 +311,13 @@ class Gracewire:
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=subprocess.STDOUT, start_new_session=True,
                                              env={**os.environ, **self.env} if self.env else None)
+            # Started once it listens and, with the admin endpoint this harness gave it, serves
+            # that too: it opens after the listeners, and a test that asks /ready at once (a swap
+            # on the same port, where the old process already listens) met a refused connection.
+            ready = [self.READY_TEXT] + (["admin endpoint on"] if admin else [])
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                if self.READY_TEXT in self.log():
+                if all(text in self.log() for text in ready):
                     return
                 if self.proc.poll() is not None:
                     break
@@ -321,7 +325,7 @@ class Gracewire:
             if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
-                raise RuntimeError(f"gracewire did not log {self.READY_TEXT!r} within {timeout} s:\n"
+                raise RuntimeError(f"gracewire did not log {ready!r} within {timeout} s:\n"
                                    + self.log())
             if "in use" not in self.log():
                 raise RuntimeError(f"gracewire exited with {self.proc.returncode} during start-up:\n"
