@@ -134,19 +134,9 @@ report mariadb-binlog "${mb_results[@]}"
 
 ((use_publish)) || exit 0
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for_port() {  # PORT PID: a TCP connect succeeds, or the process died, within 15 s
-  local port=$1 pid=$2 deadline=$((SECONDS + 15))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
-cpu_seconds() {  # PID: utime + stime of all its threads
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+. "$root/tools/bench-common.sh"  # free_port, wait_for_port, cpu_ticks
+cpu_seconds() {  # PID: utime + stime of all its threads, in seconds
+  awk -v ticks="$(cpu_ticks "$1")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", ticks / hz }'
 }
 
 # Runs the follower as NAME (follow-file or follow-nats) from FILE:4 until its checkpoint passes

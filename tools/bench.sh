@@ -112,23 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {  # a TCP connect succeeds, or the process died, within 15 s
-  local port=$1 pid=$2 deadline=$((SECONDS + 15))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
-
-cpu_ticks() {  # utime + stime of a process (all its threads), in clock ticks; "-" for no process
-  if [[ -z $1 ]]; then echo -; return; fi
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
+. "$root/tools/bench-common.sh"  # free_port, wait_for_port, cpu_ticks
 
 # A key and a certificate for localhost/127.0.0.1 signed by the sandbox's CA, as
 # $work/tls/NAME-{key,cert}.pem. The rest are openssl req -newkey's arguments (the key type).
