@@ -483,13 +483,14 @@ EOF
   report conn "${labelled[@]}"
 fi
 if ((use_publish)); then
-  # Everything gw-nats wrote, acknowledged: wait for the last acknowledgements (bounded). The
-  # last records may still sit in the event log's queue (a flush interval) when nothing is
-  # pending in the publisher: compare what the stream acknowledged with what the file holds.
+  # Everything gw-nats wrote, acknowledged: wait for the last acknowledgements (bounded). Lines
+  # are counted by the event log's writer as it hands them to the publisher: the file may not
+  # hold the last ones yet (a flush interval), and the publisher's progress file is beside it.
   for _ in $(seq 50); do
     acked=$(metric gw-nats gracewire_publish_records_total)
-    written=$(cat "$work"/gw-nats.jsonl* | wc -l)  # the file and its rotated parts
-    ((acked >= written)) && (($(metric gw-nats gracewire_publish_pending_records) == 0)) && break
+    written=$(metric gw-nats gracewire_event_log_lines_written_total)
+    (($(metric gw-nats gracewire_event_log_queue_records) == 0 && acked >= written)) &&
+      (($(metric gw-nats gracewire_publish_pending_records) == 0)) && break
     sleep 0.2
   done
   dropped=$(metric gw-nats gracewire_publish_records_dropped_total)
@@ -497,9 +498,10 @@ if ((use_publish)); then
   nats_us=$((($(cpu_ticks "$nats_pid") * 1000000 / $(getconf CLK_TCK)) / (acked > 0 ? acked : 1)))
   cat <<EOF
 
-Publishing (gw-nats): $written records in its file, $acked acknowledged by the JetStream stream,
-$dropped dropped; $((acked / seconds)) records/s acknowledged over its $seconds s of runs (at the
-records' own pace: an audit record per query, and each connection's lifecycle records).
+Publishing (gw-nats): $written records written to its event log, $acked acknowledged by the
+JetStream stream, $dropped dropped; $((acked / seconds)) records/s acknowledged over its $seconds s
+of runs (at the records' own pace: an audit record per query, and each connection's lifecycle
+records).
 nats-server (same machine, file storage) used $nats_us us of CPU per record, not in the table.
 EOF
 fi
